@@ -1,0 +1,228 @@
+/**
+ * The ApsaraVideo Live client for the two operations we use. V3-signed RPC calls, parameters in the
+ * query string, `accept: application/json`. Everything that varies is injected (fetch, clock, sleep,
+ * randomness, nonce) so tests pin the bytes and count the retries without real time passing.
+ */
+import { randomBytes } from 'node:crypto';
+import { API_VERSION, CreateParams, CreateResponse, ErrorBody, ParticipantsResponse, computeExpiry, flattenUserList, formatIssues, DEFAULT_EXPIRE_TIME } from '../shared/schemas.js';
+import { splitRtmpAddress } from '../shared/rtmp-address.js';
+import { apiRetryDelay } from '../shared/retry-policy.js';
+import { ApiError, classify, redact } from './errors.js';
+import { signRequest, formatAcsDate, type Credentials } from './sign-v3.js';
+import { bucketFor, type TokenBucket } from './rate-limit.js';
+
+export interface ApiCallLog {
+  action: string;
+  attempt: number;
+  status?: number;
+  code?: string;
+  requestId?: string;
+  retryInMs?: number;
+  reason?: string;
+}
+
+export interface ClientOptions {
+  endpoint: string;
+  credentials: Credentials;
+  fetch?: typeof fetch;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  nonce?: () => string;
+  /** per-attempt deadline */
+  timeoutMs?: number;
+  maxAttempts?: number;
+  limiter?: TokenBucket;
+  log?: (entry: ApiCallLog) => void;
+}
+
+export interface IngestUrl {
+  requestId: string;
+  rtmpAddress: string;
+  server: string;
+  streamKey: string;
+  /** ms since epoch: request time + ExpireTime */
+  expiresAt: number;
+  requestedAt: number;
+}
+
+export interface Participants {
+  requestId: string;
+  users: string[];
+  total: number;
+  requestIds: string[];
+}
+
+const MAX_PAGES = 100;
+
+export class LiveApiClient {
+  private readonly url: URL;
+  private readonly fetch: typeof fetch;
+  private readonly now: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly random: () => number;
+  private readonly nonce: () => string;
+  private readonly timeoutMs: number;
+  private readonly maxAttempts: number;
+  private readonly limiter: TokenBucket;
+
+  constructor(private readonly opts: ClientOptions) {
+    this.url = parseEndpoint(opts.endpoint);
+    this.fetch = opts.fetch ?? globalThis.fetch.bind(globalThis);
+    this.now = opts.now ?? Date.now;
+    this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.random = opts.random ?? Math.random;
+    this.nonce = opts.nonce ?? (() => randomBytes(16).toString('hex'));
+    this.timeoutMs = opts.timeoutMs ?? 10_000;
+    this.maxAttempts = opts.maxAttempts ?? 4;
+    this.limiter = opts.limiter ?? bucketFor(opts.credentials.accessKeyId);
+  }
+
+  get endpoint(): string {
+    return this.url.origin;
+  }
+
+  async createRoomRealTimeStreamAddress(input: CreateParams): Promise<IngestUrl> {
+    const parsed = CreateParams.safeParse(input);
+    if (!parsed.success) throw new ApiError({ kind: 'input', code: 'InputInvalid', message: formatIssues(parsed.error) });
+    const p = parsed.data;
+    const query: Record<string, string> = { AppId: p.AppId, ChannelId: p.ChannelId, UserId: p.UserId, DisplayName: p.DisplayName };
+    if (p.ExpireTime !== undefined) query.ExpireTime = String(p.ExpireTime);
+    const requestedAt = this.now();
+    const body = await this.call('CreateRoomRealTimeStreamAddress', 'GET', query);
+    const res = CreateResponse.safeParse(body);
+    if (!res.success) throw badResponse('CreateRoomRealTimeStreamAddress', formatIssues(res.error), body);
+    let split;
+    try {
+      split = splitRtmpAddress(res.data.RtmpAddress);
+    } catch (e) {
+      throw badResponse('CreateRoomRealTimeStreamAddress', (e as Error).message, body);
+    }
+    return {
+      requestId: res.data.RequestId,
+      rtmpAddress: res.data.RtmpAddress,
+      ...split,
+      requestedAt,
+      expiresAt: computeExpiry(requestedAt, p.ExpireTime ?? DEFAULT_EXPIRE_TIME),
+    };
+  }
+
+  /** Pages until every user is seen (TotalNum), flattening the comma-joined `UserList` items. */
+  async describeChannelParticipants(input: { AppId: string; ChannelId: string }): Promise<Participants> {
+    const users: string[] = [];
+    const requestIds: string[] = [];
+    let total = 0;
+    for (let page = 1; page <= MAX_PAGES; page++) {
+      const query = { AppId: input.AppId, ChannelId: input.ChannelId, PageNum: String(page) };
+      const body = await this.call('DescribeChannelParticipants', 'POST', query);
+      const res = ParticipantsResponse.safeParse(body);
+      if (!res.success) throw badResponse('DescribeChannelParticipants', formatIssues(res.error), body);
+      requestIds.push(res.data.RequestId);
+      total = res.data.TotalNum;
+      const pageUsers = flattenUserList(res.data.UserList);
+      for (const u of pageUsers) if (!users.includes(u)) users.push(u);
+      if (pageUsers.length === 0 || users.length >= total || page >= res.data.TotalPage) break;
+    }
+    return { requestId: requestIds[0]!, requestIds, users, total: Math.max(total, users.length) };
+  }
+
+  /** One signed call with deadline, rate limit and retries for throttling, 5xx and network errors only. */
+  private async call(action: string, method: 'GET' | 'POST', query: Record<string, string>): Promise<unknown> {
+    let lastAttemptAt = -Infinity;
+    for (let attempt = 1; ; attempt++) {
+      const wait = this.limiter.take(this.now());
+      if (wait > 0) await this.sleep(wait);
+      lastAttemptAt = this.now();
+      try {
+        const body = await this.attempt(action, method, query);
+        this.opts.log?.({ action, attempt, status: 200, requestId: (body as { RequestId?: string })?.RequestId });
+        return body;
+      } catch (e) {
+        const err = e instanceof ApiError ? e : ApiError.network(action, e);
+        const delay = err.retryable ? apiRetryDelay(attempt, this.random(), err.retryAfterMs, { baseMs: 200, capMs: 5_000, floorMs: 100, maxAttempts: this.maxAttempts }) : null;
+        this.opts.log?.({ action, attempt, status: err.status, code: err.code, requestId: err.requestId, ...(delay !== null ? { retryInMs: delay } : {}), reason: err.kind });
+        if (delay === null) throw err;
+        // never sooner than 100 ms after the previous attempt started
+        const sinceLast = this.now() - lastAttemptAt;
+        await this.sleep(Math.max(delay, 100 - sinceLast));
+      }
+    }
+  }
+
+  private async attempt(action: string, method: 'GET' | 'POST', query: Record<string, string>): Promise<unknown> {
+    const signed = signRequest({
+      method,
+      host: this.url.host,
+      action,
+      version: API_VERSION,
+      query,
+      date: formatAcsDate(this.now()),
+      nonce: this.nonce(),
+      credentials: this.opts.credentials,
+    });
+    const headers: Record<string, string> = { ...signed.headers, accept: 'application/json' };
+    delete headers.host; // fetch sets Host itself from the URL; it is still part of the signature
+    const ac = new AbortController();
+    const timer = setTimeout(() => ac.abort(), this.timeoutMs);
+    let res: Response;
+    let text: string;
+    try {
+      res = await this.fetch(new URL(signed.pathAndQuery, this.url), { method, headers, signal: ac.signal, ...(method === 'POST' ? { body: '' } : {}) });
+      text = await res.text();
+    } catch (e) {
+      if (ac.signal.aborted) throw ApiError.timeout(action, this.timeoutMs);
+      throw ApiError.network(action, e);
+    } finally {
+      clearTimeout(timer);
+    }
+    return this.decode(action, res, text);
+  }
+
+  private decode(action: string, res: Response, text: string): unknown {
+    let body: unknown;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      body = undefined;
+    }
+    if (res.ok) {
+      if (body === undefined) throw badResponse(action, `HTTP ${res.status} with a body that is not JSON`, text.slice(0, 200));
+      return body;
+    }
+    const retryAfter = Number(res.headers.get('x-acs-retry-after'));
+    const parsed = ErrorBody.safeParse(body);
+    const code = parsed.success ? parsed.data.Code : res.status >= 500 ? 'ServerError' : `HTTP${res.status}`;
+    const message = parsed.success ? (parsed.data.Message ?? code) : `HTTP ${res.status} ${res.statusText}`.trim();
+    throw new ApiError({
+      kind: classify(res.status, code),
+      code,
+      message: redact(message, [this.opts.credentials.accessKeySecret, this.opts.credentials.securityToken]),
+      requestId: parsed.success ? parsed.data.RequestId : (res.headers.get('x-acs-request-id') ?? undefined),
+      status: res.status,
+      retryAfterMs: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
+      action,
+    });
+  }
+}
+
+function badResponse(action: string, why: string, body: unknown): ApiError {
+  const requestId = typeof body === 'object' && body && 'RequestId' in body ? String((body as { RequestId: unknown }).RequestId) : undefined;
+  return new ApiError({ kind: 'response', code: 'UnexpectedResponse', message: `${action} returned an unexpected response: ${why}`, requestId });
+}
+
+export function parseEndpoint(endpoint: string): URL {
+  let url: URL;
+  try {
+    url = new URL(endpoint.includes('://') ? endpoint : `https://${endpoint}`);
+  } catch {
+    throw new ApiError({ kind: 'input', code: 'InvalidEndpoint', message: `endpoint: not a URL: ${endpoint}` });
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new ApiError({ kind: 'input', code: 'InvalidEndpoint', message: `endpoint: must be http(s), got ${url.protocol}` });
+  }
+  if (url.protocol === 'http:' && !['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) {
+    // plain HTTP would send signed requests (and STS tokens) in clear text over the network
+    throw new ApiError({ kind: 'input', code: 'InvalidEndpoint', message: 'endpoint: http:// is allowed only for 127.0.0.1 / localhost (a local sandbox)' });
+  }
+  return new URL(url.origin);
+}
