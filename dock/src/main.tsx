@@ -1,0 +1,2 @@
+import { render } from 'preact';
+render(<p>ARTC Ingest</p>, document.getElementById('app')!);

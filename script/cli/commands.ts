@@ -1,0 +1,6 @@
+/** Every CLI command, in the order `--help` lists them. Add a command: import it and list it here. */
+import type { Command } from './command.js';
+import { urlCommand } from './url.js';
+import { participantsCommand } from './participants.js';
+
+export const commands: Command[] = [urlCommand, participantsCommand];

@@ -1,0 +1,90 @@
+/**
+ * Picks the cloud a command talks to: Alibaba Cloud with the user's AccessKey, or a running sandbox.
+ * The endpoint: --endpoint, else env ALIBABA_CLOUD_LIVE_ENDPOINT, else https://live.aliyuncs.com.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import * as z from 'zod/mini';
+import { DEFAULT_ENDPOINT } from '../shared/schemas.js';
+import { LiveApiClient, parseEndpoint, type ClientOptions } from './api-client.js';
+import { requireCredentials } from './credentials.js';
+import { configDir, configFile } from './paths.js';
+import { UsageError } from './cli/command.js';
+
+export const SandboxState = z.object({
+  pid: z.number(),
+  endpoint: z.string(),
+  rtmpPort: z.number(),
+  accessKeyId: z.string(),
+  accessKeySecret: z.string(),
+  controlToken: z.optional(z.string()),
+  helperUrl: z.optional(z.string()),
+  startedAt: z.string(),
+});
+export type SandboxState = z.infer<typeof SandboxState>;
+
+export const SANDBOX_FILE = 'sandbox.json';
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The sandbox a `serve --sandbox` (or `run --sandbox`) process announced, if that process still runs. */
+export function readSandboxState(env: NodeJS.ProcessEnv = process.env): SandboxState | null {
+  const path = `${configDir({ env })}/${SANDBOX_FILE}`;
+  if (!existsSync(path)) return null;
+  try {
+    const s = SandboxState.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+    return s.success && pidAlive(s.data.pid) ? s.data : null;
+  } catch {
+    return null;
+  }
+}
+
+export function sandboxStatePath(env: NodeJS.ProcessEnv = process.env): string {
+  return configFile(SANDBOX_FILE, { env });
+}
+
+export interface CloudChoice {
+  client: LiveApiClient;
+  mode: 'cloud' | 'sandbox';
+  endpoint: string;
+  credentialSource: string;
+}
+
+export interface CloudOptions {
+  sandbox?: boolean;
+  endpoint?: string | undefined;
+  env: NodeJS.ProcessEnv;
+  fetch?: typeof fetch;
+  client?: Partial<ClientOptions>;
+}
+
+export function resolveEndpoint(flag: string | undefined, env: NodeJS.ProcessEnv): string {
+  const endpoint = flag ?? env.ALIBABA_CLOUD_LIVE_ENDPOINT ?? DEFAULT_ENDPOINT;
+  try {
+    return parseEndpoint(endpoint).origin;
+  } catch (e) {
+    throw new UsageError(`--endpoint: ${(e as Error).message.replace(/^endpoint: /, '')}`);
+  }
+}
+
+/** For one-shot commands (`url`, `participants`): never starts a sandbox, only finds a running one. */
+export function connectCloud(o: CloudOptions): CloudChoice {
+  if (o.sandbox) {
+    const s = readSandboxState(o.env);
+    if (!s) {
+      throw new UsageError('--sandbox: no sandbox is running. Start one in another terminal with `artc-ingest serve --sandbox`, then try again.');
+    }
+    const client = new LiveApiClient({ endpoint: s.endpoint, credentials: { accessKeyId: s.accessKeyId, accessKeySecret: s.accessKeySecret }, ...(o.fetch ? { fetch: o.fetch } : {}), ...o.client });
+    return { client, mode: 'sandbox', endpoint: s.endpoint, credentialSource: 'sandbox' };
+  }
+  const endpoint = resolveEndpoint(o.endpoint, o.env);
+  const found = requireCredentials({ env: o.env });
+  const client = new LiveApiClient({ endpoint, credentials: found.credentials, ...(o.fetch ? { fetch: o.fetch } : {}), ...o.client });
+  return { client, mode: 'cloud', endpoint, credentialSource: found.source };
+}

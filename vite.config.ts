@@ -1,0 +1,67 @@
+/**
+ * Two builds from one config:
+ *   `vite build`               -> dist/dock/ : the Preact dock for OBS's embedded Chromium (103 in OBS 28-30)
+ *   `vite build --mode script` -> dist/artc-ingest.mjs : the helper, one Node 20 ESM file with a shebang
+ */
+import { defineConfig, type Plugin } from 'vite';
+import preact from '@preact/preset-vite';
+import { builtinModules } from 'node:module';
+import { readFileSync, statSync, readdirSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { join } from 'node:path';
+
+const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
+
+/** Prints the dock's JS + CSS size in gzip bytes after the build (budget: 35 KB). */
+function reportGzip(): Plugin {
+  return {
+    name: 'artc-report-gzip',
+    apply: 'build',
+    closeBundle() {
+      const dir = join(import.meta.dirname, 'dist/dock/assets');
+      let total = 0;
+      for (const f of readdirSync(dir)) {
+        if (!/\.(js|css)$/.test(f)) continue;
+        const gz = gzipSync(readFileSync(join(dir, f)), { level: 9 }).length;
+        total += gz;
+        console.log(`  ${f}: ${statSync(join(dir, f)).size} B, ${gz} B gzip`);
+      }
+      console.log(`dock JS + CSS: ${total} B gzip (budget 35840 B)`);
+    },
+  };
+}
+
+export default defineConfig(({ mode }) => {
+  if (mode === 'script') {
+    return {
+      define: { __ARTC_VERSION__: JSON.stringify(pkg.version) },
+      build: {
+        ssr: 'script/main.ts',
+        outDir: 'dist',
+        emptyOutDir: false,
+        target: 'node20',
+        minify: false,
+        sourcemap: false,
+        rollupOptions: {
+          // node-media-server (sandbox only, CommonJS with many deps) stays a runtime dependency, loaded lazily
+          external: [...builtinModules, ...builtinModules.map((m) => `node:${m}`), 'node-media-server'],
+          output: { entryFileNames: 'artc-ingest.mjs', format: 'es', banner: '#!/usr/bin/env node' },
+        },
+      },
+      ssr: { noExternal: true, external: ['node-media-server'] },
+    };
+  }
+  return {
+    root: 'dock',
+    base: './',
+    plugins: [preact(), reportGzip()],
+    build: {
+      outDir: '../dist/dock',
+      emptyOutDir: true,
+      target: 'chrome103',
+      cssTarget: 'chrome103',
+      assetsInlineLimit: 0,
+      modulePreload: { polyfill: false },
+    },
+  };
+});
