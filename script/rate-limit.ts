@@ -1,13 +1,14 @@
 /**
  * A token bucket that keeps the helper under the cloud's 100 requests per second per account.
  * The clock is a parameter: `take(now)` returns how long to wait before the request may go (0 = now).
- * The default rate is 90/s: headroom for other tools using the same account.
+ * The default is 90/s with a burst of 5: any one-second window then holds at most 5 + 90 = 95 requests
+ * (a bucket's worst window is burst + rate), leaving headroom for other tools using the same account.
  */
 export class TokenBucket {
   private tokens: number;
   private last: number | undefined;
 
-  constructor(private readonly ratePerSec = 90, private readonly burst = 90) {
+  constructor(private readonly ratePerSec = 90, private readonly burst = 5) {
     this.tokens = burst;
   }
 
