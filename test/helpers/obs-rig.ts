@@ -1,0 +1,315 @@
+/**
+ * Starts a real OBS Studio headless (xvfb-run) for integration and e2e tests, and always stops it.
+ *
+ *   const obs = await startObs();          // HOME prepared, websocket on a free port, Identify succeeded
+ *   ... new OBSWebSocket().connect(obs.url, obs.password) ...
+ *   await obs.stop();                      // SIGTERM to the obs process itself, SIGKILL after a grace period
+ *
+ * The signal goes to `obs`, found among the xvfb-run wrapper's children: a signal to the wrapper does not reach
+ * OBS (obs.md). Only processes this rig started are ever signalled, by PID.
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { accessSync, constants, closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer, connect as tcpConnect } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import OBSWebSocket from 'obs-websocket-js/json';
+import { describe, it } from 'vitest';
+import { prepareObsHome, type ObsReconnectSettings } from './obs-home.js';
+import { childrenOf, isAlive, signal, sleep, terminate, waitForExit } from './proc-tree.js';
+
+export { defaultSceneCollection } from './obs-home.js';
+
+export interface StartObsOptions {
+  /** websocket password; random when omitted */
+  password?: string;
+  /** websocket port; a free 127.0.0.1 port when omitted */
+  port?: number;
+  /** OBS's own auto-reconnect ([Output] Reconnect/RetryDelay/MaxRetries); OBS defaults when omitted */
+  reconnect?: ObsReconnectSettings;
+  /** raw ini appended to global.ini */
+  extraGlobalIni?: string;
+  /** shallow-merged over the default scene collection (e.g. `{ modules: { 'scripts-tool': [...] } }`) */
+  sceneCollectionJson?: object;
+  /** extra environment for OBS (HOME and XDG_CONFIG_HOME are the rig's) */
+  env?: Record<string, string>;
+  /** launch deadline: websocket accepting and Identify succeeding (default 45 s) */
+  timeoutMs?: number;
+  /** more OBS arguments after the rig's own (e.g. '--verbose') */
+  extraArgs?: string[];
+}
+
+export interface ObsHandle {
+  url: string;
+  password: string;
+  port: number;
+  home: string;
+  configDir: string;
+  logDir: string;
+  /** PID of the obs process itself (not the xvfb-run wrapper) */
+  pid: number;
+  /** PIDs of the wrapper and the X server, for leak checks */
+  wrapperPid: number;
+  xvfbPid: number | undefined;
+  /** the OBS version the rig detected, e.g. [29, 0, 2] */
+  version: readonly number[];
+  /** how long launch -> Identify succeeded took */
+  startupMs: number;
+  /** the newest OBS log file's text ('' before OBS wrote one); still answers after stop() */
+  readLog(): string;
+  /** OBS's stdout+stderr (Qt warnings land here, not in the log) */
+  readStdout(): string;
+  /** SIGTERM by default; SIGINT shuts OBS down cleanly (scripts unload, profiler summary). Idempotent. */
+  stop(signal?: 'SIGTERM' | 'SIGINT'): Promise<void>;
+}
+
+const DEFAULT_TIMEOUT_MS = 45_000;
+const STOP_GRACE_MS = 10_000;
+
+/** Is `obs` an executable on PATH? */
+export function obsAvailable(): boolean {
+  return ['obs', 'xvfb-run'].every((bin) =>
+    (process.env.PATH ?? '').split(delimiter).some((dir) => {
+      try {
+        accessSync(join(dir, bin), constants.X_OK);
+        return true;
+      } catch {
+        return false;
+      }
+    }),
+  );
+}
+
+/**
+ * `describe` for suites that need OBS. Without OBS the suite is skipped with a printed reason; with `CI` set
+ * a missing OBS is a failure, so CI can never go green by skipping.
+ */
+export function describeObsSkip(name: string, fn: () => void): void {
+  if (obsAvailable()) {
+    describe(name, fn);
+    return;
+  }
+  const why = 'OBS Studio ("obs") or xvfb-run is not on PATH (apt-get install obs-studio xvfb xauth)';
+  if (process.env.CI) {
+    describe(name, () => {
+      it('needs OBS Studio', () => {
+        throw new Error(`${why}; CI is set, so this suite fails instead of skipping`);
+      });
+    });
+    return;
+  }
+  console.warn(`[obs-rig] skipping "${name}": ${why}`);
+  describe.skip(name, fn);
+}
+
+let cachedVersion: number[] | undefined;
+/** Parses `obs --version` ("OBS Studio - 29.0.2.1-1+b1 (linux)"). */
+export function obsVersion(): number[] {
+  if (!cachedVersion) {
+    const text = execFileSync('obs', ['--version'], { encoding: 'utf8', timeout: 10_000 });
+    const m = /(\d+)\.(\d+)\.(\d+)/.exec(text);
+    cachedVersion = m ? [Number(m[1]), Number(m[2]), Number(m[3])] : [0, 0, 0];
+  }
+  return cachedVersion;
+}
+
+/**
+ * OBS's arguments for a version. `--disable-shutdown-check` exists only in OBS 30.0-31.1 (29 ignores unknown
+ * flags silently, so passing it there only misleads). `--multi`: several engineers run their own OBS at once;
+ * it skips OBS's "already running" check instead of risking a modal prompt.
+ */
+export function obsArgs(version: readonly number[]): string[] {
+  const [major = 0, minor = 0] = version;
+  const args = ['--minimize-to-tray', '--multi'];
+  if ((major === 30) || (major === 31 && minor <= 1)) args.push('--disable-shutdown-check');
+  return args;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export async function startObs(opts: StartObsOptions = {}): Promise<ObsHandle> {
+  const t0 = Date.now();
+  const deadline = t0 + (opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+  const port = opts.port ?? (await freePort());
+  const password = opts.password ?? randomBytes(12).toString('base64url');
+  const home = mkdtempSync(join(tmpdir(), 'obs-rig-'));
+  const paths = prepareObsHome(home, { port, password, reconnect: opts.reconnect, extraGlobalIni: opts.extraGlobalIni, sceneCollectionJson: opts.sceneCollectionJson });
+  const version = obsVersion();
+  const stdoutFile = join(home, 'obs-stdout.log');
+  const out = openSync(stdoutFile, 'a');
+  // `-n` before `-a`: xvfb-run searches a free display from there; a random start makes concurrent rigs collide less
+  const display = String(100 + Math.floor(Math.random() * 900));
+  const wrapper = spawn('xvfb-run', ['-n', display, '-a', '-s', '-screen 0 1280x720x24', 'obs', ...obsArgs(version), ...(opts.extraArgs ?? [])], {
+    cwd: home,
+    env: obsEnv(home, opts.env),
+    stdio: ['ignore', out, out],
+  });
+  closeSync(out);
+  const wrapperPid = wrapper.pid;
+  if (wrapperPid === undefined) throw new Error('xvfb-run did not start');
+  let exited = false;
+  wrapper.once('exit', () => (exited = true));
+  const tracked = track([wrapperPid]);
+
+  let lastLog = '';
+  const readLog = () => (lastLog = newestLog(paths.logDir) ?? lastLog);
+  const readStdout = () => readText(stdoutFile);
+  let pid: number | undefined;
+  let xvfbPid: number | undefined;
+  let stopping: Promise<void> | undefined;
+  const stop = (sig: 'SIGTERM' | 'SIGINT' = 'SIGTERM') =>
+    (stopping ??= (async () => {
+      pid ??= findChild(wrapperPid, 'obs');
+      xvfbPid ??= findChild(wrapperPid, 'Xvfb');
+      if (pid !== undefined) await terminate(pid, sig, STOP_GRACE_MS);
+      if (!exited && !(await waitForWrapper(wrapper, () => exited, 5_000))) await terminate(wrapperPid, 'SIGTERM', 2_000);
+      if (xvfbPid !== undefined) await terminate(xvfbPid, 'SIGTERM', 3_000);
+      readLog();
+      untrack(tracked);
+      rmSync(home, { recursive: true, force: true });
+    })());
+
+  try {
+    while (pid === undefined || xvfbPid === undefined) {
+      if (exited) throw new Error(`xvfb-run exited before OBS started:\n${tail(readStdout())}`);
+      if (Date.now() > deadline) throw new Error('OBS did not start before the deadline');
+      pid ??= findChild(wrapperPid, 'obs');
+      xvfbPid ??= findChild(wrapperPid, 'Xvfb');
+      await sleep(50);
+    }
+    tracked.push(pid, xvfbPid);
+    await waitForWebsocket(port, password, deadline, () => exited || !isAlive(pid!), () => tail(readLog() || readStdout()));
+  } catch (err) {
+    await stop('SIGTERM');
+    throw err;
+  }
+  const obsPid = pid;
+  return {
+    url: `ws://127.0.0.1:${port}`,
+    password,
+    port,
+    ...paths,
+    pid: obsPid,
+    wrapperPid,
+    xvfbPid,
+    version,
+    startupMs: Date.now() - t0,
+    readLog,
+    readStdout,
+    stop,
+  };
+}
+
+function obsEnv(home: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extra, HOME: home, XDG_CONFIG_HOME: join(home, '.config') };
+  // xvfb-run sets DISPLAY; a Wayland session variable would make Qt look for the wrong server
+  delete env.DISPLAY;
+  delete env.WAYLAND_DISPLAY;
+  env.QT_QPA_PLATFORM = 'xcb';
+  return env;
+}
+
+function findChild(ppid: number, comm: string): number | undefined {
+  return childrenOf(ppid).find((p) => p.comm === comm && p.state !== 'Z')?.pid;
+}
+
+async function waitForWrapper(child: ChildProcess, done: () => boolean, timeoutMs: number): Promise<boolean> {
+  if (done()) return true;
+  await Promise.race([new Promise((r) => child.once('exit', r)), sleep(timeoutMs)]);
+  return done() || (child.pid !== undefined && (await waitForExit(child.pid, 100)));
+}
+
+/** Polls: the port accepts a TCP connection, then an obs-websocket Identify with the password succeeds. */
+async function waitForWebsocket(port: number, password: string, deadline: number, died: () => boolean, context: () => string): Promise<void> {
+  let lastError = 'port never accepted';
+  while (Date.now() < deadline) {
+    if (died()) throw new Error(`OBS exited during start-up:\n${context()}`);
+    if (await tcpAccepts(port, 500)) {
+      const result = await tryIdentify(`ws://127.0.0.1:${port}`, password, Math.min(3_000, deadline - Date.now()));
+      if (result === 'ok') return;
+      if (result === 4009) throw new Error(`port ${port} answered but rejected the password (4009): not our OBS?`);
+      lastError = String(result);
+    }
+    await sleep(100);
+  }
+  throw new Error(`obs-websocket not ready on port ${port} before the deadline (${lastError}):\n${context()}`);
+}
+
+function tcpAccepts(port: number, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = tcpConnect({ host: '127.0.0.1', port });
+    const done = (ok: boolean) => {
+      sock.destroy();
+      resolve(ok);
+    };
+    sock.setTimeout(timeoutMs, () => done(false));
+    sock.once('connect', () => done(true));
+    sock.once('error', () => done(false));
+  });
+}
+
+async function tryIdentify(url: string, password: string, timeoutMs: number): Promise<'ok' | number | string> {
+  const ws = new OBSWebSocket();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      ws.connect(url, password),
+      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('identify timed out')), timeoutMs))),
+    ]);
+    return 'ok';
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    return typeof code === 'number' && code > 0 ? code : String((err as Error).message);
+  } finally {
+    clearTimeout(timer);
+    await Promise.race([ws.disconnect().catch(() => undefined), sleep(1_000)]);
+  }
+}
+
+function newestLog(logDir: string): string | undefined {
+  let files: string[];
+  try {
+    files = readdirSync(logDir).filter((f) => f.endsWith('.txt'));
+  } catch {
+    return undefined;
+  }
+  const newest = files
+    .map((f) => ({ f, t: statSync(join(logDir, f)).mtimeMs }))
+    .sort((a, b) => b.t - a.t || b.f.localeCompare(a.f))[0];
+  return newest ? readText(join(logDir, newest.f)) : undefined;
+}
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+function tail(text: string, lines = 40): string {
+  return text.split('\n').slice(-lines).join('\n');
+}
+
+// Safety net: if the test process exits with an OBS still up (a crash, a missing afterAll), kill what we started.
+const live = new Set<number[]>();
+function track(pids: number[]): number[] {
+  live.add(pids);
+  return pids;
+}
+function untrack(pids: number[]): void {
+  live.delete(pids);
+}
+process.once('exit', () => {
+  for (const pids of live) for (const p of pids) if (isAlive(p)) signal(p, 'SIGKILL');
+});
