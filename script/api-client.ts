@@ -167,7 +167,8 @@ export class LiveApiClient {
     let res: Response;
     let text: string;
     try {
-      res = await this.fetch(new URL(signed.pathAndQuery, this.url), { method, headers, signal: ac.signal, ...(method === 'POST' ? { body: '' } : {}) });
+      // no body at all for POST: fetch would add `content-type: text/plain` to an empty string body
+      res = await this.fetch(new URL(signed.pathAndQuery, this.url), { method, headers, signal: ac.signal });
       text = await res.text();
     } catch (e) {
       if (ac.signal.aborted) throw ApiError.timeout(action, this.timeoutMs);
