@@ -45,7 +45,7 @@ export default defineConfig(({ mode }) => {
         rollupOptions: {
           // node-media-server (sandbox only, CommonJS with many deps) stays a runtime dependency, loaded lazily
           external: [...builtinModules, ...builtinModules.map((m) => `node:${m}`), 'node-media-server'],
-          output: { entryFileNames: 'artc-ingest.mjs', format: 'es', banner: '#!/usr/bin/env node' },
+          output: { entryFileNames: 'artc-ingest.mjs', format: 'es', banner: '#!/usr/bin/env node', codeSplitting: false },
         },
       },
       ssr: { noExternal: true, external: ['node-media-server'] },
