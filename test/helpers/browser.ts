@@ -1,11 +1,10 @@
 /**
  * Debian's Chromium driven by playwright-core (which never downloads a browser of its own). Flags: the
  * machine's network is closed, so background networking is off, or Chromium floods refused connections.
+ * playwright's launch() gives every browser a fresh temporary profile of its own.
  */
 import { chromium, type Browser } from 'playwright-core';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -27,7 +26,6 @@ export async function launchChromium(): Promise<Browser> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
-      `--user-data-dir=${mkdtempSync(join(tmpdir(), 'artc-chromium-'))}`,
     ],
   });
 }
