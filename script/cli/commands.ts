@@ -2,5 +2,6 @@
 import type { Command } from './command.js';
 import { urlCommand } from './url.js';
 import { participantsCommand } from './participants.js';
+import { serveCommand } from './serve.js';
 
-export const commands: Command[] = [urlCommand, participantsCommand];
+export const commands: Command[] = [urlCommand, participantsCommand, serveCommand];

@@ -1,0 +1,156 @@
+/**
+ * Assembles a running helper: picks the cloud (real with credentials, else the sandbox), loads the token,
+ * builds the handler, binds it, and in sandbox mode announces the sandbox in `<configDir>/sandbox.json` so
+ * `url --sandbox` in another terminal finds it. `stop()` undoes all of it.
+ */
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ObsHintsBody } from '../../shared/api-routes.js';
+import { LiveApiClient } from '../api-client.js';
+import { resolveEndpoint, sandboxStatePath, type SandboxState } from '../cloud.js';
+import { findCredentials } from '../credentials.js';
+import { obsConfigDir, readObsWebsocket } from '../obs-config.js';
+import { configDir } from '../paths.js';
+import { VERSION } from '../version.js';
+import { cloudApi } from './cloud-api.js';
+import { createHandler } from './handler.js';
+import { intentStore, settingsStore } from './json-store.js';
+import { createLeases } from './leases.js';
+import { listen, type Listening } from './listen.js';
+import { faultInjector, loadSandbox, type SandboxHandle, type StartSandbox } from './sandbox-loader.js';
+import { loadOrCreateToken } from './token-store.js';
+
+export interface HelperOptions {
+  host: string;
+  port: number;
+  env: NodeJS.ProcessEnv;
+  sandbox: boolean;
+  endpoint?: string | undefined;
+  log: (line: string) => void;
+  now?: () => number;
+  startSandbox?: StartSandbox;
+}
+
+export interface RunningHelper {
+  url: string;
+  dockUrl: string;
+  mode: 'cloud' | 'sandbox';
+  endpoint: string;
+  credentialSource: string;
+  /** true when sandbox mode was chosen because no credentials exist anywhere */
+  fellBack: boolean;
+  /** the places looked at for credentials, when it fell back */
+  looked: string[];
+  sandbox?: SandboxHandle;
+  stop(): Promise<void>;
+}
+
+/** dist/dock beside the bundled dist/artc-ingest.mjs, or ../../dist/dock when run from source. */
+export function resolveDockDir(env: NodeJS.ProcessEnv): string {
+  if (env.ARTC_INGEST_DOCK_DIR) return env.ARTC_INGEST_DOCK_DIR;
+  const here = dirname(fileURLToPath(import.meta.url));
+  const candidates = [join(here, 'dock'), join(here, '..', '..', 'dist', 'dock')];
+  return candidates.find((d) => existsSync(join(d, 'index.html'))) ?? candidates[0]!;
+}
+
+export function obsHintsFrom(env: NodeJS.ProcessEnv): () => ObsHintsBody {
+  return () => {
+    const s = readObsWebsocket(obsConfigDir({ env }));
+    if (!s) return { url: 'ws://127.0.0.1:4455', source: 'default' };
+    return { url: s.url, serverEnabled: s.serverEnabled, authRequired: s.authRequired, source: s.source, ...(s.password ? { password: s.password } : {}) };
+  };
+}
+
+function writeSandboxState(path: string, state: SandboxState): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(state, null, 2) + '\n', { mode: 0o600 });
+  renameSync(tmp, path);
+}
+
+/** Removes sandbox.json only if it still describes this process (a later `serve` may have replaced it). */
+function removeSandboxState(path: string): void {
+  try {
+    if ((JSON.parse(readFileSync(path, 'utf8')) as { pid?: number }).pid === process.pid) rmSync(path, { force: true });
+  } catch {
+    // already gone or unreadable: nothing of ours to remove
+  }
+}
+
+interface Cloud {
+  client: LiveApiClient;
+  mode: 'cloud' | 'sandbox';
+  endpoint: string;
+  credentialSource: string;
+  secrets: Array<string | undefined>;
+  fellBack: boolean;
+  looked: string[];
+  sandbox?: SandboxHandle;
+}
+
+async function chooseCloud(o: HelperOptions): Promise<Cloud> {
+  let looked: string[] = [];
+  if (!o.sandbox) {
+    const found = findCredentials({ env: o.env, home: o.env.HOME || o.env.USERPROFILE || homedir() });
+    if ('credentials' in found) {
+      const endpoint = resolveEndpoint(o.endpoint, o.env);
+      const client = new LiveApiClient({ endpoint, credentials: found.credentials });
+      return { client, mode: 'cloud', endpoint, credentialSource: found.source, secrets: [found.credentials.accessKeySecret, found.credentials.securityToken], fellBack: false, looked };
+    }
+    looked = found.looked;
+  }
+  const start = o.startSandbox ?? (await loadSandbox());
+  const sandbox = await start({ log: (line) => o.log(`sandbox: ${line}`), ...(o.now ? { now: o.now } : {}) });
+  const client = new LiveApiClient({ endpoint: sandbox.endpoint, credentials: sandbox.credentials });
+  return { client, mode: 'sandbox', endpoint: sandbox.endpoint, credentialSource: 'sandbox', secrets: [sandbox.credentials.accessKeySecret, sandbox.controlToken], fellBack: !o.sandbox, looked, sandbox };
+}
+
+export async function startHelper(o: HelperOptions): Promise<RunningHelper> {
+  const now = o.now ?? Date.now;
+  const dir = configDir({ env: o.env });
+  const token = loadOrCreateToken(dir);
+  const cloud = await chooseCloud(o);
+  const handler = createHandler({
+    port: o.port,
+    token,
+    api: cloudApi(cloud.client),
+    health: { version: VERSION, mode: cloud.mode, endpoint: cloud.endpoint, credentialSource: cloud.credentialSource, startedAt: new Date(now()).toISOString() },
+    obsHints: obsHintsFrom(o.env),
+    settingsStore: settingsStore(dir, o.log),
+    intentStore: intentStore(dir, o.log),
+    leases: createLeases(now),
+    faults: cloud.sandbox ? faultInjector(cloud.sandbox.faults) : undefined,
+    staticDir: resolveDockDir(o.env),
+    now,
+    secrets: [...cloud.secrets, token],
+    log: o.log,
+  });
+  let server: Listening;
+  try {
+    server = await listen({ host: o.host, port: o.port, handler, log: o.log });
+  } catch (e) {
+    await cloud.sandbox?.stop();
+    throw e;
+  }
+  const statePath = cloud.sandbox ? sandboxStatePath(o.env) : undefined;
+  if (cloud.sandbox && statePath) {
+    const s = cloud.sandbox;
+    writeSandboxState(statePath, { pid: process.pid, endpoint: s.endpoint, rtmpPort: s.rtmpPort, accessKeyId: s.credentials.accessKeyId, accessKeySecret: s.credentials.accessKeySecret, controlToken: s.controlToken, helperUrl: server.url, startedAt: new Date(now()).toISOString() });
+  }
+  return {
+    url: server.url,
+    dockUrl: `${server.url}/?token=${token}`,
+    mode: cloud.mode,
+    endpoint: cloud.endpoint,
+    credentialSource: cloud.credentialSource,
+    fellBack: cloud.fellBack,
+    looked: cloud.looked,
+    ...(cloud.sandbox ? { sandbox: cloud.sandbox } : {}),
+    async stop() {
+      await server.close();
+      if (statePath) removeSandboxState(statePath);
+      await cloud.sandbox?.stop();
+    },
+  };
+}
