@@ -1,0 +1,134 @@
+/**
+ * ObsClient against a real OBS 29 (headless, via the rig) streaming to a local node-media-server.
+ * Timings are printed, not asserted. No fixed sleeps: every wait polls against a deadline.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import JsonOBSWebSocket from 'obs-websocket-js/json';
+import DefaultOBSWebSocket from 'obs-websocket-js';
+import { classifyRequestError, ObsClient, type ObsClosedEvent, type OBSWebSocketLike, type StreamStateChanged } from '../../shared/obs-client.js';
+import { describeObsSkip, startObs, type ObsHandle } from '../helpers/obs-rig.js';
+import { isAlive } from '../helpers/proc-tree.js';
+import { startRtmpSink, type RtmpSink } from '../helpers/rtmp-sink.js';
+
+const STREAM = 'artc-test';
+const KEY = `${STREAM}?auth_key=1700000000-0-0-0123456789abcdef`;
+
+async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describeObsSkip('ObsClient against real OBS', () => {
+  let obs: ObsHandle | undefined;
+  let sink: RtmpSink | undefined;
+  const clients: ObsClient[] = [];
+
+  function client(build: 'json' | 'default' = 'json'): ObsClient {
+    const createSocket = (): OBSWebSocketLike => (build === 'json' ? new JsonOBSWebSocket() : new DefaultOBSWebSocket());
+    const c = new ObsClient({ createSocket, callTimeoutMs: 5_000, connectTimeoutMs: 5_000 });
+    clients.push(c);
+    return c;
+  }
+
+  beforeAll(async () => {
+    [obs, sink] = await Promise.all([startObs({ reconnect: { enabled: false } }), startRtmpSink()]);
+    console.log(`[obs-real] OBS ${obs.version.join('.')} launch -> websocket Identify ok: ${obs.startupMs} ms`);
+  });
+
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.disconnect()));
+    await obs?.stop();
+    await sink?.stop();
+    if (obs) for (const pid of [obs.pid, obs.wrapperPid, obs.xvfbPid]) if (pid !== undefined) expect(isAlive(pid), `pid ${pid} left running`).toBe(false);
+  });
+
+  it.each(['json', 'default'] as const)('connects with the right password (%s build of obs-websocket-js)', async (build) => {
+    const c = client(build);
+    const info = await c.connect(obs!.url, obs!.password);
+    expect(info.negotiatedRpcVersion).toBe(1);
+    const version = await c.call('GetVersion');
+    expect(version.obsWebSocketVersion).toMatch(/^5\./);
+    expect(version.obsVersion).toMatch(new RegExp(`^${obs!.version[0]}\\.`));
+    await c.disconnect();
+    expect(c.state).toBe('idle');
+  });
+
+  it('a wrong password closes with 4009, classified auth-failed', async () => {
+    const c = client();
+    const closed: ObsClosedEvent[] = [];
+    c.on('closed', (e) => closed.push(e));
+    const err = await c.connect(obs!.url, `${obs!.password}-wrong`).catch((e: unknown) => e);
+    expect(err).toMatchObject({ kind: 'closed', code: 4009, closeClass: 'auth-failed' });
+    expect(closed).toMatchObject([{ code: 4009, classification: 'auth-failed', wasConnected: false }]);
+  });
+
+  it('streams to a local RTMP server: STARTING, STARTED, bytes grow, STOPPING, STOPPED', async () => {
+    const c = client();
+    const states: Array<StreamStateChanged & { at: number }> = [];
+    c.on('StreamStateChanged', (e) => states.push({ ...e, at: Date.now() }));
+    await c.connect(obs!.url, obs!.password);
+
+    // 501 OutputNotRunning on StopStream means "already stopped"
+    expect(classifyRequestError(await c.call('StopStream').catch((e: unknown) => e))).toMatchObject({ kind: 'already-so' });
+
+    await c.call('SetStreamServiceSettings', { streamServiceType: 'rtmp_custom', streamServiceSettings: { server: sink!.server, key: KEY } });
+    const settings = await c.call('GetStreamServiceSettings');
+    expect(settings).toMatchObject({ streamServiceType: 'rtmp_custom', streamServiceSettings: { server: sink!.server } });
+
+    const t0 = Date.now();
+    await c.call('StartStream');
+    const started = await waitFor('STARTED', () => states.find((s) => s.outputState === 'OBS_WEBSOCKET_OUTPUT_STARTED'));
+    console.log(`[obs-real] StartStream -> STARTED: ${started.at - t0} ms`);
+    expect(started.outputActive).toBe(true);
+
+    const first = await waitFor('outputBytes > 0', async () => {
+      const s = await c.call('GetStreamStatus');
+      return s.outputActive && s.outputBytes > 0 ? s.outputBytes : undefined;
+    });
+    await waitFor('outputBytes growing', async () => (await c.call('GetStreamStatus')).outputBytes > first);
+    const publish = await waitFor('postPublish at the RTMP server', () => sink!.events.find((e) => e.kind === 'postPublish'));
+    expect(sink!.openConnections()).toBe(1);
+    expect(publish.streamPath).toBe(`/live/${STREAM}`);
+    expect(publish.query).toMatchObject({ auth_key: '1700000000-0-0-0123456789abcdef' });
+
+    // 500 OutputRunning on StartStream (after STARTED) means "already streaming"
+    expect(classifyRequestError(await c.call('StartStream').catch((e: unknown) => e))).toMatchObject({ kind: 'already-so' });
+
+    const t1 = Date.now();
+    await c.call('StopStream');
+    const stopped = await waitFor('STOPPED', () => states.find((s) => s.outputState === 'OBS_WEBSOCKET_OUTPUT_STOPPED'));
+    console.log(`[obs-real] StopStream -> STOPPED: ${stopped.at - t1} ms`);
+    expect(states.map((s) => s.outputState)).toEqual([
+      'OBS_WEBSOCKET_OUTPUT_STARTING',
+      'OBS_WEBSOCKET_OUTPUT_STARTED',
+      'OBS_WEBSOCKET_OUTPUT_STOPPING',
+      'OBS_WEBSOCKET_OUTPUT_STOPPED',
+    ]);
+    expect((await c.call('GetStreamStatus')).outputActive).toBe(false);
+    await waitFor('the publisher to leave the RTMP server', () => sink!.openConnections() === 0);
+  });
+
+  it('OBS quitting (SIGINT): ExitStarted, then closed as lost; pending calls reject; no process left', async () => {
+    const c = client();
+    const exits: number[] = [];
+    const closed: ObsClosedEvent[] = [];
+    c.on('ExitStarted', () => exits.push(Date.now()));
+    c.on('closed', (e) => closed.push(e));
+    await c.connect(obs!.url, obs!.password);
+    const t0 = Date.now();
+    const stopping = obs!.stop('SIGINT');
+    const err = await waitFor('closed', () => closed[0]);
+    console.log(`[obs-real] SIGINT -> closed ${err.code} "${err.reason}" after ${Date.now() - t0} ms; ExitStarted seen: ${exits.length > 0}`);
+    expect(err).toMatchObject({ code: 1001, classification: 'lost', wasConnected: true });
+    expect(exits).toHaveLength(1);
+    await expect(c.call('GetVersion')).rejects.toMatchObject({ kind: 'not-connected' });
+    await stopping;
+    expect(obs!.readLog()).toMatch(/Number of memory leaks/); // a clean shutdown ends with the profiler summary
+    for (const pid of [obs!.pid, obs!.wrapperPid, obs!.xvfbPid]) if (pid !== undefined) expect(isAlive(pid)).toBe(false);
+  });
+});
