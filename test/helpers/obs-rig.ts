@@ -191,7 +191,8 @@ export async function startObs(opts: StartObsOptions = {}): Promise<ObsHandle> {
     await waitForWebsocket(port, password, deadline, () => exited || !isAlive(pid!), () => tail(readLog() || readStdout()));
   } catch (err) {
     await stop('SIGTERM');
-    throw err;
+    // which processes were started, so a test can check none is left
+    throw Object.assign(err as Error, { rigPids: [wrapperPid, pid, xvfbPid].filter((p): p is number => p !== undefined) });
   }
   const obsPid = pid;
   return {

@@ -2,11 +2,14 @@
  * ObsClient against a real OBS 29 (headless, via the rig) streaming to a local node-media-server.
  * Timings are printed, not asserted. No fixed sleeps: every wait polls against a deadline.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import JsonOBSWebSocket from 'obs-websocket-js/json';
 import DefaultOBSWebSocket from 'obs-websocket-js';
 import { classifyRequestError, ObsClient, type ObsClosedEvent, type OBSWebSocketLike, type StreamStateChanged } from '../../shared/obs-client.js';
-import { describeObsSkip, startObs, type ObsHandle } from '../helpers/obs-rig.js';
+import { describeObsSkip, obsArgs, obsAvailable, startObs, type ObsHandle } from '../helpers/obs-rig.js';
 import { isAlive } from '../helpers/proc-tree.js';
 import { startRtmpSink, type RtmpSink } from '../helpers/rtmp-sink.js';
 
@@ -130,5 +133,70 @@ describeObsSkip('ObsClient against real OBS', () => {
     await stopping;
     expect(obs!.readLog()).toMatch(/Number of memory leaks/); // a clean shutdown ends with the profiler summary
     for (const pid of [obs!.pid, obs!.wrapperPid, obs!.xvfbPid]) if (pid !== undefined) expect(isAlive(pid)).toBe(false);
+  });
+});
+
+describe('obs-rig without OBS', () => {
+  it('passes --disable-shutdown-check only to OBS 30.0-31.1, --multi always', () => {
+    expect(obsArgs([29, 0, 2])).toEqual(['--minimize-to-tray', '--multi']);
+    expect(obsArgs([30, 2, 0])).toContain('--disable-shutdown-check');
+    expect(obsArgs([31, 1, 0])).toContain('--disable-shutdown-check');
+    expect(obsArgs([31, 2, 0])).not.toContain('--disable-shutdown-check');
+  });
+
+  it('obsAvailable() looks on PATH', () => {
+    const saved = process.env.PATH;
+    try {
+      process.env.PATH = '/nonexistent';
+      expect(obsAvailable()).toBe(false);
+    } finally {
+      process.env.PATH = saved;
+    }
+  });
+});
+
+describeObsSkip('obs-rig', () => {
+  const LUA = [
+    'obs = obslua',
+    'function script_description() return "rig check" end',
+    'function script_load(settings) obs.script_log(obs.LOG_INFO, "RIG_MARK=" .. tostring(os.getenv("RIG_MARK"))) end',
+  ].join('\n');
+
+  it('writes OBS reconnect settings, extra global.ini, env and a Lua script that OBS picks up', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'obs-rig-lua-'));
+    const script = join(dir, 'rig-check.lua');
+    writeFileSync(script, LUA);
+    const obs = await startObs({
+      reconnect: { enabled: false, retryDelaySec: 3, maxRetries: 7 },
+      // studio mode is a global.ini setting OBS 29 restores at start-up, and obs-websocket can read it back
+      extraGlobalIni: '[BasicWindow]\nPreviewProgramMode=true\n',
+      env: { RIG_MARK: 'from-env' },
+      sceneCollectionJson: { modules: { 'scripts-tool': [{ path: script, settings: {} }] } },
+    });
+    const c = new ObsClient({ createSocket: () => new JsonOBSWebSocket() });
+    try {
+      await c.connect(obs.url, obs.password);
+      const param = async (parameterName: string) =>
+        (await c.call('GetProfileParameter', { parameterCategory: 'Output', parameterName })).parameterValue;
+      expect([await param('Reconnect'), await param('RetryDelay'), await param('MaxRetries')]).toEqual(['false', '3', '7']);
+      expect((await c.call('GetStudioModeEnabled')).studioModeEnabled).toBe(true);
+      expect((await c.call('GetVideoSettings'))).toMatchObject({ baseWidth: 640, baseHeight: 360, outputWidth: 640, fpsNumerator: 30 });
+      expect(readFileSync(join(obs.configDir, 'global.ini'), 'utf8')).toContain(`ServerPort=${obs.port}`);
+      await waitFor('the Lua script in the log', () => /Loaded lua script: rig-check\.lua/.test(obs.readLog()));
+      expect(obs.readLog()).toContain('RIG_MARK=from-env');
+      expect(obs.logDir.startsWith(obs.home)).toBe(true);
+    } finally {
+      await c.disconnect();
+      await obs.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+    for (const pid of [obs.pid, obs.wrapperPid, obs.xvfbPid]) if (pid !== undefined) expect(isAlive(pid)).toBe(false);
+  });
+
+  it('an OBS that exits during start-up is reported, and nothing is left running', async () => {
+    const err = (await startObs({ extraArgs: ['--help'] }).catch((e: unknown) => e)) as Error & { rigPids?: number[] };
+    expect(err.message).toMatch(/exited/);
+    expect(err.rigPids?.length).toBeGreaterThan(0);
+    for (const pid of err.rigPids ?? []) expect(isAlive(pid)).toBe(false);
   });
 });
