@@ -1,0 +1,89 @@
+/** OBS WebSocket URL and password (show/hide), the connection pill, Connect. */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { secondsUntil } from '../../lib/format.js';
+import { useTick } from '../../lib/store.js';
+import type { ObsStatus } from '../../model/state.js';
+import { useDock, useModel, useT } from '../context.js';
+import './style.css';
+
+export function ObsConnection({ disabled }: { disabled?: boolean }) {
+  const model = useModel();
+  const { obs } = useDock();
+  const t = useT();
+  const [show, setShow] = useState(false);
+  const password = useRef<HTMLInputElement>(null);
+  useTick(1000, obs.nextTryAt !== undefined);
+
+  // 4009: ask for the password where the user will type it
+  useEffect(() => {
+    if (obs.status === 'auth-failed') password.current?.focus();
+  }, [obs.status]);
+
+  const help = helpKey(obs.status);
+  return (
+    <form
+      class="obs-connection"
+      onSubmit={(e) => {
+        e.preventDefault();
+        model.connectObs();
+      }}
+    >
+      <div class="field">
+        <label for="obs-url">{t('obs.url')}</label>
+        <input
+          id="obs-url"
+          type="text"
+          inputMode="url"
+          autoComplete="off"
+          spellcheck={false}
+          value={obs.url}
+          disabled={disabled}
+          onInput={(e) => model.setObsUrl(e.currentTarget.value)}
+        />
+      </div>
+      <div class="field">
+        <label for="obs-password">{t('obs.password')}</label>
+        <div class="obs-password">
+          <input
+            id="obs-password"
+            ref={password}
+            // preact's typings split inputs by type; the toggle needs both
+            type={(show ? 'text' : 'password') as 'text'}
+            autoComplete="off"
+            spellcheck={false}
+            value={obs.password}
+            disabled={disabled}
+            aria-invalid={obs.status === 'auth-failed' ? 'true' : 'false'}
+            aria-describedby={help ? 'obs-help' : undefined}
+            onInput={(e) => model.setObsPassword(e.currentTarget.value)}
+          />
+          <button type="button" aria-pressed={show} onClick={() => setShow(!show)}>
+            {show ? t('obs.hide') : t('obs.show')}
+          </button>
+        </div>
+      </div>
+      <div class="obs-row">
+        <span class={`pill pill-${obs.status}`} data-status={obs.status}>
+          {t(`obs.status.${obs.status}`)}
+        </span>
+        <button type="submit" disabled={disabled || obs.status === 'connecting'}>
+          {t('obs.connect')}
+        </button>
+      </div>
+      {obs.nextTryAt !== undefined && <p class="obs-note">{t('obs.retryIn', { s: secondsUntil(obs.nextTryAt, model.now()) })}</p>}
+      {help && (
+        <p id="obs-help" class="obs-note">
+          {t(help)}
+        </p>
+      )}
+      {obs.hintsSource && obs.hintsSource !== 'default' && <p class="obs-note faint">{t('obs.prefilled', { source: obs.hintsSource })}</p>}
+    </form>
+  );
+}
+
+function helpKey(status: ObsStatus) {
+  if (status === 'auth-failed') return 'obs.authHelp' as const;
+  if (status === 'invalidated') return 'obs.invalidatedHelp' as const;
+  if (status === 'unreachable') return 'obs.unreachableHelp' as const;
+  return undefined;
+}

@@ -1,0 +1,86 @@
+/**
+ * The live status, always on top: state, recovery countdown, uptime, bitrate, frames, congestion, URL expiry,
+ * presence, counters and the last error with its Code and RequestId. A polite live region announces state
+ * and error changes; the per-second numbers sit in an aria-live="off" part so they are not read every second.
+ */
+import { isMessageKey } from '../../i18n/index.js';
+import { formatBitrate, formatDuration, formatFrames, formatPercent, secondsUntil } from '../../lib/format.js';
+import { useTick } from '../../lib/store.js';
+import { offAirMs, uptimeMs } from '../../model/selectors.js';
+import { useDock, useModel, useT } from '../context.js';
+import './style.css';
+
+export function StatusPanel() {
+  const model = useModel();
+  const s = useDock();
+  const t = useT();
+  useTick(1000);
+  const now = model.now();
+  const { live, stats } = s;
+  const stateKey = `state.${live.kind}`;
+  const uptime = uptimeMs(s, now);
+  const recoveries = Object.entries(live.counters.recoveriesByReason);
+  const totalRecoveries = recoveries.reduce((n, [, c]) => n + c, 0);
+  const err = s.lastError;
+
+  return (
+    <section class="status-panel" role="status" aria-live="polite" aria-label={t('status.title')}>
+      <div class="status-head">
+        <span class={`state state-${live.kind}`} data-state={live.kind}>
+          {isMessageKey(stateKey) ? t(stateKey) : live.kind}
+        </span>
+        {live.kind === 'recovering' && live.nextTryAt !== undefined && (
+          <span class="recovery" aria-live="off">
+            {t('status.recovery', { s: secondsUntil(live.nextTryAt, now), n: live.attempt ?? 1 })}
+          </span>
+        )}
+      </div>
+      {(live.kind === 'recovering' || live.kind === 'failed') && live.reason && (
+        <p class="status-reason">
+          {t('status.reason')}: <code>{live.reason}</code>
+        </p>
+      )}
+      <dl class="status-grid" aria-live="off">
+        <dt>{t('status.uptime')}</dt>
+        <dd>{uptime === undefined ? '-' : formatDuration(uptime)}</dd>
+        <dt>{t('status.bitrate')}</dt>
+        <dd>{formatBitrate(stats.bitrateKbps)}</dd>
+        <dt>{t('status.frames')}</dt>
+        <dd>
+          {formatFrames(stats.droppedFrames, stats.totalFrames)} / {stats.skippedFrames ?? '-'}
+        </dd>
+        <dt>{t('status.congestion')}</dt>
+        <dd>{formatPercent(stats.congestion)}</dd>
+        <dt>{t('status.expiry')}</dt>
+        <dd data-testid="url-expiry">
+          {live.url ? (live.url.expiresAt > now ? formatDuration(live.url.expiresAt - now) : t('status.expired')) : '-'}
+        </dd>
+        <dt>{t('status.offAir')}</dt>
+        <dd>{formatDuration(offAirMs(s, now))}</dd>
+      </dl>
+      <dl class="status-grid">
+        <dt>{t('status.presence')}</dt>
+        <dd class={`presence-${live.presence}`}>{t(`presence.${live.presence}`)}</dd>
+        <dt>{t('status.recoveries')}</dt>
+        <dd>
+          {totalRecoveries}
+          {recoveries.length > 0 && <span class="faint"> ({recoveries.map(([r, c]) => `${r} ${c}`).join(', ')})</span>}
+        </dd>
+      </dl>
+      {err && (
+        <div class="status-error">
+          <p class="status-error-title">{t('status.error')}</p>
+          <p class="status-error-message">{err.message}</p>
+          <p>
+            {t('status.code')}: <code>{err.code}</code>
+          </p>
+          {err.requestId && (
+            <p>
+              {t('status.requestId')}: <code class="select">{err.requestId}</code>
+            </p>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,354 @@
+/**
+ * The dock's model: wires the helper API client, the shared ObsClient and the supervisor runner, and keeps
+ * one store the components subscribe to. Everything outside (fetch, OBS socket, supervisor, storage, clock,
+ * randomness) is injected, so tests drive it with fakes and fake timers.
+ */
+import type { ApiClient } from '../api/client.js';
+import { toDockError, type DockError } from '../api/errors.js';
+import { detectLang, isLang, type Lang } from '../i18n/index.js';
+import { readJson, writeJson, type KeyValueStore } from '../lib/storage.js';
+import { createStore } from '../lib/store.js';
+import type { ObsClient } from '../../../shared/obs-client.js';
+import type { ChannelSettings, FaultRequest, HealthBody, Preset } from '../../../shared/api-routes.js';
+import { EMPTY_FORM, FIELDS, channelToValues, validateField, validateForm, type FieldName, type FormValues } from './channel-form.js';
+import { createHelperLink } from './helper-link.js';
+import { createObsLink } from './obs-link.js';
+import { addPreset, newId, parseSettings, removePreset, toSettings, updatePreset } from './presets.js';
+import { canGoLive, isSupervising } from './selectors.js';
+import { initialState, type DockState } from './state.js';
+import { createStatsPoller } from './stats-poller.js';
+import type { LiveView, SupervisorHandle } from './supervisor-port.js';
+import type { DockModel, FaultKind } from './types.js';
+
+/** What the supervisor adapter gets from the model to build its ports. */
+export interface SupervisorEnv {
+  obs: ObsClient;
+  api: ApiClient;
+  /** this dock instance's lease holder id */
+  holder: string;
+  now: () => number;
+  random: () => number;
+  /** the OBS URL the lease is keyed on */
+  obsUrl: () => string;
+  /** the supervisor wants obs-websocket back: connect now unless connected or connecting */
+  reconnectObs: () => void;
+}
+
+export type SupervisorFactory = (env: SupervisorEnv) => SupervisorHandle;
+
+export interface DockModelDeps {
+  api: ApiClient;
+  obs: ObsClient;
+  createSupervisor: SupervisorFactory;
+  storage: KeyValueStore;
+  languages?: readonly string[];
+  now?: () => number;
+  random?: () => number;
+  /** lease holder id; default a random id per dock instance */
+  holder?: string;
+}
+
+const KEY = { lang: 'lang', settings: 'settings', draft: 'draft' } as const;
+
+export function createDockModel(deps: DockModelDeps): DockModel {
+  const now = deps.now ?? (() => Date.now());
+  const random = deps.random ?? Math.random;
+  const { api, storage } = deps;
+  const holder = deps.holder ?? `dock-${newId(random).slice(0, 18)}`;
+  const chosenLang = storage.get(KEY.lang);
+  const store = createStore<DockState>(hydrate(initialState(isLang(chosenLang) ? chosenLang : detectLang(deps.languages)), storage));
+  const get = store.getSnapshot;
+  const patch = <K extends 'helper' | 'form' | 'presets' | 'obs' | 'lease'>(key: K, p: Partial<DockState[K]>) =>
+    store.update({ [key]: { ...get()[key], ...p } } as Partial<DockState>);
+
+  let userEdited = { obsUrl: false, obsPassword: false };
+  let settingsDirty = false;
+  let saveChain: Promise<unknown> = Promise.resolve();
+  let disposed = false;
+
+  const helper = createHelperLink({ api, now, random, patch: (p) => patch('helper', p), onReady: (h) => void onHelperReady(h) });
+  const obsLink = createObsLink({ client: deps.obs, now, random, patch: (p) => patch('obs', p) });
+  const stats = createStatsPoller({ client: deps.obs, now, onStats: (s) => store.update({ stats: s }) });
+  const offs = [
+    deps.obs.on('connected', () => stats.start()),
+    deps.obs.on('closed', () => {
+      stats.stop();
+      store.update({ stats: {} });
+    }),
+    deps.obs.on('StreamStateChanged', () => stats.kick()),
+  ];
+
+  const supervisor = deps.createSupervisor({
+    obs: deps.obs,
+    api,
+    holder,
+    now,
+    random,
+    obsUrl: () => get().obs.url,
+    reconnectObs: () => obsLink.ensureConnected(),
+  });
+  offs.push(supervisor.subscribe(() => syncLive(supervisor.getSnapshot())));
+  syncLive(supervisor.getSnapshot());
+
+  function syncLive(view: LiveView): void {
+    const prev = get().live;
+    const next: Partial<DockState> = { live: view };
+    if (view.lastError && view.lastError !== prev.lastError) next.lastError = { ...view.lastError, retryable: false };
+    next.lease = view.supervisedBy ? { status: 'other', holder: view.supervisedBy } : { status: isSupervising({ ...get(), live: view }) ? 'held' : 'none' };
+    if (view.kind !== prev.kind) next.goPending = false;
+    store.update(next);
+  }
+
+  // ---------------------------------------------------------------- helper
+
+  async function onHelperReady(health: HealthBody): Promise<void> {
+    const [settings, hints, intent] = await Promise.allSettled([api.call('getSettings'), api.call('obsHints'), api.call('getIntent')]);
+    if (disposed) return;
+    if (settings.status === 'fulfilled') applySettings(settings.value);
+    else helper.report(settings.reason);
+    if (hints.status === 'fulfilled') {
+      const h = hints.value;
+      const obs: Partial<DockState['obs']> = { hintsSource: h.source };
+      if (!userEdited.obsUrl && !(settings.status === 'fulfilled' && settings.value.obsUrl)) obs.url = h.url;
+      if (!userEdited.obsPassword && h.password !== undefined) obs.password = h.password;
+      patch('obs', obs);
+    }
+    if (deps.obs.state === 'idle') obsLink.connect(get().obs.url, get().obs.password);
+    if (intent.status === 'fulfilled' && intent.value.shouldBeLive && intent.value.channel && !isSupervising(get())) {
+      setForm(channelToValues(intent.value.channel));
+      supervisor.resume(intent.value.channel);
+    }
+    void health;
+  }
+
+  function applySettings(doc: ReturnType<typeof toSettings>): void {
+    if (settingsDirty) return persistSettings(); // local changes made while the helper was away win
+    writeJson(storage, KEY.settings, doc);
+    const selected = doc.presets.find((p) => p.id === doc.selectedPresetId);
+    patch('presets', { list: doc.presets, selectedId: selected?.id, error: undefined });
+    if (doc.obsUrl && !userEdited.obsUrl) patch('obs', { url: doc.obsUrl });
+    if (doc.language && !isLang(storage.get(KEY.lang))) store.update({ lang: doc.language });
+    if (selected && !isSupervising(get())) setForm(channelToValues(selected.channel));
+  }
+
+  function persistSettings(): void {
+    const s = get();
+    const chosen = storage.get(KEY.lang);
+    const doc = toSettings(s.presets.list, s.presets.selectedId, s.obs.url, isLang(chosen) ? chosen : undefined);
+    writeJson(storage, KEY.settings, doc);
+    if (s.helper.status !== 'ready') {
+      settingsDirty = true;
+      return;
+    }
+    settingsDirty = false;
+    saveChain = saveChain
+      .then(() => api.call('putSettings', doc))
+      .then(
+        () => patch('presets', { error: undefined }),
+        (err: unknown) => {
+          settingsDirty = true;
+          patch('presets', { error: toDockError(err) });
+          helper.report(err);
+        },
+      );
+  }
+
+  // ---------------------------------------------------------------- form and presets
+
+  function setForm(values: FormValues): void {
+    const errors: DockState['form']['errors'] = {};
+    for (const f of FIELDS) {
+      const e = validateField(f, values[f]);
+      if (e) errors[f] = e;
+    }
+    store.update({ form: { values, errors, touched: {} } });
+    writeJson(storage, KEY.draft, values);
+  }
+
+  function currentChannel(): ChannelSettings | undefined {
+    const { channel, errors } = validateForm(get().form.values);
+    if (!channel) {
+      const touched = Object.fromEntries(FIELDS.map((f) => [f, true]));
+      store.update({ form: { ...get().form, errors, touched } });
+    }
+    return channel;
+  }
+
+  function presetsError(code: string, message: string): void {
+    patch('presets', { error: { code, message, retryable: false } });
+  }
+
+  // ---------------------------------------------------------------- go live
+
+  async function goLive(): Promise<void> {
+    const s = get();
+    if (!canGoLive(s)) return;
+    const channel = currentChannel();
+    if (!channel) return void store.update({ notice: 'go.fixFields' });
+    if (s.obs.status !== 'connected') return void store.update({ notice: 'go.needObs' });
+    store.update({ goPending: true, notice: undefined, lastError: undefined });
+    try {
+      supervisor.goLive(channel);
+    } finally {
+      // the supervisor's own state (connecting..confirming) keeps Go live locked from here
+      if (get().live.kind === s.live.kind) store.update({ goPending: false });
+    }
+  }
+
+  async function stop(): Promise<void> {
+    const s = get();
+    store.update({ notice: undefined, goPending: false });
+    if (s.lease.status === 'other') {
+      // another instance supervises this OBS: do not touch OBS, only say the intent (its holder reconciles)
+      await putIntentOff();
+      return;
+    }
+    if (isSupervising(s)) return supervisor.stop();
+    // not supervised (e.g. started from OBS's own button): just stop OBS's stream
+    await putIntentOff();
+    try {
+      await deps.obs.call('StopStream');
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (code !== 501) store.update({ lastError: obsError(err) }); // 501 OutputNotRunning: already stopped
+    }
+  }
+
+  async function putIntentOff(): Promise<void> {
+    try {
+      await api.call('putIntent', { shouldBeLive: false, by: 'dock' });
+    } catch (err) {
+      store.update({ lastError: toDockError(err) });
+      helper.report(err);
+    }
+  }
+
+  // ---------------------------------------------------------------- sandbox
+
+  async function injectFault(kind: FaultKind): Promise<void> {
+    const v = get().form.values;
+    const who = { appId: v.appId, channelId: v.channelId, userId: v.userId };
+    const req: FaultRequest =
+      kind === 'kick' || kind === 'remove'
+        ? { kind, ...who }
+        : kind === 'fail-next'
+          ? { kind, action: 'CreateRoomRealTimeStreamAddress', count: 3, status: 503, code: 'ServiceUnavailable' }
+          : { kind, seconds: 11 * 3600 };
+    try {
+      await api.call('fault', req);
+      store.update({ faultNote: `${kind}: ok` });
+    } catch (err) {
+      const e = toDockError(err);
+      store.update({ faultNote: `${kind}: ${e.code} ${e.message}` });
+    }
+  }
+
+  return {
+    store,
+    now,
+    start() {
+      disposed = false;
+      helper.start();
+    },
+    dispose() {
+      disposed = true;
+      helper.dispose();
+      stats.stop();
+      obsLink.dispose();
+      supervisor.dispose();
+      for (const off of offs) off();
+    },
+    retryHelper: () => helper.retryNow(),
+    setLang(lang: Lang) {
+      storage.set(KEY.lang, lang);
+      store.update({ lang });
+      persistSettings();
+    },
+    setField(name: FieldName, value: string) {
+      const form = get().form;
+      const values = { ...form.values, [name]: value };
+      const errors = { ...form.errors };
+      const e = validateField(name, value);
+      if (e) errors[name] = e;
+      else delete errors[name];
+      store.update({ form: { values, errors, touched: { ...form.touched, [name]: true } }, notice: undefined });
+      writeJson(storage, KEY.draft, values);
+    },
+    selectPreset(id: string) {
+      const p = get().presets.list.find((x) => x.id === id);
+      if (!p || isSupervising(get())) return;
+      patch('presets', { selectedId: id, error: undefined });
+      setForm(channelToValues(p.channel));
+      persistSettings();
+    },
+    savePreset() {
+      const id = get().presets.selectedId;
+      const channel = currentChannel();
+      if (!id) return;
+      if (!channel) return presetsError('InvalidForm', 'Fix the channel fields first');
+      patch('presets', { list: updatePreset(get().presets.list, id, { channel }), error: undefined });
+      persistSettings();
+    },
+    saveAsPreset(name: string) {
+      const channel = currentChannel();
+      if (!channel) return presetsError('InvalidForm', 'Fix the channel fields first');
+      const id = newId(random).slice(0, 64);
+      patch('presets', { list: addPreset(get().presets.list, id, name, channel), selectedId: id, error: undefined });
+      persistSettings();
+    },
+    renamePreset(id: string, name: string) {
+      patch('presets', { list: updatePreset(get().presets.list, id, { name }) });
+      persistSettings();
+    },
+    deletePreset(id: string) {
+      const p = get().presets;
+      patch('presets', { list: removePreset(p.list, id), selectedId: p.selectedId === id ? undefined : p.selectedId });
+      persistSettings();
+    },
+    setObsUrl(url: string) {
+      userEdited = { ...userEdited, obsUrl: true };
+      patch('obs', { url });
+    },
+    setObsPassword(password: string) {
+      userEdited = { ...userEdited, obsPassword: true };
+      patch('obs', { password });
+    },
+    connectObs() {
+      const { url, password } = get().obs;
+      obsLink.connect(url.trim(), password);
+      persistSettings();
+    },
+    goLive,
+    stop,
+    retryNow: () => supervisor.retryNow(),
+    exportLog: () => supervisor.exportLog(),
+    injectFault,
+  };
+}
+
+/** Presets, selection, OBS URL and the form draft from the local cache, before the helper answers. */
+function hydrate(state: DockState, storage: KeyValueStore): DockState {
+  const settings = parseSettings(readJson(storage, KEY.settings));
+  const draft = readJson(storage, KEY.draft);
+  let values: FormValues = state.form.values;
+  if (draft && typeof draft === 'object') {
+    values = { ...EMPTY_FORM };
+    for (const f of FIELDS) {
+      const v = (draft as Record<string, unknown>)[f];
+      if (typeof v === 'string') values[f] = v;
+    }
+  }
+  const list: Preset[] = settings?.presets ?? [];
+  const selectedId = list.some((p) => p.id === settings?.selectedPresetId) ? settings?.selectedPresetId : undefined;
+  return {
+    ...state,
+    presets: { list, selectedId },
+    obs: { ...state.obs, url: settings?.obsUrl ?? state.obs.url },
+    form: { ...state.form, values },
+  };
+}
+
+function obsError(err: unknown): DockError {
+  const e = err as { code?: unknown; message?: unknown };
+  return { code: typeof e.code === 'number' ? `OBS-${e.code}` : 'OBS', message: String(e.message ?? err), retryable: false };
+}
