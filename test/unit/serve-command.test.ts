@@ -1,0 +1,255 @@
+/**
+ * `serve` in-process: flags, the printed dock URL, shutdown on abort; the helper assembly in sandbox mode
+ * with a fake sandbox (sandbox.json written 0600 and removed); the token store; the parent-PID watch.
+ */
+import { createServer } from 'node:net';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import { TOKEN_HEADER } from '../../shared/api-routes.js';
+import { main } from '../../script/cli/index.js';
+import { parseHost, parseParentPid, parsePort } from '../../script/cli/serve.js';
+import { readSandboxState } from '../../script/cloud.js';
+import { startHelper } from '../../script/server/helper.js';
+import { watchParent } from '../../script/server/parent-watch.js';
+import { faultInjector, type SandboxHandle } from '../../script/server/sandbox-loader.js';
+import { loadOrCreateToken } from '../../script/server/token-store.js';
+import { tokensEqual } from '../../script/server/token.js';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function tmpEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const root = mkdtempSync(join(tmpdir(), 'artc-serve-'));
+  return { ARTC_INGEST_HOME: join(root, 'config'), HOME: join(root, 'home'), OBS_CONFIG_DIR: join(root, 'obs'), ...extra };
+}
+
+function io(env: NodeJS.ProcessEnv, signal?: AbortSignal) {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, io: { stdout: (t: string) => void out.push(t), stderr: (t: string) => void err.push(t), env, ...(signal ? { signal } : {}) } };
+}
+
+async function until<T>(fn: () => T | undefined, ms = 5_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = fn();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+const CREDS = { ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAIexample', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'secret-example-value' };
+
+describe('serve command', () => {
+  it('prints the dock URL with the token, serves the API, and exits 0 on abort', async () => {
+    const env = tmpEnv(CREDS);
+    const port = await freePort();
+    const ac = new AbortController();
+    const t = io(env, ac.signal);
+    const done = main(['serve', '--port', String(port)], t.io);
+    const line = await until(() => t.out.join('').match(/Dock URL: (http:\/\/127\.0\.0\.1:\d+\/\?token=([A-Za-z0-9_-]{43}))/) ?? undefined);
+    const [, url, token] = line;
+    expect(url!.startsWith(`http://127.0.0.1:${port}/`)).toBe(true);
+    expect(readFileSync(join(env.ARTC_INGEST_HOME!, 'token'), 'utf8').trim()).toBe(token);
+    const health = await fetch(`http://127.0.0.1:${port}/api/health`, { headers: { [TOKEN_HEADER]: token! } });
+    expect(await health.json()).toMatchObject({ ok: true, mode: 'cloud', credentialSource: 'environment', endpoint: 'https://live.aliyuncs.com' });
+    expect(t.out.join('') + t.err.join('')).not.toContain(CREDS.ALIBABA_CLOUD_ACCESS_KEY_SECRET);
+    ac.abort();
+    expect(await done).toBe(0);
+    await expect(fetch(`http://127.0.0.1:${port}/`)).rejects.toThrow();
+  });
+
+  it('reuses the token across restarts', async () => {
+    const env = tmpEnv(CREDS);
+    const tokens: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const ac = new AbortController();
+      const t = io(env, ac.signal);
+      const done = main(['serve', '--port', String(await freePort())], t.io);
+      tokens.push((await until(() => t.out.join('').match(/token=(\S+)/) ?? undefined))[1]!);
+      ac.abort();
+      await done;
+    }
+    expect(tokens[0]).toBe(tokens[1]);
+  });
+
+  it('a busy port exits 1 with a clear message', async () => {
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const t = io(tmpEnv(CREDS), new AbortController().signal);
+      expect(await main(['serve', '--port', String(port)], t.io)).toBe(1);
+      expect(t.err.join('')).toMatch(new RegExp(`Port ${port} on 127\\.0\\.0\\.1 is already in use`));
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it.each([
+    [['--port', '0']],
+    [['--port', '65536']],
+    [['--port', '44a']],
+    [['--port', '-1']],
+    [['--host', '0.0.0.0']],
+    [['--host', 'example.com']],
+    [['--parent-pid', 'obs']],
+  ])('bad input %j exits 2', async (args) => {
+    const t = io(tmpEnv(CREDS), new AbortController().signal);
+    expect(await main(['serve', ...args], t.io)).toBe(2);
+    expect(t.err.join('')).toMatch(/--(port|host|parent-pid)/);
+  });
+
+  it('flag parsers', () => {
+    expect(parsePort(undefined)).toBe(4466);
+    expect(parsePort('65535')).toBe(65535);
+    expect(() => parsePort('99999')).toThrow(/1 to 65535/);
+    expect(parseHost(undefined)).toBe('127.0.0.1');
+    expect(parseHost('localhost')).toBe('localhost');
+    expect(parseParentPid('1234')).toBe(1234);
+    expect(() => parseParentPid('0')).toThrow(/--parent-pid/);
+  });
+});
+
+function fakeSandbox(): SandboxHandle & { stop: ReturnType<typeof vi.fn>; inject: ReturnType<typeof vi.fn> } {
+  const inject = vi.fn(async () => undefined);
+  return {
+    endpoint: 'http://127.0.0.1:4467',
+    rtmpPort: 19350,
+    credentials: { accessKeyId: 'sandbox-id', accessKeySecret: 'sandbox-secret-value' },
+    controlToken: 'control-token-value',
+    faults: { inject },
+    inject,
+    stats: () => ({}),
+    stop: vi.fn(async () => undefined),
+  };
+}
+
+describe('startHelper in sandbox mode', () => {
+  it('falls back to the sandbox without credentials, announces it in sandbox.json (0600) and removes it on stop', async () => {
+    const env = tmpEnv();
+    const sb = fakeSandbox();
+    const logs: string[] = [];
+    const helper = await startHelper({ host: '127.0.0.1', port: await freePort(), env, sandbox: false, log: (l) => logs.push(l), startSandbox: async () => sb });
+    try {
+      expect(helper.mode).toBe('sandbox');
+      expect(helper.fellBack).toBe(true);
+      expect(helper.looked.length).toBeGreaterThan(0);
+      const path = join(env.ARTC_INGEST_HOME!, 'sandbox.json');
+      expect(statSync(path).mode & 0o777).toBe(0o600);
+      expect(readSandboxState(env)).toMatchObject({ pid: process.pid, endpoint: 'http://127.0.0.1:4467', rtmpPort: 19350, accessKeyId: 'sandbox-id', accessKeySecret: 'sandbox-secret-value', controlToken: 'control-token-value', helperUrl: helper.url });
+      const token = helper.dockUrl.split('token=')[1]!;
+      const res = await fetch(`${helper.url}/api/sandbox/fault`, { method: 'POST', headers: { [TOKEN_HEADER]: token, 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'shift-clock', seconds: 60 }) });
+      expect(await res.json()).toEqual({ ok: true });
+      expect(sb.inject).toHaveBeenCalledWith({ kind: 'shift-clock', seconds: 60 });
+      const health = await (await fetch(`${helper.url}/api/health`, { headers: { [TOKEN_HEADER]: token } })).json();
+      expect(health).toMatchObject({ mode: 'sandbox', endpoint: 'http://127.0.0.1:4467', credentialSource: 'sandbox' });
+    } finally {
+      await helper.stop();
+    }
+    expect(existsSync(join(env.ARTC_INGEST_HOME!, 'sandbox.json'))).toBe(false);
+    expect(sb.stop).toHaveBeenCalledTimes(1);
+  });
+
+  it('--sandbox uses the sandbox even with credentials; not a fallback', async () => {
+    const sb = fakeSandbox();
+    const helper = await startHelper({ host: '127.0.0.1', port: await freePort(), env: tmpEnv(CREDS), sandbox: true, log: () => {}, startSandbox: async () => sb });
+    expect(helper.mode).toBe('sandbox');
+    expect(helper.fellBack).toBe(false);
+    await helper.stop();
+  });
+
+  it('stops the sandbox when the port is busy', async () => {
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
+    const sb = fakeSandbox();
+    const env = tmpEnv();
+    await expect(startHelper({ host: '127.0.0.1', port: (blocker.address() as { port: number }).port, env, sandbox: true, log: () => {}, startSandbox: async () => sb })).rejects.toThrow(/already in use/);
+    expect(sb.stop).toHaveBeenCalled();
+    expect(existsSync(join(env.ARTC_INGEST_HOME!, 'sandbox.json'))).toBe(false);
+    blocker.close();
+  });
+
+  it('faultInjector accepts a function or an object with inject/apply', async () => {
+    const fn = vi.fn();
+    await faultInjector(fn)!({ kind: 'shift-clock', seconds: 1 });
+    expect(fn).toHaveBeenCalled();
+    const apply = vi.fn();
+    await faultInjector({ apply })!({ kind: 'shift-clock', seconds: 1 });
+    expect(apply).toHaveBeenCalled();
+    expect(faultInjector({})).toBeUndefined();
+  });
+});
+
+describe('token store', () => {
+  it('creates 32 random bytes base64url, 0600, once; reuses it; replaces garbage', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'artc-token-'));
+    const t1 = loadOrCreateToken(dir, { randomBytes: (n) => Buffer.alloc(n, 7) });
+    expect(t1).toBe(Buffer.alloc(32, 7).toString('base64url'));
+    expect(t1).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(statSync(join(dir, 'token')).mode & 0o777).toBe(0o600);
+    expect(loadOrCreateToken(dir, { randomBytes: (n) => Buffer.alloc(n, 9) })).toBe(t1);
+    writeFileSync(join(dir, 'token'), 'garbage', { mode: 0o644 });
+    const t2 = loadOrCreateToken(dir, { randomBytes: (n) => Buffer.alloc(n, 9) });
+    expect(t2).toBe(Buffer.alloc(32, 9).toString('base64url'));
+    expect(statSync(join(dir, 'token')).mode & 0o777).toBe(0o600);
+  });
+
+  it('compares in constant time over digests, any length', () => {
+    expect(tokensEqual('abc', 'abc')).toBe(true);
+    expect(tokensEqual('abc', 'abd')).toBe(false);
+    expect(tokensEqual('abc', 'abcd')).toBe(false);
+    expect(tokensEqual('', '')).toBe(false);
+  });
+});
+
+describe('parent watch', () => {
+  it('polls with a timeout chain and fires once when the PID is gone', () => {
+    const timers: Array<() => void> = [];
+    let alive = true;
+    const onGone = vi.fn();
+    watchParent(42, onGone, { isAlive: () => alive, setTimer: (fn) => timers.push(fn), clearTimer: () => {} });
+    expect(timers).toHaveLength(1);
+    timers.shift()!();
+    expect(timers).toHaveLength(1);
+    alive = false;
+    timers.shift()!();
+    expect(onGone).toHaveBeenCalledTimes(1);
+    expect(timers).toHaveLength(0);
+  });
+
+  it('stops when told to', () => {
+    const timers: Array<() => void> = [];
+    const onGone = vi.fn();
+    const stop = watchParent(42, onGone, { isAlive: () => false, setTimer: (fn) => timers.push(fn), clearTimer: () => {} });
+    stop();
+    timers.shift()!();
+    expect(onGone).not.toHaveBeenCalled();
+  });
+
+  it('serve exits 0 when the parent PID is gone', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const t = io(tmpEnv(CREDS), new AbortController().signal);
+      // a PID far above pid_max is never alive
+      const done = main(['serve', '--port', String(await freePort()), '--parent-pid', '999999999'], t.io);
+      await vi.waitFor(() => expect(t.out.join('')).toContain('Dock URL:'), { timeout: 5_000, interval: 10 });
+      await vi.advanceTimersByTimeAsync(1_100);
+      expect(await done).toBe(0);
+      expect(t.err.join('')).toContain('Parent process 999999999 is gone');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
