@@ -9,7 +9,7 @@
  * Pure: no Node built-ins; timers and clock are injectable.
  */
 import type { OBSRequestTypes, OBSResponseTypes } from 'obs-websocket-js';
-import { ObsClientError } from './obs-errors.js';
+import { closeCodeOf, messageOf, ObsClientError, toRequestError } from './obs-errors.js';
 import {
   classifyClose,
   DEFAULT_EVENT_SUBSCRIPTIONS,
@@ -163,16 +163,21 @@ export class ObsClient {
       };
       const timer = this.opts.setTimeout(() => entry.fail(ObsClientError.timeout(requestType, timeoutMs, requestType)), timeoutMs);
       this.pending.add(entry);
-      session.socket.call(requestType, requestData as object | undefined).then(
-        (data) => {
-          if (!this.pending.delete(entry)) return; // already timed out or rejected by a close
-          this.opts.clearTimeout(timer);
-          resolve(data as OBSResponseTypes[K]);
-        },
-        (err: unknown) => {
-          if (this.pending.has(entry)) entry.fail(toRequestError(requestType, err));
-        },
-      );
+      // deferred one microtask so a transport that throws synchronously still ends in entry.fail;
+      // nothing is sent when the entry already ended (closed meanwhile)
+      const send = () => (this.pending.has(entry) ? session.socket.call(requestType, requestData as object | undefined) : undefined);
+      Promise.resolve()
+        .then(send)
+        .then(
+          (data) => {
+            if (!this.pending.delete(entry)) return; // already timed out or rejected by a close
+            this.opts.clearTimeout(timer);
+            resolve(data as OBSResponseTypes[K]);
+          },
+          (err: unknown) => {
+            if (this.pending.has(entry)) entry.fail(toRequestError(requestType, err));
+          },
+        );
     });
   }
 
@@ -299,21 +304,3 @@ export class ObsClient {
 }
 
 const TIMED_OUT = Symbol('timed out');
-
-/** obs-websocket-js rejects with OBSWebSocketError(code, comment) for a failed request, plain Error when unidentified. */
-function toRequestError(requestType: string, err: unknown): ObsClientError {
-  const code = (err as { code?: unknown } | null)?.code;
-  if (typeof code === 'number' && code >= 100) return ObsClientError.request(requestType, code, messageOf(err), err);
-  return ObsClientError.notConnected(requestType, err);
-}
-
-/** ConnectionClosed carries OBSWebSocketError(code, reason); an error event carries code -1. */
-function closeCodeOf(e: unknown): number {
-  const code = (e as { code?: unknown } | null)?.code;
-  return typeof code === 'number' && code >= 1000 ? code : ObsCloseCode.Abnormal;
-}
-
-function messageOf(e: unknown): string {
-  const m = (e as { message?: unknown } | null)?.message;
-  return typeof m === 'string' ? m : '';
-}

@@ -2,7 +2,7 @@
  * The OBS client's error family (LiveKit style: one class, static factories) and the one place that decides
  * what a failed request means. Pure: runs in the dock and in Node.
  */
-import { ObsRequestStatus, type ObsCloseClass } from './obs-protocol.js';
+import { ObsCloseCode, ObsRequestStatus, type ObsCloseClass } from './obs-protocol.js';
 
 export type ObsErrorKind = 'timeout' | 'closed' | 'not-connected' | 'busy' | 'request';
 
@@ -87,4 +87,22 @@ export function classifyRequestError(err: unknown, requestType?: string): Reques
     return { kind: 'invalid-request', retryable: false, code };
   }
   return { kind: 'failed', retryable: false, code };
+}
+
+/** obs-websocket-js rejects with OBSWebSocketError(code, comment) for a failed request, plain Error when unidentified. */
+export function toRequestError(requestType: string, err: unknown): ObsClientError {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'number' && code >= 100) return ObsClientError.request(requestType, code, messageOf(err), err);
+  return ObsClientError.notConnected(requestType, err);
+}
+
+/** ConnectionClosed carries OBSWebSocketError(code, reason); an error event carries code -1. */
+export function closeCodeOf(e: unknown): number {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'number' && code >= 1000 ? code : ObsCloseCode.Abnormal;
+}
+
+export function messageOf(e: unknown): string {
+  const m = (e as { message?: unknown } | null)?.message;
+  return typeof m === 'string' ? m : '';
 }

@@ -300,3 +300,22 @@ describe('nextObsReconnectDelay', () => {
     expect(nextObsReconnectDelay({ attempt: 50, closeClass: 'unreachable', random: 0.5 })).toBe(5050);
   });
 });
+
+describe('ObsClient with an odd transport', () => {
+  it('a transport whose call() throws synchronously still rejects the call and leaves no timer', async () => {
+    const { client, socket } = await connected();
+    vi.spyOn(socket, 'call').mockImplementation(() => {
+      throw new FakeObsError(205, 'sync boom');
+    });
+    await expect(client.call('GetStats')).rejects.toMatchObject({ kind: 'request', code: 205 });
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('a call made just before a close is rejected and never sent', async () => {
+    const { client, socket } = await connected();
+    const p = client.call('StartStream');
+    socket.teardown(1006);
+    await expect(p).rejects.toMatchObject({ kind: 'closed' });
+    expect(socket.received).toEqual([]);
+  });
+});
