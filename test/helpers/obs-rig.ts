@@ -15,13 +15,13 @@
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer, connect as tcpConnect } from 'node:net';
+import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import OBSWebSocket from 'obs-websocket-js/json';
 import { describe, it } from 'vitest';
 import { prepareObsHome, type ObsReconnectSettings } from './obs-home.js';
+import { waitForWebsocket } from './obs-ready.js';
 import { childrenOf, isAlive, signal, sleep, terminate, waitForExit } from './proc-tree.js';
 
 export { defaultSceneCollection } from './obs-home.js';
@@ -239,53 +239,6 @@ async function waitForWrapper(child: ChildProcess, done: () => boolean, timeoutM
   if (done()) return true;
   await Promise.race([new Promise((r) => child.once('exit', r)), sleep(timeoutMs)]);
   return done() || (child.pid !== undefined && (await waitForExit(child.pid, 100)));
-}
-
-/** Polls: the port accepts a TCP connection, then an obs-websocket Identify with the password succeeds. */
-async function waitForWebsocket(port: number, password: string, deadline: number, died: () => boolean, context: () => string): Promise<void> {
-  let lastError = 'port never accepted';
-  while (Date.now() < deadline) {
-    if (died()) throw new Error(`OBS exited during start-up:\n${context()}`);
-    if (await tcpAccepts(port, 500)) {
-      const result = await tryIdentify(`ws://127.0.0.1:${port}`, password, Math.min(3_000, deadline - Date.now()));
-      if (result === 'ok') return;
-      if (result === 4009) throw new Error(`port ${port} answered but rejected the password (4009): not our OBS?`);
-      lastError = String(result);
-    }
-    await sleep(100);
-  }
-  throw new Error(`obs-websocket not ready on port ${port} before the deadline (${lastError}):\n${context()}`);
-}
-
-function tcpAccepts(port: number, timeoutMs: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const sock = tcpConnect({ host: '127.0.0.1', port });
-    const done = (ok: boolean) => {
-      sock.destroy();
-      resolve(ok);
-    };
-    sock.setTimeout(timeoutMs, () => done(false));
-    sock.once('connect', () => done(true));
-    sock.once('error', () => done(false));
-  });
-}
-
-async function tryIdentify(url: string, password: string, timeoutMs: number): Promise<'ok' | number | string> {
-  const ws = new OBSWebSocket();
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([
-      ws.connect(url, password),
-      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('identify timed out')), timeoutMs))),
-    ]);
-    return 'ok';
-  } catch (err) {
-    const code = (err as { code?: unknown }).code;
-    return typeof code === 'number' && code > 0 ? code : String((err as Error).message);
-  } finally {
-    clearTimeout(timer);
-    await Promise.race([ws.disconnect().catch(() => undefined), sleep(1_000)]);
-  }
 }
 
 function newestLog(logDir: string): string | undefined {
