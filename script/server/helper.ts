@@ -78,6 +78,21 @@ function removeSandboxState(path: string): void {
   }
 }
 
+/**
+ * node-media-server (the sandbox's RTMP ingest) installs SIGINT/SIGTERM listeners in its store that flush, remove
+ * themselves and re-raise the signal (lightweight_store.js `_onSignal`). main.ts's listeners are one-shot, so the
+ * re-raised signal would find none and kill us mid-shutdown (exit 143, sandbox.json left behind). A no-op listener
+ * held until stop() is done keeps the orderly shutdown; main.ts's 5 s cut-off still ends a stuck one.
+ */
+function holdSignals(): () => void {
+  const hold = () => {};
+  const sigs = ['SIGINT', 'SIGTERM'] as const;
+  for (const s of sigs) process.on(s, hold);
+  return () => {
+    for (const s of sigs) process.removeListener(s, hold);
+  };
+}
+
 interface Cloud {
   client: LiveApiClient;
   mode: 'cloud' | 'sandbox';
@@ -87,6 +102,8 @@ interface Cloud {
   fellBack: boolean;
   looked: string[];
   sandbox?: SandboxHandle;
+  /** undoes holdSignals() */
+  release?: () => void;
 }
 
 async function chooseCloud(o: HelperOptions): Promise<Cloud> {
@@ -101,9 +118,16 @@ async function chooseCloud(o: HelperOptions): Promise<Cloud> {
     looked = found.looked;
   }
   const start = o.startSandbox ?? (await loadSandbox());
-  const sandbox = await start({ log: (line) => o.log(`sandbox: ${line}`), ...(o.now ? { now: o.now } : {}) });
+  const release = holdSignals();
+  let sandbox: SandboxHandle;
+  try {
+    sandbox = await start({ log: (line) => o.log(`sandbox: ${line}`), ...(o.now ? { now: o.now } : {}) });
+  } catch (e) {
+    release();
+    throw e;
+  }
   const client = new LiveApiClient({ endpoint: sandbox.endpoint, credentials: sandbox.credentials });
-  return { client, mode: 'sandbox', endpoint: sandbox.endpoint, credentialSource: 'sandbox', secrets: [sandbox.credentials.accessKeySecret, sandbox.controlToken], fellBack: !o.sandbox, looked, sandbox };
+  return { client, mode: 'sandbox', endpoint: sandbox.endpoint, credentialSource: 'sandbox', secrets: [sandbox.credentials.accessKeySecret, sandbox.controlToken], fellBack: !o.sandbox, looked, sandbox, release };
 }
 
 export async function startHelper(o: HelperOptions): Promise<RunningHelper> {
@@ -131,6 +155,7 @@ export async function startHelper(o: HelperOptions): Promise<RunningHelper> {
     server = await listen({ host: o.host, port: o.port, handler, log: o.log });
   } catch (e) {
     await cloud.sandbox?.stop();
+    cloud.release?.();
     throw e;
   }
   const statePath = cloud.sandbox ? sandboxStatePath(o.env) : undefined;
@@ -151,6 +176,7 @@ export async function startHelper(o: HelperOptions): Promise<RunningHelper> {
       await server.close();
       if (statePath) removeSandboxState(statePath);
       await cloud.sandbox?.stop();
+      cloud.release?.();
     },
   };
 }

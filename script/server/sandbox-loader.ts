@@ -24,18 +24,16 @@ export interface SandboxHandle {
 export type StartSandbox = (o: SandboxOptions) => Promise<SandboxHandle>;
 
 export async function loadSandbox(): Promise<StartSandbox> {
-  // TODO(serve): make this a literal import('../sandbox/index.js') once script/sandbox/index.ts lands, so
-  // Vite bundles it; a variable specifier keeps type-check and build green until then.
-  const spec = '../sandbox/index.js';
-  const mod = (await import(/* @vite-ignore */ spec)) as { startSandbox: StartSandbox };
+  // a literal specifier, so Vite bundles the sandbox into dist/artc-ingest.mjs (as a lazily loaded chunk of it)
+  const mod = await import('../sandbox/index.js');
   return mod.startSandbox;
 }
 
-/** Accepts the sandbox's `faults` as a function or as an object with an `inject`/`apply` method. */
+/** The sandbox's `faults.apply(fault)` (script/sandbox/faults.ts); a bare function or `inject` also work. */
 export function faultInjector(faults: unknown): ((f: FaultRequest) => Promise<void>) | undefined {
   if (typeof faults === 'function') return async (f) => void (await faults(f));
   if (faults && typeof faults === 'object') {
-    for (const m of ['inject', 'apply'] as const) {
+    for (const m of ['apply', 'inject'] as const) {
       const fn = (faults as Record<string, unknown>)[m];
       if (typeof fn === 'function') return async (f) => void (await fn.call(faults, f));
     }
