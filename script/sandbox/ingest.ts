@@ -1,0 +1,180 @@
+/**
+ * The sandbox's RTMP ingest, on node-media-server 4.4 (CommonJS, loaded lazily so the CLI starts fast
+ * without it; in the Vite bundle it stays an external dependency).
+ *
+ * How it is wired, and why (read from node_modules/node-media-server/src):
+ * - We own the TCP listener (127.0.0.1, our error handling) and hand each socket to NMS's
+ *   `rtmpServer.handleRequest`: NMS's own listeners call process.exit(1) when their port is taken.
+ *   NMS gets no rtmp/http/https port, so it opens no listener of its own; its store is a temp folder.
+ * - `prePublish` is emitted synchronously inside `postPublish`, with the session (`id`, `socket`,
+ *   `streamApp`, `streamName`, `streamQuery.auth_key`). We ask the emulator's gate there; a refused
+ *   publish has its socket destroyed. NMS has already answered NetStream.Publish.Start by then, so a
+ *   refused client sees "published" and then the connection drop (nginx-rtmp refuses before the answer).
+ * - Presence ends on the socket's `close`, not on NMS's `donePublish`, which 4.4 delays by a 30 s
+ *   "publish grace" window. Kicking a publisher = destroying its socket.
+ * - NMS state (config, event emitter, logger) is one per process: events are filtered to our sockets
+ *   and the logger's output is routed to the ingests' `log` (warnings and errors only), never stdout.
+ */
+import type { EventEmitter } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { PublishGate } from './emulator.js';
+import { listenLocal, LOOPBACK } from './listen.js';
+
+interface NmsSession {
+  id: string;
+  socket?: Socket;
+  streamApp: string;
+  streamName: string;
+  streamQuery?: Record<string, string | string[] | undefined>;
+}
+interface NmsInstance {
+  run(): Promise<void>;
+  stop(): Promise<void>;
+  rtmpServer: { handleRequest(socket: Socket): void };
+}
+interface NmsLogger {
+  log(message: string, level?: string): void;
+}
+export interface NmsModules {
+  NodeMediaServer: new (config: object) => NmsInstance;
+  logger: NmsLogger;
+  context: { eventEmitter: EventEmitter };
+  /** absolute path of node-media-server/src, for tests that need its pure-JS RTMP client */
+  srcDir: string;
+}
+
+let loading: Promise<NmsModules> | undefined;
+
+export function loadNms(): Promise<NmsModules> {
+  loading ??= (async () => {
+    const mod = (await import('node-media-server')) as { default?: unknown };
+    const require = createRequire(import.meta.url);
+    // resolved from the same place as the import above, so these are the instances NMS itself uses
+    const srcDir = dirname(require.resolve('node-media-server'));
+    return {
+      NodeMediaServer: (mod.default ?? mod) as NmsModules['NodeMediaServer'],
+      logger: require(join(srcDir, 'core', 'logger.js')) as NmsLogger,
+      context: require(join(srcDir, 'core', 'context.js')) as NmsModules['context'],
+      srcDir,
+    };
+  })();
+  loading.catch(() => (loading = undefined));
+  return loading;
+}
+
+type Sink = (level: string, message: string) => void;
+const SINKS = Symbol.for('artc-ingest.nms-log-sinks');
+
+/** Replaces NMS's logger output (console.log at level "debug", forced by its constructor) once per process. */
+function logSinks(logger: NmsLogger): Set<Sink> {
+  const holder = logger as NmsLogger & { [SINKS]?: Set<Sink> };
+  if (!holder[SINKS]) {
+    const sinks = new Set<Sink>();
+    holder[SINKS] = sinks;
+    logger.log = (message: string, level = 'info') => {
+      for (const sink of sinks) sink(level, String(message));
+    };
+  }
+  return holder[SINKS];
+}
+
+const mask = (name: string) => (name.length > 8 ? `${name.slice(0, 6)}…` : name);
+const redact = (line: string) => line.replace(/(auth_key=)[^&\s]+/g, '$1••••');
+
+export interface IngestOptions {
+  /** default 1935; 0 = any free port */
+  port?: number;
+  /** when the port is taken, take a free one (default: only when `port` was not given) */
+  fallback?: boolean;
+  gate: PublishGate;
+  log?: (line: string) => void;
+}
+
+export interface Ingest {
+  readonly port: number;
+  /** RTMP sessions connected right now (publishing or not) */
+  connections(): number;
+  stop(): Promise<void>;
+}
+
+function withDeadline(p: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    timer.unref();
+    p.then(
+      () => (clearTimeout(timer), resolve()),
+      () => (clearTimeout(timer), resolve()),
+    );
+  });
+}
+
+export async function startIngest(opts: IngestOptions): Promise<Ingest> {
+  const nms = await loadNms();
+  const sinks = logSinks(nms.logger);
+  const sink: Sink = (level, message) => {
+    if (level === 'warn' || level === 'error') opts.log?.(`[rtmp] ${redact(message)}`);
+  };
+  sinks.add(sink);
+  const dataDir = mkdtempSync(join(tmpdir(), 'artc-ingest-rtmp-'));
+  const sockets = new Set<Socket>();
+  const server = new nms.NodeMediaServer({ bind: LOOPBACK, store: { path: dataDir }, webadmin: { enable: false } });
+  const tcp = createServer((socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    server.rtmpServer.handleRequest(socket);
+  });
+
+  const onPrePublish = (session: NmsSession) => {
+    const socket = session.socket;
+    if (!socket || !sockets.has(socket)) return; // another node-media-server in this process
+    const verdict = opts.gate.admit({
+      sessionId: session.id,
+      app: session.streamApp,
+      stream: session.streamName,
+      authKey: session.streamQuery?.auth_key,
+      close: () => socket.destroy(),
+    });
+    if (!verdict.ok) {
+      opts.log?.(`publish refused (${verdict.reason}): /${session.streamApp}/${mask(session.streamName)}`);
+      socket.destroy();
+      return;
+    }
+    opts.log?.(`publish accepted: /${session.streamApp}/${mask(session.streamName)} (user ${verdict.stream.userId})`);
+    socket.once('close', () => opts.gate.end(session.id));
+  };
+
+  let port: number;
+  try {
+    await server.run();
+    nms.context.eventEmitter.on('prePublish', onPrePublish);
+    port = await listenLocal(tcp, opts.port ?? 1935, opts.fallback ?? opts.port === undefined);
+  } catch (e) {
+    nms.context.eventEmitter.off('prePublish', onPrePublish);
+    await withDeadline(server.stop(), 2_000);
+    sinks.delete(sink);
+    rmSync(dataDir, { recursive: true, force: true });
+    throw e;
+  }
+
+  let stopping: Promise<void> | undefined;
+  return {
+    port,
+    connections: () => sockets.size,
+    stop() {
+      stopping ??= (async () => {
+        nms.context.eventEmitter.off('prePublish', onPrePublish);
+        const closed = new Promise<void>((resolve) => tcp.close(() => resolve()));
+        for (const socket of sockets) socket.destroy();
+        await withDeadline(closed, 2_000);
+        await withDeadline(server.stop(), 2_000);
+        sinks.delete(sink);
+        rmSync(dataDir, { recursive: true, force: true });
+      })();
+      return stopping;
+    },
+  };
+}
