@@ -5,7 +5,8 @@
  * gate the embedded RTMP ingest asks, so presence follows real RTMP sessions.
  *
  * Per request: verify (gateway.ts) -> flow control (100/s per operation per account) -> injected
- * failures -> the operation. The clock and randomness are injectable; the clock can be shifted.
+ * failures -> the operation. The clock and randomness are injectable. `faults.shiftClock` moves the
+ * cloud's clock (URL issue and expiry, `Times`, the ingest's auth_key check), not the gateway's.
  */
 import { randomBytes } from 'node:crypto';
 import { acs, errorResponse, formatRequestId, isAcsError, okResponse, type AcsError } from './acs-errors.js';
@@ -84,7 +85,8 @@ export function createEmulator(opts: EmulatorOptions = {}): Emulator {
   const credentials = opts.credentials ?? generateCredentials(random, opts.sts);
   const privateKey = opts.privateKey ?? Buffer.from(random(16)).toString('hex');
   const controlToken = opts.controlToken ?? Buffer.from(random(24)).toString('base64url');
-  const state = new SandboxState(opts.now ?? Date.now, privateKey);
+  const wallClock = opts.now ?? Date.now;
+  const state = new SandboxState(wallClock, privateKey);
   const queue = new FailureQueue();
   const flow = new FlowControl(opts.qps ?? 100);
   const nonces = new NonceStore();
@@ -154,14 +156,16 @@ export function createEmulator(opts: EmulatorOptions = {}): Emulator {
   async function api(req: Request, requestId: string): Promise<Response> {
     const named = actionOf(req, ACTIONS);
     const body = new Uint8Array(await req.arrayBuffer());
-    const now = state.now();
-    const call = verifyRequest(req, body, { keys, actions: ACTIONS, nonces, now });
+    // The gateway (date skew, nonces, QPS) runs on the wall clock: a shifted clock expires URLs without
+    // making every client's x-acs-date look skewed. The operations run on the shifted clock.
+    const wall = wallClock();
+    const call = verifyRequest(req, body, { keys, actions: ACTIONS, nonces, now: wall });
     if (isAcsError(call)) return answer(named, requestId, call);
-    const wait = flow.take(`${ACCOUNT}:${call.action}`, now);
+    const wait = flow.take(`${ACCOUNT}:${call.action}`, wall);
     if (wait > 0) return answer(call.action, requestId, acs.throttled(wait));
     const injected = queue.take(call.action);
     if (injected) return answer(call.action, requestId, injected);
-    const ctx: ActionContext = { state, now, random, privateKey, rtmpOrigin };
+    const ctx: ActionContext = { state, now: state.now(), random, privateKey, rtmpOrigin };
     const run = call.action === 'CreateRoomRealTimeStreamAddress' ? createRoomRealTimeStreamAddress : describeChannelParticipants;
     return answer(call.action, requestId, run(call.query, ctx));
   }

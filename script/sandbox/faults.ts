@@ -46,7 +46,10 @@ export interface SandboxFaults {
   kick(target: UserRef | { streamName: string }): number;
   /** Silent removal: unlisted while its RTMP stays up, until it publishes again; simulated users are deleted. */
   remove(target: UserRef): number;
-  /** Moves the emulator's clock (cumulative) and returns the total shift in seconds. */
+  /**
+   * Moves the cloud's clock (cumulative; URL expiry, `Times`) and returns the total shift in seconds.
+   * The gateway's x-acs-date check keeps the wall clock, so clients still get through after a shift.
+   */
   shiftClock(seconds: number): number;
   /** Simulated non-RTMP users (ARTC SDK users), e.g. to exercise paging. */
   addUsers(appId: string, channelId: string, userIds: readonly string[]): number;

@@ -12,6 +12,7 @@
  *   refused client sees "published" and then the connection drop (nginx-rtmp refuses before the answer).
  * - Presence ends on the socket's `close`, not on NMS's `donePublish`, which 4.4 delays by a 30 s
  *   "publish grace" window. Kicking a publisher = destroying its socket.
+ * - Its store (a temp folder) is told not to hook SIGINT/SIGTERM: it would re-raise them and kill the host.
  * - NMS state (config, event emitter, logger) is one per process: events are filtered to our sockets
  *   and the logger's output is routed to the ingests' `log` (warnings and errors only), never stdout.
  */
@@ -35,6 +36,7 @@ interface NmsInstance {
   run(): Promise<void>;
   stop(): Promise<void>;
   rtmpServer: { handleRequest(socket: Socket): void };
+  store: { options: { signals?: boolean } };
 }
 interface NmsLogger {
   log(message: string, level?: string): void;
@@ -122,6 +124,9 @@ export async function startIngest(opts: IngestOptions): Promise<Ingest> {
   const dataDir = mkdtempSync(join(tmpdir(), 'artc-ingest-rtmp-'));
   const sockets = new Set<Socket>();
   const server = new nms.NodeMediaServer({ bind: LOOPBACK, store: { path: dataDir }, webadmin: { enable: false } });
+  // Its store would add SIGINT/SIGTERM listeners that flush, remove themselves and re-raise the signal,
+  // killing the host process mid-shutdown; the store is a throwaway temp folder, so skip those hooks.
+  server.store.options.signals = false;
   const tcp = createServer((socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
