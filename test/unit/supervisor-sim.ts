@@ -154,8 +154,8 @@ export class Sim {
     this.advance(300).obsState('STARTED');
     this.advance(700).polled(true);
     expect(this.kind).toBe('live');
-    this.mintOk(); // the spare, minted once live
-    expect(this.s.ctx.spare).not.toBeNull();
+    if (this.s.ctx.refreshOp !== null) this.mintOk(); // the spare, minted once live
+    expect(this.s.ctx.spare !== null).toBe(this.s.ctx.config.preMint);
     return this;
   }
 
