@@ -122,6 +122,9 @@ export async function startIngest(opts: IngestOptions): Promise<Ingest> {
   };
   sinks.add(sink);
   const dataDir = mkdtempSync(join(tmpdir(), 'artc-ingest-rtmp-'));
+  // a host that exits without stop() (process.exit, an uncaught error) still leaves no folder behind
+  const removeDataDir = () => rmSync(dataDir, { recursive: true, force: true });
+  process.once('exit', removeDataDir);
   const sockets = new Set<Socket>();
   const server = new nms.NodeMediaServer({ bind: LOOPBACK, store: { path: dataDir }, webadmin: { enable: false } });
   // Its store would add SIGINT/SIGTERM listeners that flush, remove themselves and re-raise the signal,
@@ -161,7 +164,8 @@ export async function startIngest(opts: IngestOptions): Promise<Ingest> {
     nms.context.eventEmitter.off('prePublish', onPrePublish);
     await withDeadline(server.stop(), 2_000);
     sinks.delete(sink);
-    rmSync(dataDir, { recursive: true, force: true });
+    process.off('exit', removeDataDir);
+    removeDataDir();
     throw e;
   }
 
@@ -177,7 +181,8 @@ export async function startIngest(opts: IngestOptions): Promise<Ingest> {
         await withDeadline(closed, 2_000);
         await withDeadline(server.stop(), 2_000);
         sinks.delete(sink);
-        rmSync(dataDir, { recursive: true, force: true });
+        process.off('exit', removeDataDir);
+        removeDataDir();
       })();
       return stopping;
     },

@@ -1,0 +1,217 @@
+/**
+ * The sandbox on real ports: LiveApiClient over HTTP, and real RTMP publishes from node-media-server's own
+ * pure-JS RTMP client (no ffmpeg, no OBS). Presence, refusals, kicks and silent removal are observed through
+ * the sandbox's events (awaited with deadlines, never fixed sleeps).
+ */
+import { createServer, connect, type Server } from 'node:net';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { LiveApiClient } from '../../script/api-client.js';
+import { TokenBucket } from '../../script/rate-limit.js';
+import { startSandbox, type SandboxEvent, type SandboxHandle } from '../../script/sandbox/index.js';
+import { loadNms } from '../../script/sandbox/ingest.js';
+import { listenLocal } from '../../script/sandbox/listen.js';
+import { splitRtmpAddress } from '../../shared/rtmp-address.js';
+
+interface RtmpClient {
+  connect(url: string): Promise<void>;
+  sendConnect(): Promise<unknown>;
+  sendCreateStream(): Promise<number>;
+  sendPublish(streamName: string): Promise<unknown>;
+  disconnect(): void;
+  onCloseCallback: (hadError: boolean) => void;
+  onErrorCallback: (error: Error) => void;
+}
+
+/** Publishes to an ingest URL as OBS would (Server = rtmp://host/app, Stream Key = stream?auth_key=...). */
+async function publish(rtmpAddress: string) {
+  const { srcDir } = await loadNms();
+  const Client = createRequire(import.meta.url)(join(srcDir, 'protocol', 'rtmp_client.js')) as new () => RtmpClient;
+  const client = new Client();
+  let closed = false;
+  const whenClosed = new Promise<void>((resolve) => {
+    client.onCloseCallback = () => {
+      closed = true;
+      resolve();
+    };
+  });
+  client.onErrorCallback = () => {};
+  const { server, streamKey } = splitRtmpAddress(rtmpAddress);
+  await client.connect(`${server}/${streamKey.split('?')[0]}`);
+  await client.sendConnect();
+  await client.sendCreateStream();
+  // node-media-server answers Publish.Start before the gate decides: a refused publish may resolve, then close
+  await client.sendPublish(streamKey).catch(() => {});
+  return { whenClosed: () => deadline(whenClosed, 'the RTMP connection to close'), isClosed: () => closed, stop: () => client.disconnect() };
+}
+
+function deadline<T>(p: Promise<T>, what: string, ms = 5_000): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms)))]).finally(() => clearTimeout(timer));
+}
+
+/** Sandbox events, consumed in order: `next(type)` takes the first unconsumed event of that type. */
+function eventLog() {
+  const seen: SandboxEvent[] = [];
+  let cursor = 0;
+  const waiters = new Set<() => boolean>();
+  const take = (type: SandboxEvent['type']) => {
+    const i = seen.findIndex((e, k) => k >= cursor && e.type === type);
+    if (i < 0) return undefined;
+    cursor = i + 1;
+    return seen[i];
+  };
+  return {
+    push: (e: SandboxEvent) => {
+      seen.push(e);
+      for (const w of [...waiters]) if (w()) waiters.delete(w);
+    },
+    next<T extends SandboxEvent['type']>(type: T): Promise<Extract<SandboxEvent, { type: T }>> {
+      let attempt: () => boolean = () => true;
+      const found = new Promise<Extract<SandboxEvent, { type: T }>>((resolve) => {
+        attempt = () => {
+          const hit = take(type);
+          if (hit) resolve(hit as Extract<SandboxEvent, { type: T }>);
+          return hit !== undefined;
+        };
+        if (!attempt()) waiters.add(attempt);
+      });
+      return deadline(found, `a ${type} event`).finally(() => waiters.delete(attempt));
+    },
+  };
+}
+
+const CHANNEL = { AppId: 'demo', ChannelId: 'room1' };
+let sb: SandboxHandle;
+let client: LiveApiClient;
+const events = eventLog();
+const consoleLog = vi.spyOn(console, 'log');
+const users = async () => (await client.describeChannelParticipants(CHANNEL)).users;
+const newUrl = async (userId: string) => (await client.createRoomRealTimeStreamAddress({ ...CHANNEL, UserId: userId, DisplayName: `OBS ${userId}` })).rtmpAddress;
+
+beforeAll(async () => {
+  sb = await startSandbox({ apiPort: 0, rtmpPort: 0, onEvent: events.push });
+  client = new LiveApiClient({ endpoint: sb.endpoint, credentials: sb.credentials, limiter: new TokenBucket(1_000, 1_000) });
+});
+afterAll(async () => {
+  await sb?.stop();
+  consoleLog.mockRestore();
+});
+
+describe('sandbox on real ports', () => {
+  it('serves the API on 127.0.0.1 and points ingest URLs at its RTMP port', async () => {
+    expect(sb.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const address = await newUrl('obs-a');
+    expect(address.startsWith(`rtmp://127.0.0.1:${sb.rtmpPort}/rtcdev`)).toBe(true);
+  });
+
+  it('presence follows a real RTMP publish: listed while live, gone when it ends', async () => {
+    const pub = await publish(await newUrl('obs-a'));
+    expect(await events.next('publish-accepted')).toMatchObject({ userId: 'obs-a' });
+    expect(await users()).toEqual(['obs-a']);
+    pub.stop();
+    expect(await events.next('publish-ended')).toMatchObject({ userId: 'obs-a', cause: 'disconnected' });
+    expect(await users()).toEqual([]);
+  });
+
+  it('refuses a second simultaneous publish to one URL; the first stays live', async () => {
+    const address = await newUrl('obs-b');
+    const first = await publish(address);
+    await events.next('publish-accepted');
+    const second = await publish(address);
+    expect(await events.next('publish-rejected')).toMatchObject({ reason: 'duplicate' });
+    await second.whenClosed();
+    expect(first.isClosed()).toBe(false);
+    expect(await users()).toEqual(['obs-b']);
+    first.stop();
+    await events.next('publish-ended');
+  });
+
+  it('refuses unknown, forged and expired keys and drops the connection', async () => {
+    const address = await newUrl('obs-c');
+    const attempts: Array<[string, string]> = [
+      ['unknown', address.replace(/\/([\w-]+)\?/, '/neverIssuedStreamName0001?')],
+      ['forged', address.replace(/.$/, (c) => (c === '0' ? '1' : '0'))],
+    ];
+    for (const [reason, url] of attempts) {
+      const pub = await publish(url);
+      expect(await events.next('publish-rejected')).toMatchObject({ reason });
+      await pub.whenClosed();
+    }
+    sb.faults.shiftClock(36_001);
+    try {
+      const late = await publish(address);
+      expect(await events.next('publish-rejected')).toMatchObject({ reason: 'expired' });
+      await late.whenClosed();
+    } finally {
+      sb.faults.shiftClock(-36_001);
+    }
+    expect(sb.stats().publishes.rejected).toMatchObject({ unknown: 1, forged: 1, expired: 1 });
+  });
+
+  it('kick closes the publisher connection and the user leaves', async () => {
+    const pub = await publish(await newUrl('obs-d'));
+    await events.next('publish-accepted');
+    expect(sb.faults.kick({ appId: 'demo', channelId: 'room1', userId: 'obs-d' })).toBe(1);
+    await pub.whenClosed();
+    expect(await events.next('publish-ended')).toMatchObject({ cause: 'kicked' });
+    expect(await users()).toEqual([]);
+  });
+
+  it('silent removal keeps the RTMP connection up; the user is back after republishing', async () => {
+    const address = await newUrl('obs-e');
+    const pub = await publish(address);
+    await events.next('publish-accepted');
+    expect(sb.faults.remove({ appId: 'demo', channelId: 'room1', userId: 'obs-e' })).toBe(1);
+    expect(await users()).toEqual([]);
+    expect(pub.isClosed()).toBe(false);
+    pub.stop();
+    await events.next('publish-ended');
+    const again = await publish(address);
+    await events.next('publish-accepted');
+    expect(await users()).toEqual(['obs-e']);
+    again.stop();
+    await events.next('publish-ended');
+  });
+
+  it('exposes the control API over HTTP with the control token only', async () => {
+    const stats = await fetch(`${sb.endpoint}/_sandbox/stats`, { headers: { authorization: `Bearer ${sb.controlToken}` } });
+    expect(stats.status).toBe(200);
+    expect(((await stats.json()) as { calls: Record<string, number> }).calls.CreateRoomRealTimeStreamAddress).toBeGreaterThan(0);
+    expect((await fetch(`${sb.endpoint}/_sandbox/stats`)).status).toBe(401);
+  });
+
+  it('keeps node-media-server quiet (nothing on stdout)', () => {
+    expect(consoleLog).not.toHaveBeenCalled();
+  });
+});
+
+describe('ports and shutdown', () => {
+  it('a taken default port yields to a free one; an explicitly asked port does not', async () => {
+    const holder = createServer();
+    const port = await listenLocal(holder, 0, false);
+    const other: Server[] = [createServer(), createServer()];
+    try {
+      const fallback = await listenLocal(other[0]!, port, true);
+      expect(fallback).not.toBe(port);
+      await expect(listenLocal(other[1]!, port, false)).rejects.toMatchObject({ code: 'EADDRINUSE' });
+      await expect(startSandbox({ apiPort: port, rtmpPort: 0 })).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    } finally {
+      for (const s of [holder, ...other]) s.close();
+    }
+  });
+
+  it('stop() closes both ports and can be called twice', async () => {
+    const s = await startSandbox({ apiPort: 0, rtmpPort: 0 });
+    await Promise.all([s.stop(), s.stop()]);
+    for (const port of [s.apiPort, s.rtmpPort]) {
+      const refused = await new Promise<boolean>((resolve) => {
+        const sock = connect(port, '127.0.0.1');
+        sock.once('connect', () => (sock.destroy(), resolve(false)));
+        sock.once('error', () => resolve(true));
+      });
+      expect(refused).toBe(true);
+    }
+  });
+});
