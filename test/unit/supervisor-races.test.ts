@@ -1,0 +1,286 @@
+/**
+ * The races of the issue's "Done when", as rows of the transition table: an OBS event while minting, the user
+ * stopping during a recovery, the API failing during a recovery, OBS restarting mid-recovery, two detections at
+ * once; plus stale results from superseded attempts.
+ */
+import { describe, expect, it } from 'vitest';
+import { CHANNEL, Sim } from './supervisor-sim.js';
+
+/** Live, with no spare (a refresh mint still out), so a recovery has to mint. */
+function liveWithoutSpare(): Sim {
+  return new Sim({ preMint: false }).goLive();
+}
+
+describe('an OBS event arrives while minting', () => {
+  it('our own STOPPING/STOPPED during the mint: not a user stop; Set follows the mint at once', () => {
+    const sim = liveWithoutSpare();
+    sim.obsState('RECONNECTING');
+    expect(sim.kind).toBe('minting');
+    sim.obsState('STOPPING');
+    sim.obsState('STOPPED');
+    expect(sim.kind).toBe('minting');
+    sim.mintOk();
+    expect(sim.obsCalls('SetStreamServiceSettings')).toHaveLength(2);
+    sim.finishRecovery();
+  });
+
+  it("OBS's own RECONNECTED after we took over: our stop still lands, no second StopStream", () => {
+    const sim = liveWithoutSpare();
+    const mark = sim.mark();
+    sim.obsState('RECONNECTING');
+    sim.obsState('RECONNECTED');
+    expect(sim.kind).toBe('minting');
+    sim.mintOk();
+    expect(sim.kind).toBe('configuring');
+    expect(sim.obsCalls('StopStream', mark)).toHaveLength(1);
+    expect(sim.obsCalls('SetStreamServiceSettings', mark)).toHaveLength(0);
+    sim.obsState('STOPPING');
+    sim.obsState('STOPPED');
+    expect(sim.obsCalls('SetStreamServiceSettings', mark)).toHaveLength(1);
+  });
+
+  it('OBS started by hand while we mint (after a failure): we stop it before setting, never start twice', () => {
+    const sim = liveWithoutSpare();
+    sim.obsState('STOPPED');
+    const mark = sim.mark();
+    sim.obsState('STARTING');
+    sim.mintOk();
+    expect(sim.obsCalls('SetStreamServiceSettings', mark)).toHaveLength(0);
+    expect(sim.obsCalls('StopStream', mark)).toHaveLength(0); // connecting: wait for its outcome
+    sim.obsState('STARTED');
+    expect(sim.obsCalls('StopStream', mark)).toHaveLength(1);
+    sim.obsState('STOPPING');
+    sim.obsState('STOPPED');
+    sim.finishRecovery();
+    expect(sim.obsCalls('StartStream', mark)).toHaveLength(1);
+  });
+
+  it('someone presses Stop in OBS while our restart is connecting: supervision ends, not a failure', () => {
+    const sim = liveWithoutSpare();
+    sim.obsState('STOPPED'); // failure: recovering, OBS stopped
+    sim.mintOk();
+    sim.obsOk('SetStreamServiceSettings');
+    sim.obsState('STARTING');
+    sim.obsState('STOPPING'); // not ours: someone pressed Stop Streaming
+    expect(sim.s).toMatchObject({ kind: 'stopping', via: 'obs' });
+    sim.obsState('STOPPED');
+    expect(sim.kind).toBe('stopped-by-user');
+    expect(sim.lastOf('persist-intent').intent.shouldBeLive).toBe(false);
+  });
+});
+
+describe('the user stops during a recovery', () => {
+  it('while minting: OBS is stopped, the late mint result is ignored, nothing is started', () => {
+    const sim = liveWithoutSpare();
+    const mark = sim.mark();
+    sim.obsState('RECONNECTING'); // takeover: StopStream + mint
+    const mintOp = sim.lastOf('mint').opId;
+    sim.send({ type: 'user-stop' });
+    expect(sim.s).toMatchObject({ kind: 'stopping', via: 'dock' });
+    expect(sim.obsCalls('StopStream', mark)).toHaveLength(1); // the takeover's stop serves
+    expect(sim.lastOf('persist-intent').intent.shouldBeLive).toBe(false);
+    sim.mintOk(mintOp);
+    expect(sim.kind).toBe('stopping');
+    sim.obsState('STOPPING');
+    sim.obsState('STOPPED');
+    expect(sim.kind).toBe('stopped-by-user');
+    expect(sim.obsCalls('SetStreamServiceSettings', mark)).toHaveLength(0);
+    expect(sim.obsCalls('StartStream', mark)).toHaveLength(0);
+    expect(sim.s.ctx.offAirSince).toBeNull();
+  });
+
+  it('while waiting to retry: ends at once, the countdown is cancelled', () => {
+    const sim = liveWithoutSpare();
+    sim.obsState('STOPPED');
+    sim.mintFail({ code: 'ServiceUnavailable', message: 'busy', kind: 'server', retryable: true });
+    expect(sim.kind).toBe('recovering');
+    sim.send({ type: 'user-stop' });
+    expect(sim.kind).toBe('stopped-by-user');
+    expect(sim.cancelled('retry')).toBe(true);
+    const mark = sim.mark();
+    sim.timer('retry'); // a timer that slipped through: ignored
+    expect(sim.since(mark).filter((e) => e.kind !== 'log')).toEqual([]);
+  });
+
+  it('while OBS is still connecting: no StopStream until STARTED (it would 501), then stop', () => {
+    const sim = liveWithoutSpare();
+    sim.obsState('STOPPED');
+    sim.mintOk();
+    sim.obsOk('SetStreamServiceSettings');
+    sim.obsState('STARTING');
+    const mark = sim.mark();
+    sim.send({ type: 'user-stop' });
+    expect(sim.kind).toBe('stopping');
+    expect(sim.obsCalls('StopStream', mark)).toHaveLength(0);
+    sim.obsState('STARTED');
+    expect(sim.obsCalls('StopStream', mark)).toHaveLength(1);
+    sim.obsState('STOPPING');
+    sim.obsState('STOPPED');
+    expect(sim.kind).toBe('stopped-by-user');
+  });
+
+  it('while confirming: stops OBS and ignores the poll in flight', () => {
+    const sim = liveWithoutSpare();
+    sim.obsState('STOPPED');
+    sim.mintOk();
+    sim.obsOk('SetStreamServiceSettings');
+    sim.obsState('STARTED');
+    const pollOp = sim.lastOf('poll-participants').opId;
+    sim.send({ type: 'user-stop' });
+    sim.polled(true, pollOp);
+    expect(sim.kind).toBe('stopping');
+    sim.obsFail('StopStream', 501);
+    expect(sim.kind).toBe('stopped-by-user');
+  });
+});
+
+describe('the API fails during a recovery', () => {
+  it('a retryable failure backs off and the next try succeeds', () => {
+    const sim = liveWithoutSpare();
+    sim.obsState('STOPPED');
+    sim.mintFail({ code: 'InternalError', message: 'oops', kind: 'server', retryable: true, requestId: 'req-500' });
+    expect(sim.s).toMatchObject({ kind: 'recovering', lastFailure: 'mint-failed', attempt: { n: 1 } });
+    expect(sim.s.ctx.lastError).toEqual({ code: 'InternalError', message: 'oops', requestId: 'req-500' });
+    expect(sim.logs().pop()).toMatchObject({ level: 'warn', requestIds: ['req-500'], attempt: 1 });
+    sim.advance(sim.timerMs('retry')!).timer('retry');
+    sim.mintOk();
+    sim.finishRecovery();
+    expect(sim.s.ctx.lastError).toBeNull();
+  });
+
+  it('presence polls failing (not throttled) neither recover nor count as absent', () => {
+    const sim = new Sim().goLive();
+    for (let i = 0; i < 5; i++) {
+      sim.advance(5_000).timer('poll');
+      sim.send({ type: 'participants-result', opId: sim.lastOf('poll-participants').opId, ok: false, error: { code: 'NetworkError', message: 'down', kind: 'network' } });
+    }
+    expect(sim.kind).toBe('live');
+    expect(sim.s.ctx.presence.absentPolls).toBe(0);
+  });
+});
+
+describe('OBS restarts mid-recovery', () => {
+  it('the connection drops while setting: stale answers are ignored; after the restart the try continues', () => {
+    const sim = liveWithoutSpare();
+    sim.obsState('STOPPED');
+    sim.mintOk();
+    const setOp = sim.lastObs('SetStreamServiceSettings').opId;
+    sim.send({ type: 'obs-exit-started' });
+    sim.send({ type: 'obs-disconnected', code: 1001, reason: 'Server stopping.' });
+    expect(sim.s).toMatchObject({ kind: 'connecting', entry: 'adopt', attempt: { n: 1 } });
+    const mark = sim.mark();
+    sim.send({ type: 'obs-result', opId: setOp, request: 'SetStreamServiceSettings', ok: false, error: { code: 'Close1001', message: 'closed' } });
+    expect(sim.since(mark).filter((e) => e.kind !== 'log')).toEqual([]);
+    sim.advance(4_000).send({ type: 'obs-connected' });
+    sim.status(false);
+    expect(sim.s).toMatchObject({ kind: 'minting', attempt: { n: 2, trigger: 'obs-stopped' } });
+    expect(sim.logs().filter((l) => l.recovery)).toHaveLength(1); // the same recovery goes on: not counted twice
+    sim.mintOk();
+    sim.finishRecovery();
+  });
+
+  it("OBS quitting: its STOPPING/STOPPED are not the user's; the restart resumes supervision", () => {
+    const sim = new Sim().goLive();
+    sim.send({ type: 'obs-exit-started' });
+    sim.obsState('STOPPING');
+    sim.obsState('STOPPED');
+    expect(sim.kind).toBe('live');
+    expect(sim.count('persist-intent')).toBe(1);
+    sim.send({ type: 'obs-disconnected', code: 1001 });
+    expect(sim.kind).toBe('connecting');
+    sim.send({ type: 'obs-connected' });
+    sim.status(false);
+    expect(sim.logs().find((l) => l.recovery)?.recovery).toBe('obs-reconnected-not-streaming');
+    sim.finishRecovery();
+  });
+
+  it('a STOPPING with the socket closing before its STOPPED is OBS quitting, not a user stop', () => {
+    const sim = new Sim().goLive();
+    sim.obsState('STOPPING');
+    expect(sim.s).toMatchObject({ kind: 'stopping', via: 'obs' });
+    sim.send({ type: 'obs-disconnected', code: 1006 });
+    expect(sim.s).toMatchObject({ kind: 'connecting', entry: 'adopt' });
+    expect(sim.count('persist-intent')).toBe(1);
+  });
+
+  it('OBS restarts while we wait to retry: the retry timer is dropped and the reconcile decides', () => {
+    const sim = liveWithoutSpare();
+    sim.obsState('STOPPED');
+    sim.mintFail({ code: 'ServiceUnavailable', message: 'busy', kind: 'server', retryable: true });
+    sim.send({ type: 'obs-disconnected', code: 1006 });
+    expect(sim.cancelled('retry')).toBe(true);
+    sim.send({ type: 'obs-connected' });
+    sim.status(true); // OBS came back streaming (its own auto-start)
+    expect(sim.kind).toBe('live');
+  });
+});
+
+describe('two detections at once give one recovery', () => {
+  it('RECONNECTING, a late absent poll and the STOPPED of our stop: one recovery, one stop, one URL', () => {
+    const sim = new Sim().goLive();
+    sim.advance(5_000).timer('poll');
+    sim.polled(false); // 1 absent
+    sim.advance(5_000).timer('poll');
+    const pollOp = sim.lastOf('poll-participants').opId;
+    const mark = sim.mark();
+    sim.obsState('RECONNECTING');
+    sim.polled(false, pollOp); // would be the 2nd absent: from before the takeover, ignored
+    sim.obsState('RECONNECTING');
+    sim.obsState('STOPPING');
+    sim.obsState('STOPPED');
+    expect(sim.logs(mark).filter((l) => l.recovery)).toHaveLength(1);
+    expect(sim.obsCalls('StopStream', mark)).toHaveLength(1);
+    expect(sim.count('mint', mark)).toBe(0); // the spare
+    sim.finishRecovery();
+    expect(sim.obsCalls('StartStream', mark)).toHaveLength(1);
+  });
+
+  it('absent polls then STOPPED at the same instant: the second detection is absorbed', () => {
+    const sim = liveWithoutSpare();
+    sim.advance(5_000).timer('poll');
+    sim.polled(false);
+    sim.advance(5_000).timer('poll');
+    const mark = sim.mark();
+    sim.polled(false); // publisher-absent: recovery starts, StopStream sent
+    sim.obsState('STOPPED'); // ours (a stop is out), not a second failure
+    expect(sim.logs(mark).filter((l) => l.recovery)).toHaveLength(1);
+    expect(sim.count('mint', mark)).toBe(1);
+  });
+
+  it('a disconnect during a recovery does not count a second recovery', () => {
+    const sim = liveWithoutSpare();
+    sim.obsState('STOPPED');
+    sim.send({ type: 'obs-disconnected', code: 1006 });
+    sim.send({ type: 'obs-connected' });
+    sim.status(false);
+    expect(sim.logs().filter((l) => l.recovery)).toHaveLength(1);
+  });
+});
+
+describe('stale results', () => {
+  it('answers for a superseded attempt are ignored at every stage', () => {
+    const sim = liveWithoutSpare();
+    sim.obsState('STOPPED');
+    const oldMint = sim.lastOf('mint').opId;
+    sim.mintFail({ code: 'InternalError', message: 'x', kind: 'server', retryable: true });
+    sim.timer('retry');
+    const mark = sim.mark();
+    sim.mintOk(oldMint); // the first try's mint answering late (already failed)
+    expect(sim.kind).toBe('minting');
+    expect(sim.since(mark).filter((e) => e.kind !== 'log')).toEqual([]);
+    sim.send({ type: 'obs-result', opId: 1, request: 'StartStream', ok: true });
+    sim.send({ type: 'lease-result', opId: 2, ok: true, granted: false });
+    expect(sim.kind).toBe('minting');
+  });
+
+  it('Go live again after Stop uses the same channel and a fresh recovery window', () => {
+    const sim = new Sim().goLive();
+    sim.send({ type: 'user-stop' });
+    sim.obsState('STOPPING');
+    sim.obsState('STOPPED');
+    expect(sim.kind).toBe('stopped-by-user');
+    sim.send({ type: 'user-go-live', channel: CHANNEL });
+    sim.status(false);
+    expect(sim.kind).toBe('configuring'); // the spare of the same channel is still good
+  });
+});
