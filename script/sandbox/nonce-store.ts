@@ -20,11 +20,6 @@ export class NonceStore {
     return true;
   }
 
-  has(nonce: string, now: number): boolean {
-    this.prune(now);
-    return this.seen.has(nonce);
-  }
-
   get size(): number {
     return this.seen.size;
   }

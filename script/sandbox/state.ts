@@ -58,6 +58,7 @@ export interface UserRef {
   userId: string;
 }
 
+const MAX_STREAMS = 10_000;
 const channelKey = (appId: string, channelId: string) => `${appId}\u0000${channelId}`;
 
 export class SandboxState {
@@ -78,7 +79,15 @@ export class SandboxState {
   }
 
   issue(stream: IssuedStream): void {
+    if (this.streams.size >= MAX_STREAMS) this.forgetExpired();
     this.streams.set(stream.streamName, stream);
+  }
+
+  /** Keeps the table bounded for long runs: expired URLs without a live publish can never be used again. */
+  private forgetExpired(): void {
+    const now = this.now();
+    const live = new Set([...this.live.values()].map((p) => p.streamName));
+    for (const [name, s] of this.streams) if (s.expiresAt <= now && !live.has(name)) this.streams.delete(name);
   }
 
   /** The ingest's decision for a publish, made and recorded in one synchronous step (no race). */

@@ -74,6 +74,15 @@ describe('publish gate and presence', () => {
     expect(f.emu.stats().publishes).toEqual({ accepted: 1, rejected: { unknown: 1, forged: 3, expired: 1, duplicate: 1 }, ended: { disconnected: 1, kicked: 0, replaced: 0 } });
   });
 
+  it('after a clock shift the API still answers and new URLs are valid on the shifted clock', async () => {
+    const f = setup();
+    f.emu.faults.shiftClock(7 * 24 * 3600);
+    const address = await f.createUrl();
+    expect(parseAuthKey(new URLSearchParams(address.split('?')[1]).get('auth_key')!)?.timestamp).toBe(T0 / 1000 + 7 * 24 * 3600 + 36_000);
+    expect(f.publish(address, 's1').verdict.ok).toBe(true);
+    expect((await f.participants()).body.Times).toBe(T0 / 1000 + 7 * 24 * 3600);
+  });
+
   it('a newer publish of the same UserId through another URL replaces the older session', async () => {
     const f = setup();
     const older = f.publish(await f.createUrl(), 's1');

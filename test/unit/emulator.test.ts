@@ -176,7 +176,7 @@ describe('parameter rules (the doc, via shared/schemas.ts)', () => {
     expect(r.status).toBe(200);
   });
 
-  it.each([{ PageSize: '0' }, { PageSize: '101' }, { PageSize: 'x' }, { PageNum: '0' }, { Order: 'up' }, { AppId: 'bad id' }])('DescribeChannelParticipants %j -> InputInvalid', async (change) => {
+  it.each<Record<string, string>>([{ PageSize: '0' }, { PageSize: '101' }, { PageSize: 'x' }, { PageNum: '0' }, { Order: 'up' }, { AppId: 'bad id' }])('DescribeChannelParticipants %j -> InputInvalid', async (change) => {
     const f = setup();
     expectError(await f.participants(change), 400, 'InputInvalid');
   });
