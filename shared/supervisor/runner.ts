@@ -57,7 +57,8 @@ export interface RunnerOptions {
   api: ApiPort;
   intent?: IntentPort;
   lease?: LeasePort;
-  clock: { now(): number };
+  /** ms since epoch */
+  now: () => number;
   /** a number in [0, 1) */
   random: () => number;
   timers: TimerApi;
@@ -86,7 +87,7 @@ export class SupervisorRunner {
     this.log = opts.log ?? new ActionLog();
     this.deadlines = { ...DEFAULT_DEADLINES, ...opts.deadlines };
     const config = makeConfig({ ...opts.config, useLease: opts.lease !== undefined });
-    this.current = opts.initial ?? initialState({ config, seed: opts.random(), now: opts.clock.now() });
+    this.current = opts.initial ?? initialState({ config, seed: opts.random(), now: opts.now() });
   }
 
   get state(): State {
@@ -94,7 +95,7 @@ export class SupervisorRunner {
   }
 
   snapshot(): Snapshot {
-    return toSnapshot(this.current, this.opts.clock.now(), this.log.counters());
+    return toSnapshot(this.current, this.opts.now(), this.log.counters());
   }
 
   /** Called after every batch of steps with the new snapshot. Returns the unsubscribe function. */
@@ -144,7 +145,7 @@ export class SupervisorRunner {
 
   private apply(event: Event): void {
     const prev = this.current;
-    const now = this.opts.clock.now();
+    const now = this.opts.now();
     const { state, effects } = step(prev, event, now);
     this.current = state;
     for (const effect of effects) this.execute(effect, now);
@@ -210,7 +211,7 @@ export class SupervisorRunner {
         const intent = this.opts.intent;
         if (!intent) return;
         return this.run(() => intent.save(effect.intent), d.intentMs, 'save the intent', normalizeApiError, (r) => {
-          if (!r.ok) this.append({ at: this.opts.clock.now(), level: 'warn', reason: 'intent-save-failed', message: `could not save the intent with the helper: ${r.error.code} ${r.error.message}` });
+          if (!r.ok) this.append({ at: this.opts.now(), level: 'warn', reason: 'intent-save-failed', message: `could not save the intent with the helper: ${r.error.code} ${r.error.message}` });
           return null;
         });
       }
