@@ -30,8 +30,10 @@ export interface SupervisorEnv {
   random: () => number;
   /** the OBS URL the lease is keyed on */
   obsUrl: () => string;
-  /** the supervisor wants obs-websocket back: connect now unless connected or connecting */
-  reconnectObs: () => void;
+  /** the supervisor wants obs-websocket back: resolves once identified (joins a connect in flight) */
+  reconnectObs: () => Promise<void>;
+  /** a helper call made for the supervisor failed: the model checks whether the helper went away */
+  reportApiError: (err: unknown) => void;
 }
 
 export type SupervisorFactory = (env: SupervisorEnv) => SupervisorHandle;
@@ -86,6 +88,7 @@ export function createDockModel(deps: DockModelDeps): DockModel {
     random,
     obsUrl: () => get().obs.url,
     reconnectObs: () => obsLink.ensureConnected(),
+    reportApiError: (err) => helper.report(err),
   });
   offs.push(supervisor.subscribe(() => syncLive(supervisor.getSnapshot())));
   syncLive(supervisor.getSnapshot());

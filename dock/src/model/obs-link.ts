@@ -18,8 +18,11 @@ export interface ObsLinkDeps {
 export interface ObsLink {
   /** (Re)connect now with these settings; resets the backoff. Replaces a live session. */
   connect(url: string, password: string): void;
-  /** Connect now unless connected or connecting (the supervisor's reconnect request); keeps the settings. */
-  ensureConnected(): void;
+  /**
+   * The supervisor's reconnect: resolves once identified, connecting now if idle (a connect in flight is
+   * joined, a live session kept). Rejects like ObsClient.connect (closed with a close class, timeout).
+   */
+  ensureConnected(): Promise<void>;
   disconnect(): void;
   dispose(): void;
 }
@@ -29,6 +32,7 @@ export function createObsLink(deps: ObsLinkDeps): ObsLink {
   let attempt = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let disposed = false;
+  let inflight: Promise<unknown> | undefined;
 
   const clearTimer = () => {
     if (timer !== undefined) clearTimeout(timer);
@@ -40,7 +44,11 @@ export function createObsLink(deps: ObsLinkDeps): ObsLink {
     if (!target || disposed || deps.client.state !== 'idle') return;
     deps.patch({ status: 'connecting', nextTryAt: undefined });
     // failures arrive as a `closed` event (the client emits exactly one per session), handled below
-    deps.client.connect(target.url, target.password || undefined).catch(() => undefined);
+    const p = deps.client.connect(target.url, target.password || undefined);
+    inflight = p;
+    p.catch(() => undefined).finally(() => {
+      if (inflight === p) inflight = undefined;
+    });
   };
 
   const offConnected = deps.client.on('connected', () => {
@@ -71,10 +79,16 @@ export function createObsLink(deps: ObsLinkDeps): ObsLink {
       // connected or connecting elsewhere: close first (a `normal` close, not retried), then open
       void deps.client.disconnect().then(open, open);
     },
-    ensureConnected() {
-      if (!target || deps.client.state !== 'idle') return;
-      clearTimer();
-      open();
+    async ensureConnected() {
+      const state = () => deps.client.state; // a getter: read it afresh after open()
+      if (state() === 'connected') return;
+      if (!target) throw new Error('no OBS WebSocket URL yet');
+      if (state() === 'idle') {
+        clearTimer();
+        open();
+      }
+      if (inflight) await inflight;
+      else if (state() !== 'connected') throw new Error('not connected to OBS');
     },
     disconnect() {
       clearTimer();
