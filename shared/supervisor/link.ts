@@ -67,10 +67,14 @@ export function onConnected(tx: Tx, s: State): State {
 /** Schedules the next reconnect unless one is pending; false when this close must not be retried. */
 function scheduleReconnect(tx: Tx, closeClass: ObsCloseClass): boolean {
   const obs = tx.ctx.obs;
-  if (obs.reconnectOp !== null || obs.reconnectScheduled) return true;
   const attempt = obs.reconnectAttempt + 1;
   const delay = nextObsReconnectDelay({ attempt, closeClass, random: draw(tx), backoff: cfg(tx).obsReconnect });
-  if (delay === null) return false;
+  if (delay === null) {
+    cancelTimer(tx, 'obs-reconnect');
+    setObs(tx, { reconnectScheduled: false });
+    return false;
+  }
+  if (obs.reconnectOp !== null || obs.reconnectScheduled) return true;
   setObs(tx, { reconnectAttempt: attempt, reconnectScheduled: true });
   timer(tx, 'obs-reconnect', delay);
   log(tx, 'info', 'obs-reconnect-scheduled', `reconnecting to OBS in ${delay} ms (try ${attempt})`);
@@ -116,8 +120,12 @@ export function onReconnectTimer(tx: Tx, s: State): State {
 export function onReconnectResult(tx: Tx, s: State, e: Extract<Event, { type: 'obs-reconnect-result' }>): State {
   if (e.opId !== tx.ctx.obs.reconnectOp) return s;
   setObs(tx, { reconnectOp: null });
-  if (e.ok) return onConnected(tx, s);
-  if (tx.ctx.obs.connected) return s; // the adapter connected on its own meanwhile
+  if (tx.ctx.obs.connected) return s;
+  // `obs-connected` is the only proof of a connection; until it comes, the next try stays armed
+  if (e.ok) {
+    scheduleReconnect(tx, 'unreachable');
+    return s;
+  }
   const closeClass = (CLOSE_CLASSES.has(e.error.kind ?? '') ? e.error.kind : 'unreachable') as ObsCloseClass;
   if (!scheduleReconnect(tx, closeClass)) return fatalClose(tx, s, closeClass, e.error.status);
   return s;

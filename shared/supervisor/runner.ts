@@ -17,8 +17,12 @@ import type { ChannelSettings, Config, Effect, Event, MintedUrl, OpError, State,
 export interface ObsPort {
   /** one obs-websocket request; rejects with the request status as a numeric `code` (obs-websocket-js) */
   call(requestType: string, data?: object): Promise<unknown>;
-  /** connect if not connected (joining a connect in flight); resolves once identified */
-  reconnect(): Promise<void>;
+  /**
+   * Connect now unless connected or connecting. The adapter reports the outcome as events: `obs-connected` once
+   * identified, `obs-disconnected` (with the close code/class) when the attempt or the session ends. A rejection
+   * counts as a failed attempt; if neither event follows, the supervisor tries again after its backoff.
+   */
+  reconnect(): Promise<void> | void;
 }
 
 export interface ApiPort {
@@ -57,8 +61,8 @@ export interface RunnerOptions {
   api: ApiPort;
   intent?: IntentPort;
   lease?: LeasePort;
-  /** ms since epoch */
-  now: () => number;
+  /** `now()`: ms since epoch */
+  clock: { now(): number };
   /** a number in [0, 1) */
   random: () => number;
   timers: TimerApi;
@@ -87,7 +91,7 @@ export class SupervisorRunner {
     this.log = opts.log ?? new ActionLog();
     this.deadlines = { ...DEFAULT_DEADLINES, ...opts.deadlines };
     const config = makeConfig({ ...opts.config, useLease: opts.lease !== undefined });
-    this.current = opts.initial ?? initialState({ config, seed: opts.random(), now: opts.now() });
+    this.current = opts.initial ?? initialState({ config, seed: opts.random(), now: opts.clock.now() });
   }
 
   get state(): State {
@@ -95,7 +99,7 @@ export class SupervisorRunner {
   }
 
   snapshot(): Snapshot {
-    return toSnapshot(this.current, this.opts.now(), this.log.counters());
+    return toSnapshot(this.current, this.opts.clock.now(), this.log.counters());
   }
 
   /** Called after every batch of steps with the new snapshot. Returns the unsubscribe function. */
@@ -145,7 +149,7 @@ export class SupervisorRunner {
 
   private apply(event: Event): void {
     const prev = this.current;
-    const now = this.opts.now();
+    const now = this.opts.clock.now();
     const { state, effects } = step(prev, event, now);
     this.current = state;
     for (const effect of effects) this.execute(effect, now);
@@ -179,7 +183,7 @@ export class SupervisorRunner {
       }
       case 'reconnect-obs': {
         const { opId } = effect;
-        return this.run(() => obs.reconnect(), d.reconnectMs, 'connect to OBS', normalizeObsError, (r) =>
+        return this.run(async () => obs.reconnect(), d.reconnectMs, 'connect to OBS', normalizeObsError, (r) =>
           r.ok ? { type: 'obs-reconnect-result', opId, ok: true } : { type: 'obs-reconnect-result', opId, ok: false, error: r.error },
         );
       }
@@ -211,7 +215,7 @@ export class SupervisorRunner {
         const intent = this.opts.intent;
         if (!intent) return;
         return this.run(() => intent.save(effect.intent), d.intentMs, 'save the intent', normalizeApiError, (r) => {
-          if (!r.ok) this.append({ at: this.opts.now(), level: 'warn', reason: 'intent-save-failed', message: `could not save the intent with the helper: ${r.error.code} ${r.error.message}` });
+          if (!r.ok) this.append({ at: this.opts.clock.now(), level: 'warn', reason: 'intent-save-failed', message: `could not save the intent with the helper: ${r.error.code} ${r.error.message}` });
           return null;
         });
       }

@@ -14,14 +14,15 @@ async function flush(): Promise<void> {
 }
 
 class FakeClock implements TimerApi {
-  now = T0;
+  time = T0;
+  now = (): number => this.time;
   cleared = 0;
   private seq = 0;
   private readonly queue = new Map<number, { at: number; fn: () => void }>();
 
   setTimer = (fn: () => void, ms: number): unknown => {
     const id = ++this.seq;
-    this.queue.set(id, { at: this.now + ms, fn });
+    this.queue.set(id, { at: this.time + ms, fn });
     return id;
   };
 
@@ -34,17 +35,17 @@ class FakeClock implements TimerApi {
   }
 
   async advance(ms: number): Promise<void> {
-    const end = this.now + ms;
+    const end = this.time + ms;
     for (;;) {
       await flush();
       let next: [number, { at: number; fn: () => void }] | undefined;
       for (const entry of this.queue) if (entry[1].at <= end && (!next || entry[1].at < next[1].at)) next = entry;
       if (!next) break;
       this.queue.delete(next[0]);
-      this.now = next[1].at;
+      this.time = next[1].at;
       next[1].fn();
     }
-    this.now = end;
+    this.time = end;
     await flush();
   }
 }
@@ -69,7 +70,7 @@ class FakeObs implements ObsPort {
 
   call(requestType: string, data?: object): Promise<unknown> {
     this.calls.push(requestType);
-    (this.callTimes[requestType] ??= []).push(this.clock.now);
+    (this.callTimes[requestType] ??= []).push(this.clock.time);
     if (this.hang.has(requestType)) return new Promise(() => undefined);
     switch (requestType) {
       case 'GetStreamStatus':
@@ -107,14 +108,14 @@ class FakeApi implements ApiPort {
   mint(): ReturnType<ApiPort['mint']> {
     this.mints += 1;
     const n = this.mints;
-    const url = { requestId: `req-m${n}`, server: 'rtmp://push.example/app', streamKey: `s${n}?auth_key=tok-secret-${n}`, expiresAt: this.clock.now + 10 * HOUR };
+    const url = { requestId: `req-m${n}`, server: 'rtmp://push.example/app', streamKey: `s${n}?auth_key=tok-secret-${n}`, expiresAt: this.clock.time + 10 * HOUR };
     if (this.mintDelay === 0) return Promise.resolve(url);
     return new Promise((resolve) => this.clock.setTimer(() => resolve(url), this.mintDelay));
   }
 
   participants(): ReturnType<ApiPort['participants']> {
     if (this.participantsError) return Promise.reject(this.participantsError);
-    return Promise.resolve({ requestId: `req-p${this.clock.now}`, users: this.present ? [CHANNEL.userId] : [] });
+    return Promise.resolve({ requestId: `req-p${this.clock.time}`, users: this.present ? [CHANNEL.userId] : [] });
   }
 }
 
@@ -127,7 +128,7 @@ function setup(over: Partial<RunnerOptions> = {}) {
     obs,
     api,
     intent: { save: async (i) => void saved.push(i) },
-    now: () => clock.now,
+    clock,
     random: () => 0.5,
     timers: clock,
     ...over,
@@ -163,7 +164,7 @@ describe('SupervisorRunner', () => {
     const t = setup();
     await goLive(t);
     await t.clock.advance(10_000);
-    const drop = t.clock.now;
+    const drop = t.clock.time;
     t.obs.emit('RECONNECTING');
     await t.clock.advance(1_000);
     expect(t.runner.state.kind).toBe('live');
@@ -243,7 +244,7 @@ describe('SupervisorRunner', () => {
     await t.clock.advance(0);
     const snap = t.runner.snapshot();
     expect(snap).toMatchObject({ kind: 'recovering', attempt: 1, trigger: 'obs-stopped', lastError: { code: 'ServiceUnavailable', requestId: 'req-503' } });
-    expect(snap.nextTryAt).toBeGreaterThanOrEqual(t.clock.now);
+    expect(snap.nextTryAt).toBeGreaterThanOrEqual(t.clock.time);
     t.api.mint = mint;
     t.runner.retryNow();
     await t.clock.advance(1_000);

@@ -96,8 +96,13 @@ describe('Go live (the start path)', () => {
     const reconnect = sim.lastOf('reconnect-obs');
     expect(sim.obsCalls('GetStreamStatus')).toHaveLength(0);
     sim.send({ type: 'obs-reconnect-result', opId: reconnect.opId, ok: true });
+    // only `obs-connected` proves a connection; meanwhile the next try stays armed
+    expect(sim.s).toMatchObject({ kind: 'connecting', waitingFor: 'obs' });
+    expect(sim.timerMs('obs-reconnect')).toBeDefined();
+    sim.send({ type: 'obs-connected' });
     expect(sim.s).toMatchObject({ kind: 'connecting', waitingFor: 'status' });
-    sim.send({ type: 'obs-connected' }); // the adapter's own event too: idempotent
+    expect(sim.cancelled('obs-reconnect')).toBe(true);
+    sim.send({ type: 'obs-connected' }); // a duplicate: idempotent
     expect(sim.obsCalls('GetStreamStatus')).toHaveLength(1);
   });
 
@@ -410,6 +415,7 @@ describe('detection: the obs-websocket connection', () => {
     expect(sim.timerMs('obs-reconnect')).toBeLessThanOrEqual(1_000); // the second wait: ceiling 1 s
     sim.advance(1_000).timer('obs-reconnect');
     sim.send({ type: 'obs-reconnect-result', opId: sim.lastOf('reconnect-obs').opId, ok: true });
+    sim.send({ type: 'obs-connected' });
     sim.status(true);
     expect(sim.kind).toBe('live');
     expect(sim.obsCalls('StopStream', mark)).toHaveLength(0);
@@ -578,5 +584,28 @@ describe('purity and config', () => {
     expect(() => makeConfig({ maxRecoveriesInWindow: 0 })).toThrow('maxRecoveriesInWindow');
     expect(makeConfig({}).retry).toMatchObject({ baseMs: 1_000, capMs: 60_000, maxAttempts: Infinity });
     expect(initialState({ now: T0 })).toMatchObject({ kind: 'idle', since: T0 });
+  });
+});
+
+describe('the obs-websocket reconnect loop', () => {
+  it('a failed connect reported as a close (4009) while a try is armed is still fatal', () => {
+    const sim = new Sim();
+    sim.send({ type: 'resume', channel: CHANNEL });
+    sim.send({ type: 'obs-reconnect-result', opId: sim.lastOf('reconnect-obs').opId, ok: true });
+    expect(sim.timerMs('obs-reconnect')).toBeDefined();
+    sim.send({ type: 'obs-disconnected', code: 4009, closeClass: 'auth-failed' });
+    expect(sim.s).toMatchObject({ kind: 'failed', why: { code: 'ObsClose4009' } });
+    expect(sim.cancelled('obs-reconnect')).toBe(true);
+  });
+
+  it('closes of failed connects do not double the armed try (single flight)', () => {
+    const sim = new Sim();
+    sim.send({ type: 'resume', channel: CHANNEL });
+    sim.send({ type: 'obs-reconnect-result', opId: sim.lastOf('reconnect-obs').opId, ok: true });
+    const mark = sim.mark();
+    sim.send({ type: 'obs-disconnected', code: 1006, closeClass: 'unreachable' });
+    expect(sim.since(mark).filter((e) => e.kind === 'timer' || e.kind === 'reconnect-obs')).toEqual([]);
+    sim.advance(500).timer('obs-reconnect');
+    expect(sim.count('reconnect-obs', mark)).toBe(1);
   });
 });
