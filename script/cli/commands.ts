@@ -3,5 +3,8 @@ import type { Command } from './command.js';
 import { urlCommand } from './url.js';
 import { participantsCommand } from './participants.js';
 import { serveCommand } from './serve.js';
+import { installCommand } from './install.js';
+import { uninstallCommand } from './uninstall.js';
+import { doctorCommand } from './doctor.js';
 
-export const commands: Command[] = [urlCommand, participantsCommand, serveCommand];
+export const commands: Command[] = [urlCommand, participantsCommand, serveCommand, installCommand, uninstallCommand, doctorCommand];

@@ -1,0 +1,73 @@
+import { readSandboxState, resolveEndpoint } from '../cloud.js';
+import { findCredentials } from '../credentials.js';
+import { obsConfigDir, readObsWebsocket } from '../obs-config.js';
+import { configDir } from '../paths.js';
+import { doctor } from '../doctor/doctor.js';
+import { connectObs } from '../doctor/obs-probe.js';
+import { detectObsLayout, type ObsLayout } from '../install/obs-layout.js';
+import { readScripts } from '../install/scene-collection.js';
+import { readBytes } from '../install/files.js';
+import { peekToken } from '../install/token-peek.js';
+import { parsePort } from './install.js';
+import { UsageError, type Command } from './command.js';
+
+/** The port install wrote into the script's settings, so `doctor` after `install --port N` checks N. */
+function installedPort(layout: ObsLayout | Error): number | undefined {
+  if (layout instanceof Error) return undefined;
+  try {
+    const entry = readScripts(readBytes(layout.sceneCollectionFile)?.toString('utf8') ?? '').scripts.find((s) => s.path.endsWith('artc-ingest.lua'));
+    const p = entry?.settings?.port;
+    return typeof p === 'number' ? p : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export const doctorCommand: Command = {
+  name: 'doctor',
+  summary: 'Check credentials, clock, endpoint, OBS config and connection, the dock and the helper port; one line each with the fix.',
+  usage: '[--port N] [--config-dir DIR] [--obs-version V] [--timeout MS] [--sandbox] [--endpoint URL]',
+  help: `Options:
+  --port <n>           the helper's port (default: the one install set up, else 4466)
+  --config-dir <dir>   OBS's config folder (default: the standard one for this OS, or $OBS_CONFIG_DIR)
+  --obs-version <v>    override the OBS version guessed from the files (29, 30.2, 31, ...)
+  --timeout <ms>       deadline for each network check (default 5000)
+
+Lines: ✔ fine, ! worth a look (does not fail), ✖ a problem, with "Fix:" saying what to do.
+Exit status 0 when nothing failed, 1 otherwise.`,
+  options: { port: { type: 'string' }, 'config-dir': { type: 'string' }, 'obs-version': { type: 'string' }, timeout: { type: 'string' } },
+  async run({ values, io }) {
+    const obsDir = (values['config-dir'] as string | undefined) ?? obsConfigDir({ env: io.env });
+    const layoutOf = (): ObsLayout | Error => {
+      try {
+        return detectObsLayout(obsDir, values['obs-version'] as string | undefined);
+      } catch (e) {
+        return e as Error;
+      }
+    };
+    const layout = layoutOf();
+    const port = values.port !== undefined ? parsePort(values.port) : (installedPort(layout) ?? 4466);
+    const timeoutMs = values.timeout !== undefined ? Number(values.timeout) : 5_000;
+    if (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > 60_000) throw new UsageError('--timeout: expected milliseconds from 100 to 60000');
+    const sandbox = values.sandbox === true;
+    return doctor(
+      {
+        now: Date.now,
+        fetch: io.fetch ?? fetch,
+        sandbox,
+        endpoint: sandbox ? '' : resolveEndpoint(values.endpoint as string | undefined, io.env),
+        obsDir,
+        port,
+        token: peekToken(configDir({ env: io.env })),
+        platform: process.platform,
+        timeoutMs,
+        findCredentials: () => findCredentials({ env: io.env }),
+        readSandbox: () => readSandboxState(io.env),
+        layout: () => layout,
+        readWebsocket: () => readObsWebsocket(obsDir),
+        connectObs,
+      },
+      io.stdout,
+    );
+  },
+};
