@@ -75,7 +75,8 @@ export function userStop(tx: Tx, s: State): State {
   }
   persistIntent(tx, false);
   const obs = tx.ctx.obs;
-  if (!obs.connected || obs.output === 'stopped') return stoppedByUser(tx, 'user-stop', 'stopped by the user');
+  const mayAct = !cfg(tx).useLease || tx.ctx.lease.held; // without the lease OBS is another supervisor's
+  if (!obs.connected || obs.output === 'stopped' || !mayAct) return stoppedByUser(tx, 'user-stop', 'stopped by the user');
   if (obs.stopOp === null && obs.output !== 'starting') sendStop(tx);
   else timer(tx, 'stop-timeout', cfg(tx).stopTimeoutMs);
   log(tx, 'info', 'user-stop', 'Stop pressed: stopping OBS and ending supervision');

@@ -39,7 +39,8 @@ export function readSignal(tx: Tx, e: Extract<Event, { type: 'obs-stream-state' 
     return obs.stopOp !== null ? 'our-stopping' : obs.exiting ? 'exit-stopping' : 'user-stopping';
   }
   if (short === 'stopped') {
-    const signal: Signal = obs.stopOp !== null ? 'our-stopped' : obs.userStopping ? 'user-stopped' : obs.exiting ? 'exit-stopped' : 'failure-stopped';
+    // quitting wins over a STOPPING seen before ExitStarted: an OBS restart must resume supervision
+    const signal: Signal = obs.stopOp !== null ? 'our-stopped' : obs.exiting ? 'exit-stopped' : obs.userStopping ? 'user-stopped' : 'failure-stopped';
     setObs(tx, { output: 'stopped', stopOp: null, userStopping: false });
     return signal;
   }

@@ -155,7 +155,9 @@ export class SupervisorRunner {
     for (const effect of effects) this.execute(effect, now);
     if (prev.kind !== state.kind) {
       const attempt = 'attempt' in state && state.attempt ? { attempt: state.attempt.n } : {};
-      this.append({ at: now, level: 'info', reason: state.reason, message: `${prev.kind} -> ${state.kind}`, from: prev.kind, to: state.kind, ...attempt });
+      const ids = effects.flatMap((e) => (e.kind === 'log' && e.requestIds ? e.requestIds : []));
+      const requestIds = ids.length ? { requestIds: [...new Set(ids)] } : {};
+      this.append({ at: now, level: 'info', reason: state.reason, message: `${prev.kind} -> ${state.kind}`, from: prev.kind, to: state.kind, ...attempt, ...requestIds });
     }
   }
 

@@ -284,3 +284,16 @@ describe('stale results', () => {
     expect(sim.kind).toBe('configuring'); // the spare of the same channel is still good
   });
 });
+
+describe('OBS quitting right after its Stop button', () => {
+  it('STOPPING, then ExitStarted, then STOPPED: OBS is quitting, the intent is kept', () => {
+    const sim = new Sim().goLive();
+    sim.obsState('STOPPING');
+    sim.send({ type: 'obs-exit-started' });
+    sim.obsState('STOPPED');
+    expect(sim.s).toMatchObject({ kind: 'stopping', via: 'obs' });
+    sim.send({ type: 'obs-disconnected', code: 1001 });
+    expect(sim.kind).toBe('connecting');
+    expect(sim.count('persist-intent')).toBe(1);
+  });
+});

@@ -157,7 +157,7 @@ describe('SupervisorRunner', () => {
     expect(snap.spareExpiresAt).not.toBeNull();
     const path = t.runner.log.entries().filter((e) => e.from).map((e) => e.to);
     expect(path).toEqual(['connecting', 'minting', 'configuring', 'starting', 'confirming', 'live']);
-    expect(t.runner.log.entries().some((e) => e.requestIds?.includes('req-m1'))).toBe(true);
+    expect(t.runner.log.entries().find((e) => e.to === 'configuring')?.requestIds).toEqual(['req-m1']);
   });
 
   it('takes over a RECONNECTING at once: StartStream 30 ms after the drop (the STOPPED), live after presence', async () => {

@@ -553,6 +553,15 @@ describe('resume and the lease', () => {
     expect(sim.count('persist-intent')).toBe(1); // the Go live itself, not a "stop"
   });
 
+  it('Stop while waiting for the lease ends supervision without touching OBS', () => {
+    const sim = new Sim({ useLease: true }).connect();
+    sim.send({ type: 'resume', channel: CHANNEL });
+    sim.send({ type: 'user-stop' });
+    expect(sim.kind).toBe('stopped-by-user');
+    expect(sim.effects.filter((e) => e.kind === 'obs')).toEqual([]);
+    expect(sim.lastOf('lease').action).toBe('release');
+  });
+
   it('renews the lease; losing it stops acting without touching the intent', () => {
     const sim = new Sim({ useLease: true, leaseRenewMs: 10_000 }).connect();
     sim.send({ type: 'user-go-live', channel: CHANNEL });
