@@ -88,6 +88,8 @@ export function onStartResult(tx: Tx, s: StateOf<'starting'>, e: ObsResult): Sta
     log(tx, 'info', 'start-already-running', 'StartStream: 500 OutputRunning, OBS already streams: confirming presence');
     return toConfirming(tx, s.attempt);
   }
+  // no request status (deadline, closed socket): the start may be under way; its event or start-timeout decides
+  if (e.error.status === undefined) return s;
   return attemptFailed(tx, s, 'start-rejected', e.error);
 }
 

@@ -186,6 +186,19 @@ describe('Go live (the start path)', () => {
     expect(sim.lastOf('persist-intent').intent.shouldBeLive).toBe(false);
   });
 
+  it('a StartStream without an answer may still be connecting: wait for its event, never start again blindly', () => {
+    const sim = new Sim().connect();
+    sim.send({ type: 'user-go-live', channel: CHANNEL });
+    sim.status(false);
+    sim.mintOk();
+    sim.obsOk('SetStreamServiceSettings');
+    sim.send({ type: 'obs-result', opId: sim.lastObs('StartStream').opId, request: 'StartStream', ok: false, error: { code: 'Timeout', message: 'no answer', kind: 'timeout' } });
+    expect(sim.kind).toBe('starting');
+    sim.obsState('STARTED');
+    expect(sim.kind).toBe('confirming');
+    expect(sim.obsCalls('StartStream')).toHaveLength(1);
+  });
+
   it('StartStream 500 OutputRunning means already streaming; Set 500 stops OBS and sets again once', () => {
     const sim = new Sim().connect();
     sim.send({ type: 'user-go-live', channel: CHANNEL });
