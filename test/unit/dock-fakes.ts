@@ -11,6 +11,7 @@ import { ApiCallError } from '../../dock/src/api/errors.js';
 import { memoryStorage, type KeyValueStore } from '../../dock/src/lib/storage.js';
 import { createStore } from '../../dock/src/lib/store.js';
 import { createDockModel, type SupervisorEnv } from '../../dock/src/model/create-model.js';
+import { createSupervisorAdapter } from '../../dock/src/model/supervisor-adapter.js';
 import { IDLE_VIEW, type LiveView, type SupervisorHandle } from '../../dock/src/model/supervisor-port.js';
 import { fakeSocketFactory, type FakeOptions } from '../helpers/fake-obs-socket.js';
 
@@ -90,6 +91,8 @@ export interface ModelSetup {
   obs?: FakeOptions;
   storage?: KeyValueStore;
   languages?: string[];
+  /** wire the real SupervisorRunner (through the dock's adapter) instead of the fake */
+  realSupervisor?: boolean;
 }
 
 export function setupModel(opts: ModelSetup = {}) {
@@ -110,7 +113,7 @@ export function setupModel(opts: ModelSetup = {}) {
   const model = createDockModel({
     api: api.api,
     obs,
-    createSupervisor: sup.factory,
+    createSupervisor: opts.realSupervisor ? createSupervisorAdapter : sup.factory,
     storage,
     languages: opts.languages ?? ['en-US'],
     random: () => 0.5,

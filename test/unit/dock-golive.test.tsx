@@ -103,12 +103,14 @@ describe('dock: Go live', () => {
     expect(t.api.callsOf('putIntent').at(-1)?.body).toEqual({ shouldBeLive: false, by: 'dock' });
   });
 
-  it('another lease holder: "Supervised by another instance", Go live locked', async () => {
+  it('another lease holder: "Supervised by another instance"; no Retry now; Go live only asks for the lease again', async () => {
     const t = await ready();
-    t.sup.set({ supervisedBy: 'run-1234' });
+    t.sup.set({ kind: 'failed', reason: 'LeaseHeld', supervisedBy: 'run-1234', lastError: { code: 'LeaseHeld', message: 'another supervisor (run-1234) is acting on this OBS' } });
     await vi.advanceTimersByTimeAsync(0);
     expect(screen.getByText('Supervised by another instance (run-1234).')).toBeTruthy();
-    expect(goLive().disabled).toBe(true);
+    expect(screen.getByText('LeaseHeld')).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Retry now' })).toBeNull();
+    expect(goLive().disabled).toBe(false);
   });
 
   it('resumes supervision on load when the intent says shouldBeLive', async () => {

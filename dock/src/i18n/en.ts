@@ -8,7 +8,6 @@ export const en = {
   'helper.waitingHint': 'Start it with "artc-ingest serve". Next try in {s} s (attempt {n}).',
   'helper.retryNow': 'Retry now',
   'helper.unauthorized': 'The helper refused this dock\'s token. Reopen the dock from the URL that "artc-ingest serve" prints.',
-  'helper.lost': 'Lost the helper; retrying.',
 
   'section.channel': 'Channel',
   'section.obs': 'OBS connection',
@@ -23,14 +22,6 @@ export const en = {
   'field.expireTime': 'Expire time',
   'field.expireTime.hint': 'Seconds; empty means 36000 (10 h).',
 
-  'v.required': '{field} is required',
-  'v.maxChars': '{field} must be at most {n} characters',
-  'v.idChars': '{field} may contain only letters, digits, "_" and "-"',
-  'v.control': '{field} must not contain control characters',
-  'v.number': '{field} must be a number of seconds',
-  'v.integer': '{field} must be a whole number of seconds',
-  'v.positive': '{field} must be a positive number of seconds',
-  'v.maxSeconds': '{field} must be at most {n} seconds (30 days)',
 
   'presets.label': 'Preset',
   'presets.none': '(unsaved)',
@@ -70,7 +61,6 @@ export const en = {
   'go.fixFields': 'Fix the channel fields first.',
 
   'status.title': 'Status',
-  'status.state': 'State',
   'status.uptime': 'Uptime',
   'status.bitrate': 'Bitrate',
   'status.frames': 'Dropped / skipped',
@@ -85,7 +75,6 @@ export const en = {
   'status.requestId': 'RequestId',
   'status.recoveries': 'Recoveries',
   'status.offAir': 'Time off air',
-  'status.none': 'none',
 
   'state.idle': 'Off air',
   'state.connecting': 'Connecting',
@@ -119,7 +108,6 @@ export const en = {
   'faults.remove': 'Remove from channel',
   'faults.failNext': 'Fail next 3 mints',
   'faults.shiftClock': 'Shift clock +11 h',
-  'faults.done': 'Fault injected: {kind}',
 };
 
 export type MessageKey = keyof typeof en;

@@ -13,7 +13,10 @@ export type Translate = (key: MessageKey, vars?: Vars) => string;
 const tables: Record<Lang, Record<MessageKey, string>> = { en, 'zh-CN': zhCN };
 
 export function translate(lang: Lang, key: MessageKey, vars?: Vars): string {
-  const text = tables[lang][key] ?? en[key] ?? key;
+  return fill(tables[lang][key] ?? en[key] ?? key, vars);
+}
+
+function fill(text: string, vars?: Vars): string {
   return vars ? text.replace(/\{(\w+)\}/g, (m, name: string) => (name in vars ? String(vars[name]) : m)) : text;
 }
 
@@ -32,25 +35,25 @@ export function isLang(x: unknown): x is Lang {
 }
 
 /**
- * The shared schemas speak English ("AppId is required"). Map their messages onto keys so zh-CN users read
- * them in Chinese; anything unknown is shown as the schema wrote it.
+ * The shared schemas speak English ("AppId is required"), shown as is in English. For zh-CN their messages
+ * are matched here and said in Chinese, naming the field by its label; anything unknown is shown as written.
  */
-const VALIDATION: Array<[RegExp, MessageKey]> = [
-  [/is required$/, 'v.required'],
-  [/must be at most (\d+) characters/, 'v.maxChars'],
-  [/may contain only letters/, 'v.idChars'],
-  [/control characters/, 'v.control'],
-  [/must be a number of seconds/, 'v.number'],
-  [/whole number/, 'v.integer'],
-  [/positive number/, 'v.positive'],
-  [/must be at most (\d+) seconds/, 'v.maxSeconds'],
+const ZH_VALIDATION: Array<[RegExp, string]> = [
+  [/is required$/, '{field} 为必填项'],
+  [/must be at most (\d+) characters/, '{field} 最多 {n} 个字符'],
+  [/may contain only letters/, '{field} 只能包含字母、数字、"_" 和 "-"'],
+  [/control characters/, '{field} 不能包含控制字符'],
+  [/must be a number of seconds/, '{field} 必须是秒数'],
+  [/whole number/, '{field} 必须是整数秒'],
+  [/positive number/, '{field} 必须是正的秒数'],
+  [/must be at most (\d+) seconds/, '{field} 最多 {n} 秒（30 天）'],
 ];
 
 export function translateValidation(lang: Lang, message: string, fieldLabel: string): string {
   if (lang === 'en') return message;
-  for (const [re, key] of VALIDATION) {
+  for (const [re, text] of ZH_VALIDATION) {
     const m = re.exec(message);
-    if (m) return translate(lang, key, { field: fieldLabel, n: m[1] ?? '' });
+    if (m) return fill(text, { field: fieldLabel, n: m[1] ?? '' });
   }
   return message;
 }

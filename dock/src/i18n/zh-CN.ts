@@ -10,7 +10,6 @@ export const zhCN: Record<MessageKey, string> = {
   'helper.waitingHint': '请运行 "artc-ingest serve" 启动助手。{s} 秒后重试（第 {n} 次）。',
   'helper.retryNow': '立即重试',
   'helper.unauthorized': '助手拒绝了此面板的令牌。请用 "artc-ingest serve" 打印的地址重新打开面板。',
-  'helper.lost': '与助手的连接中断，正在重试。',
 
   'section.channel': '频道',
   'section.obs': 'OBS 连接',
@@ -25,14 +24,6 @@ export const zhCN: Record<MessageKey, string> = {
   'field.expireTime': '过期时间',
   'field.expireTime.hint': '单位为秒；留空即 36000（10 小时）。',
 
-  'v.required': '{field} 为必填项',
-  'v.maxChars': '{field} 最多 {n} 个字符',
-  'v.idChars': '{field} 只能包含字母、数字、"_" 和 "-"',
-  'v.control': '{field} 不能包含控制字符',
-  'v.number': '{field} 必须是秒数',
-  'v.integer': '{field} 必须是整数秒',
-  'v.positive': '{field} 必须是正的秒数',
-  'v.maxSeconds': '{field} 最多 {n} 秒（30 天）',
 
   'presets.label': '预设',
   'presets.none': '（未保存）',
@@ -72,7 +63,6 @@ export const zhCN: Record<MessageKey, string> = {
   'go.fixFields': '请先修正频道字段。',
 
   'status.title': '状态',
-  'status.state': '状态',
   'status.uptime': '时长',
   'status.bitrate': '码率',
   'status.frames': '丢帧 / 跳帧',
@@ -87,7 +77,6 @@ export const zhCN: Record<MessageKey, string> = {
   'status.requestId': 'RequestId',
   'status.recoveries': '恢复次数',
   'status.offAir': '中断时长',
-  'status.none': '无',
 
   'state.idle': '未直播',
   'state.connecting': '正在连接',
@@ -121,5 +110,4 @@ export const zhCN: Record<MessageKey, string> = {
   'faults.remove': '移出频道',
   'faults.failNext': '接下来 3 次生成失败',
   'faults.shiftClock': '时钟前移 11 小时',
-  'faults.done': '已注入故障：{kind}',
 };

@@ -11,8 +11,12 @@ export function isSupervising(s: DockState): boolean {
   return !IDLE_KINDS.has(s.live.kind);
 }
 
+/**
+ * Not blocked by another lease holder: a press asks for the lease again (the holder may have gone), and the
+ * supervisor acts on OBS only if the helper grants it.
+ */
 export function canGoLive(s: DockState): boolean {
-  return s.helper.status === 'ready' && s.lease.status !== 'other' && !isStarting(s) && !isSupervising(s);
+  return s.helper.status === 'ready' && !isStarting(s) && !isSupervising(s);
 }
 
 export function canStop(s: DockState): boolean {

@@ -35,7 +35,7 @@ export function StatusPanel() {
           </span>
         )}
       </div>
-      {(live.kind === 'recovering' || live.kind === 'failed') && live.reason && (
+      {live.kind === 'recovering' && live.reason && (
         <p class="status-reason">
           {t('status.reason')}: <code>{live.reason}</code>
         </p>

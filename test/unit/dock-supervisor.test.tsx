@@ -1,0 +1,112 @@
+// @vitest-environment happy-dom
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { cleanup, fireEvent, render, screen, within } from '@testing-library/preact';
+import { App } from '../../dock/src/components/App/index.js';
+import { CHANNEL, setupModel } from './dock-fakes.js';
+
+const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
+const KEY = 'obs-1?auth_key=1767232800-0-0-0123456789abcdef';
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  vi.setSystemTime(T0);
+});
+afterEach(() => {
+  cleanup();
+  vi.useRealTimers();
+});
+
+function setup(present = true) {
+  let streaming = false;
+  const t = setupModel({
+    realSupervisor: true,
+    api: {
+      getSettings: () => ({ presets: [{ id: 'p1', name: 'Main', channel: CHANNEL }], selectedPresetId: 'p1' }),
+      ingestUrl: () => ({ requestId: 'REQ-MINT', rtmpAddress: `rtmp://live.example.com/app/${KEY}`, server: 'rtmp://live.example.com/app', streamKey: KEY, expiresAt: new Date(T0 + 3_600_000).toISOString() }),
+      participants: () => ({ requestId: 'REQ-P', users: present ? ['obs-1'] : [], total: present ? 1 : 0 }),
+    },
+    obs: {
+      handlers: {
+        GetStreamStatus: () => ({ outputActive: streaming, outputReconnecting: false, outputTimecode: '', outputDuration: 1000, outputCongestion: 0, outputBytes: 100, outputSkippedFrames: 0, outputTotalFrames: 30 }),
+        SetStreamServiceSettings: () => ({}),
+        StartStream: () => {
+          // the outcome comes later, as events (obs.md): STARTING, then STARTED
+          setTimeout(() => {
+            t.sockets.last.send('StreamStateChanged', { outputActive: false, outputState: 'OBS_WEBSOCKET_OUTPUT_STARTING' });
+            streaming = true;
+            t.sockets.last.send('StreamStateChanged', { outputActive: true, outputState: 'OBS_WEBSOCKET_OUTPUT_STARTED' });
+          }, 300);
+          return {};
+        },
+        StopStream: () => {
+          setTimeout(() => {
+            t.sockets.last.send('StreamStateChanged', { outputActive: false, outputState: 'OBS_WEBSOCKET_OUTPUT_STOPPING' });
+            streaming = false;
+            t.sockets.last.send('StreamStateChanged', { outputActive: false, outputState: 'OBS_WEBSOCKET_OUTPUT_STOPPED' });
+          }, 100);
+          return {};
+        },
+      },
+    },
+  });
+  return t;
+}
+
+describe('dock + the real supervisor runner', () => {
+  it('Go live: lease, intent, mint, rtmp_custom, StartStream, wait for STARTED, presence; then Stop', async () => {
+    const t = setup();
+    render(<App model={t.model} />);
+    t.model.start();
+    await vi.advanceTimersByTimeAsync(10);
+    fireEvent.click(screen.getByRole('button', { name: 'Go live' }));
+    await vi.advanceTimersByTimeAsync(50);
+    expect((screen.getByRole('button', { name: 'Go live' }) as HTMLButtonElement).disabled).toBe(true);
+
+    await vi.advanceTimersByTimeAsync(3_000);
+    const status = screen.getByRole('status');
+    expect(within(status).getByText('Live')).toBeTruthy();
+    expect(within(status).getByText('yes')).toBeTruthy();
+
+    expect(t.api.callsOf('lease')[0]?.body).toMatchObject({ holder: 'dock-test', obsUrl: 'ws://127.0.0.1:4455', ttlMs: 15_000 });
+    expect(t.api.callsOf('putIntent')[0]?.body).toMatchObject({ shouldBeLive: true, channel: CHANNEL, by: 'dock' });
+    expect(t.api.callsOf('ingestUrl')[0]?.body).toEqual(CHANNEL);
+    const sent = t.sockets.last.received.map((r) => r.requestType);
+    expect(sent.filter((r) => r === 'StartStream')).toHaveLength(1);
+    expect(sent.indexOf('SetStreamServiceSettings')).toBeLessThan(sent.indexOf('StartStream'));
+    const set = t.sockets.last.received.find((r) => r.requestType === 'SetStreamServiceSettings')?.requestData;
+    expect(set).toMatchObject({ streamServiceType: 'rtmp_custom', streamServiceSettings: { server: 'rtmp://live.example.com/app', key: KEY } });
+
+    // the stream key panel: the server, the key masked
+    fireEvent.click(screen.getByText('Stream key', { selector: 'summary' }));
+    expect(screen.getByText('rtmp://live.example.com/app')).toBeTruthy();
+    expect(screen.getByTestId('stream-key').textContent).toBe('obs-1?auth_key=••••');
+    expect(within(status).getByTestId('url-expiry').textContent).toMatch(/^5\d:\d\d$/);
+
+    // the action log has the transitions, never the key
+    const log = t.model.exportLog();
+    expect(log).toContain('"to":"live"');
+    expect(log).not.toContain('0123456789abcdef');
+
+    fireEvent.click(screen.getByRole('button', { name: 'Stop' }));
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(within(status).getByText('Stopped')).toBeTruthy();
+    expect(t.api.callsOf('putIntent').at(-1)?.body).toMatchObject({ shouldBeLive: false });
+    expect(t.api.callsOf('lease').at(-1)?.body).toMatchObject({ release: true });
+    expect((screen.getByRole('button', { name: 'Go live' }) as HTMLButtonElement).disabled).toBe(false);
+  });
+
+  it('another holder has the lease: shows it and never touches OBS', async () => {
+    const t = setup();
+    t.api.handlers.lease = () => ({ granted: false, holder: 'run-77', expiresAt: new Date(T0 + 15_000).toISOString() });
+    render(<App model={t.model} />);
+    t.model.start();
+    await vi.advanceTimersByTimeAsync(10);
+    fireEvent.click(screen.getByRole('button', { name: 'Go live' }));
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(screen.getByText('Supervised by another instance (run-77).')).toBeTruthy();
+    const sent = t.sockets.last.received.map((r) => r.requestType);
+    expect(sent).not.toContain('StartStream');
+    expect(sent).not.toContain('SetStreamServiceSettings');
+    expect(t.api.callsOf('ingestUrl')).toHaveLength(0);
+  });
+});
