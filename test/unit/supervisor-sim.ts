@@ -142,13 +142,20 @@ export class Sim {
     return this;
   }
 
-  /** Go live from idle with OBS connected and not streaming, through to live (spare mint answered). */
-  goLive(): this {
+  /** Go live from idle with OBS connected and not streaming, up to StartStream sent. */
+  toStarting(): this {
     if (!this.s.ctx.obs.connected) this.connect();
     this.send({ type: 'user-go-live', channel: CHANNEL });
     this.status(false);
     this.mintOk();
     this.obsOk('SetStreamServiceSettings');
+    expect(this.kind).toBe('starting');
+    return this;
+  }
+
+  /** Go live through to live (spare mint answered). */
+  goLive(): this {
+    this.toStarting();
     this.obsOk('StartStream');
     this.obsState('STARTING');
     this.advance(300).obsState('STARTED');

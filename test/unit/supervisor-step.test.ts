@@ -107,11 +107,7 @@ describe('Go live (the start path)', () => {
   });
 
   it('locks Go live until the outcome: a second Go live sends nothing', () => {
-    const sim = new Sim().connect();
-    sim.send({ type: 'user-go-live', channel: CHANNEL });
-    sim.status(false);
-    sim.mintOk();
-    sim.obsOk('SetStreamServiceSettings');
+    const sim = new Sim().toStarting();
     const before = sim.mark();
     sim.send({ type: 'user-go-live', channel: CHANNEL });
     expect(sim.kind).toBe('starting');
@@ -128,11 +124,7 @@ describe('Go live (the start path)', () => {
   });
 
   it('a STOPPED instead of STARTED fails the try and retries with backoff (full jitter under 1 s for the first)', () => {
-    const sim = new Sim().connect();
-    sim.send({ type: 'user-go-live', channel: CHANNEL });
-    sim.status(false);
-    sim.mintOk();
-    sim.obsOk('SetStreamServiceSettings');
+    const sim = new Sim().toStarting();
     sim.obsState('STOPPED'); // the first connection failed: straight to STOPPED
     expect(sim.s).toMatchObject({ kind: 'recovering', lastFailure: 'start-failed', attempt: { n: 1, trigger: 'go-live' } });
     const wait = sim.timerMs('retry')!;
@@ -145,11 +137,7 @@ describe('Go live (the start path)', () => {
   });
 
   it('a start timeout never leads to a second StartStream while OBS is still connecting', () => {
-    const sim = new Sim().connect();
-    sim.send({ type: 'user-go-live', channel: CHANNEL });
-    sim.status(false);
-    sim.mintOk();
-    sim.obsOk('SetStreamServiceSettings');
+    const sim = new Sim().toStarting();
     sim.obsState('STARTING');
     sim.advance(15_000).timer('start-timeout');
     expect(sim.s).toMatchObject({ kind: 'recovering', lastFailure: 'start-timeout' });
@@ -170,11 +158,7 @@ describe('Go live (the start path)', () => {
   });
 
   it('a confirm timeout fails the try; an auth error from Create stops supervision and says why', () => {
-    const sim = new Sim().connect();
-    sim.send({ type: 'user-go-live', channel: CHANNEL });
-    sim.status(false);
-    sim.mintOk();
-    sim.obsOk('SetStreamServiceSettings');
+    const sim = new Sim().toStarting();
     sim.obsState('STARTED');
     sim.polled(false);
     sim.advance(20_000).timer('confirm-timeout');
@@ -187,11 +171,7 @@ describe('Go live (the start path)', () => {
   });
 
   it('a StartStream without an answer may still be connecting: wait for its event, never start again blindly', () => {
-    const sim = new Sim().connect();
-    sim.send({ type: 'user-go-live', channel: CHANNEL });
-    sim.status(false);
-    sim.mintOk();
-    sim.obsOk('SetStreamServiceSettings');
+    const sim = new Sim().toStarting();
     sim.send({ type: 'obs-result', opId: sim.lastObs('StartStream').opId, request: 'StartStream', ok: false, error: { code: 'Timeout', message: 'no answer', kind: 'timeout' } });
     expect(sim.kind).toBe('starting');
     sim.obsState('STARTED');
