@@ -366,6 +366,7 @@ local function start_helper()
   log(obs.LOG_INFO, "Started the artc-ingest helper: pid " .. started.pid .. ", port " .. started.port .. ", log " .. log_path)
 end
 
+-- `reason` nil: say nothing (see script_unload)
 local function stop_helper(reason)
   if not child then return end
   local c = child
@@ -375,7 +376,7 @@ local function stop_helper(reason)
   else
     stop_pid(c.pid, nil)
   end
-  log(obs.LOG_INFO, "Stopped the artc-ingest helper (pid " .. c.pid .. "): " .. reason)
+  if reason then log(obs.LOG_INFO, "Stopped the artc-ingest helper (pid " .. c.pid .. "): " .. reason) end
 end
 
 local function status_text()
@@ -540,8 +541,9 @@ function script_save(settings)
   obs.obs_data_erase(settings, "status")
 end
 
+-- Seen on OBS 29.0.2 (Linux) when OBS shuts down: its log is already closed, and obs.script_log or obs.timer_remove
+-- here ends the process at once, before the helper is stopped. So: no logging, no timer_remove (OBS drops a
+-- script's timers itself when it unloads it), just stop the helper.
 function script_unload()
-  obs.timer_remove(tick)
-  local ok, err = pcall(stop_helper, "script unloaded (OBS closing or script removed)")
-  if not ok then log(obs.LOG_WARNING, "Could not stop the helper: " .. tostring(err)) end
+  pcall(stop_helper, nil)
 end
