@@ -5,6 +5,7 @@
  */
 import { DEFAULT_CONFIG } from './config.js';
 import type {
+  ChannelSettings,
   Config,
   Context,
   Effect,
@@ -106,9 +107,8 @@ export interface InitOptions {
   /** any number; the runner passes a draw of its injected random() */
   seed?: number;
   now?: number;
-  channel?: ChannelSettingsLike | null;
+  channel?: ChannelSettings | null;
 }
-type ChannelSettingsLike = Context['channel'];
 
 export function initialState(opts: InitOptions = {}): State {
   const ctx: Context = {

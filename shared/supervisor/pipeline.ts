@@ -4,7 +4,8 @@
  * parallel with the mint), rtmp_custom set, StartStream, its STARTED or STOPPED awaited (StartStream's own
  * success says nothing, and a second start while one connects can crash OBS), then presence confirmed.
  */
-import { cfg, emit, log, nextOp, obsCall, patchCtx, requestIdsOf, setObs, timer, to, type Tx } from './context.js';
+import { ObsRequestStatus } from '../obs-protocol.js';
+import { cfg, emit, log, nextOp, obsCall, patchCtx, setObs, timer, to, type Tx } from './context.js';
 import { enterLive } from './lifecycle.js';
 import { ensureStopped, type Signal } from './obs-output.js';
 import { onPollTimer } from './presence.js';
@@ -16,8 +17,7 @@ import type { Attempt, Event, State, StateOf } from './types.js';
 type ObsResult = Extract<Event, { type: 'obs-result' }>;
 type MintResult = Extract<Event, { type: 'mint-result' }>;
 
-/** OBS request status 500 OutputRunning (obs-websocket protocol.md). */
-const OUTPUT_RUNNING = 500;
+const { OutputRunning } = ObsRequestStatus;
 
 export function startAttempt(tx: Tx, attempt: Attempt): State {
   if (!tx.ctx.obs.connected) return toConnecting(tx, 'adopt', attempt, 'obs-reconnected-not-streaming');
@@ -73,7 +73,7 @@ export function onSetResult(tx: Tx, s: StateOf<'configuring'>, e: ObsResult): St
     timer(tx, 'start-timeout', cfg(tx).startTimeoutMs);
     return to(tx, { kind: 'starting', attempt: s.attempt, startOp }, s.attempt.trigger);
   }
-  if (e.error.status === OUTPUT_RUNNING && !s.busyRetried) {
+  if (e.error.status === OutputRunning && !s.busyRetried) {
     // OBS still streams although we saw STOPPED (someone started it): stop again, once per attempt
     log(tx, 'warn', 'set-busy', 'SetStreamServiceSettings refused: OBS is streaming; stopping it first');
     setObs(tx, { output: 'unknown' });
@@ -84,7 +84,7 @@ export function onSetResult(tx: Tx, s: StateOf<'configuring'>, e: ObsResult): St
 
 export function onStartResult(tx: Tx, s: StateOf<'starting'>, e: ObsResult): State {
   if (e.ok) return s; // says nothing: the outcome is the STARTED or STOPPED event
-  if (e.error.status === OUTPUT_RUNNING) {
+  if (e.error.status === OutputRunning) {
     log(tx, 'info', 'start-already-running', 'StartStream: 500 OutputRunning, OBS already streams: confirming presence');
     return toConfirming(tx, s.attempt);
   }

@@ -6,6 +6,7 @@
  */
 import * as z from 'zod/mini';
 import { ChannelSettings } from '../api-routes.js';
+import { ObsRequestStatus } from '../obs-protocol.js';
 import { formatIssues } from '../schemas.js';
 import { beginTx, cancelTimer, errorInfo, log, patchCtx, setLastError, setObs, type Tx } from './context.js';
 import { onGraceTimer, onLiveSignal } from './detect.js';
@@ -156,8 +157,8 @@ function onObsResult(tx: Tx, s: State, e: Extract<Event, { type: 'obs-result' }>
   if (e.opId === tx.ctx.obs.stopOp) {
     if (e.ok) return s; // the outcome is the STOPPED event
     setObs(tx, { stopOp: null });
-    if (e.error.status === 501) {
-      // 501 OutputNotRunning: "already so"
+    if (e.error.status === ObsRequestStatus.OutputNotRunning) {
+      // "already so"
       setObs(tx, { output: 'stopped', userStopping: false });
       return onSignal(tx, s, 'our-stopped');
     }
