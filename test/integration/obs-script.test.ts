@@ -20,6 +20,7 @@ import { cleanEnv, runCli } from '../helpers/cli.js';
 import { parseIni } from '../../script/ini.js';
 import { readDocks } from '../../script/install/browser-docks.js';
 import { probeHelper } from '../../script/helper-state.js';
+import { connectObs } from '../../script/doctor/obs-probe.js';
 
 async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs: number, context = () => ''): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -96,6 +97,17 @@ describeObsSkip('install + Lua script in real OBS', () => {
     const refused = await runCli(['install', '--config-dir', obs.configDir], env);
     expect(refused.code).toBe(1);
     expect(refused.stdout).toMatch(/OBS Studio is running \(obs pid \d+\)\. Close OBS first/);
+
+    // doctor against this live OBS: the real obs-websocket connection, dock, script and helper port all pass
+    const doc = await runCli(['doctor', '--sandbox', '--config-dir', obs.configDir, '--timeout', '3000'], env, 30_000);
+    for (const name of ['OBS config', 'obs-websocket', 'OBS connection', 'Dock', 'OBS script', 'Helper port']) {
+      expect(doc.stdout, doc.stdout).toMatch(new RegExp(`^✔ ${name}: `, 'm'));
+    }
+    expect(doc.stdout).toMatch(/^✔ OBS connection: OBS 29\.\d+\.\d+ \(obs-websocket 5\.\d+\.\d+\) answers/m);
+    expect(doc.stdout).toContain(`✔ Helper port: ${helperPort}: our helper answers`);
+    expect(doc.stdout).not.toContain(token);
+    expect(doc.stdout).not.toContain(obs.password);
+    expect(await connectObs(obs.url, 'wrong-password', 3_000)).toMatchObject({ ok: false, reason: 'auth' });
 
     const browser = await launchChromium();
     try {
