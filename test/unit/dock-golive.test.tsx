@@ -119,3 +119,26 @@ describe('dock: Go live', () => {
     expect((screen.getByRole('textbox', { name: 'Channel ID' }) as HTMLInputElement).value).toBe('resumed');
   });
 });
+
+describe('dock: sandbox faults', () => {
+  it('appear only in sandbox mode and post the fault for the current channel', async () => {
+    const t = await ready();
+    fireEvent.click(screen.getByText('Sandbox faults', { selector: 'summary' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Kick publisher' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Fail next 3 mints' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Shift clock +11 h' }));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(t.api.callsOf('fault').map((c) => c.body)).toEqual([
+      { kind: 'kick', appId: 'app_1', channelId: 'room-1', userId: 'obs-1' },
+      { kind: 'fail-next', action: 'CreateRoomRealTimeStreamAddress', count: 3, status: 503, code: 'ServiceUnavailable' },
+      { kind: 'shift-clock', seconds: 39_600 },
+    ]);
+    cleanup();
+    const cloud = setupModel({ api: { health: () => ({ ok: true, version: '0', mode: 'cloud', endpoint: 'https://live.aliyuncs.com', credentialSource: 'env', startedAt: '' }) } });
+    render(<App model={cloud.model} />);
+    cloud.model.start();
+    await vi.advanceTimersByTimeAsync(10);
+    expect(screen.queryByText('Sandbox faults')).toBeNull();
+    expect(screen.queryByText('Sandbox')).toBeNull();
+  });
+});

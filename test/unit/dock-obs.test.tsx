@@ -95,3 +95,22 @@ describe('dock: OBS connection', () => {
     expect(t.sockets.sockets).toHaveLength(2);
   });
 });
+
+describe('dock: OBS URL', () => {
+  it('refuses a URL that is not ws:// and says the expected form', async () => {
+    const t = await mount();
+    const url = screen.getByRole('textbox', { name: 'OBS WebSocket URL' });
+    fireEvent.input(url, { target: { value: 'http://127.0.0.1:4455' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Connect' }));
+    await vi.advanceTimersByTimeAsync(10);
+    expect(url.getAttribute('aria-invalid')).toBe('true');
+    expect(screen.getByText('Use ws://host:port, e.g. ws://127.0.0.1:4455')).toBeTruthy();
+    expect(t.sockets.sockets).toHaveLength(1);
+    fireEvent.input(url, { target: { value: 'ws://127.0.0.1:4455' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Connect' }));
+    await vi.advanceTimersByTimeAsync(10);
+    expect(url.getAttribute('aria-invalid')).toBe('false');
+    expect(pill()).toBe('Connected');
+    expect((t.api.callsOf('putSettings').at(-1)?.body as { obsUrl?: string }).obsUrl).toBe('ws://127.0.0.1:4455');
+  });
+});

@@ -37,6 +37,7 @@ export const en = {
 
   'obs.url': 'OBS WebSocket URL',
   'obs.password': 'OBS WebSocket password',
+  'obs.badUrl': 'Use ws://host:port, e.g. ws://127.0.0.1:4455',
   'obs.show': 'Show',
   'obs.hide': 'Hide',
   'obs.connect': 'Connect',

@@ -39,6 +39,7 @@ export const zhCN: Record<MessageKey, string> = {
 
   'obs.url': 'OBS WebSocket 地址',
   'obs.password': 'OBS WebSocket 密码',
+  'obs.badUrl': '请使用 ws://主机:端口，例如 ws://127.0.0.1:4455',
   'obs.show': '显示',
   'obs.hide': '隐藏',
   'obs.connect': '连接',

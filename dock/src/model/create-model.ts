@@ -50,6 +50,9 @@ export interface DockModelDeps {
   holder?: string;
 }
 
+/** obs-websocket listens on ws:// (wss:// behind a proxy); the helper's CSP allows loopback hosts only */
+const OBS_URL = /^wss?:\/\/[^\s/?#]+(\/\S*)?$/i;
+
 const KEY = { lang: 'lang', settings: 'settings', draft: 'draft' } as const;
 
 export function createDockModel(deps: DockModelDeps): DockModel {
@@ -318,6 +321,9 @@ export function createDockModel(deps: DockModelDeps): DockModel {
     },
     connectObs() {
       const { url, password } = get().obs;
+      const badUrl = !OBS_URL.test(url.trim());
+      patch('obs', { badUrl });
+      if (badUrl) return;
       obsLink.connect(url.trim(), password);
       persistSettings();
     },

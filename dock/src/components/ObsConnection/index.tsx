@@ -38,8 +38,15 @@ export function ObsConnection({ disabled }: { disabled?: boolean }) {
           spellcheck={false}
           value={obs.url}
           disabled={disabled}
+          aria-invalid={obs.badUrl ? 'true' : 'false'}
+          aria-describedby={obs.badUrl ? 'obs-url-error' : undefined}
           onInput={(e) => model.setObsUrl(e.currentTarget.value)}
         />
+        {obs.badUrl && (
+          <p id="obs-url-error" class="field-error">
+            {t('obs.badUrl')}
+          </p>
+        )}
       </div>
       <div class="field">
         <label for="obs-password">{t('obs.password')}</label>
