@@ -45,7 +45,17 @@ export function obsDirFromProcess(environ: string | undefined, cmdline: string |
   return home ? join(home, '.config', 'obs-studio') : undefined;
 }
 
-export function findRunningObsLinux(procRoot = '/proc'): RunningObs[] {
+/** The real uid from /proc/<pid>/status ("Uid:\t1000\t1000\t..."), or undefined. */
+export function procUid(status: string | undefined): number | undefined {
+  const m = /^Uid:\s+(\d+)/m.exec(status ?? '');
+  return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * `myUid`: an OBS of another user keeps its config in that user's home, so it is skipped (its environment is not
+ * readable anyway) - except for root, who may be installing into anyone's folder.
+ */
+export function findRunningObsLinux(procRoot = '/proc', myUid: number | undefined = process.getuid?.()): RunningObs[] {
   const out: RunningObs[] = [];
   let names: string[] = [];
   try {
@@ -59,6 +69,8 @@ export function findRunningObsLinux(procRoot = '/proc'): RunningObs[] {
     if (comm !== 'obs' && comm !== 'obs-studio') continue;
     const stat = read(join(procRoot, name, 'stat'));
     if (stat && /\) Z /.test(stat)) continue; // a zombie has exited already
+    const uid = procUid(read(join(procRoot, name, 'status')));
+    if (myUid !== undefined && myUid !== 0 && uid !== undefined && uid !== myUid) continue;
     const configDir = obsDirFromProcess(read(join(procRoot, name, 'environ')), read(join(procRoot, name, 'cmdline')));
     out.push({ pid: Number(name), name: comm, configDir });
   }

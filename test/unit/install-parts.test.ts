@@ -80,20 +80,22 @@ describe('obs-websocket settings', () => {
 describe('finding a running OBS', () => {
   it('reads /proc: comm "obs", its config folder from the environment, zombies and others skipped', () => {
     tmp = mkdtempSync(join(tmpdir(), 'artc-proc-'));
-    const proc = (pid: number, comm: string, environ: string, state = 'S', cmdline = 'obs\0') => {
+    const proc = (pid: number, comm: string, environ: string, state = 'S', cmdline = 'obs\0', uid = 1000) => {
       mkdirSync(join(tmp!, String(pid)));
       writeFileSync(join(tmp!, String(pid), 'comm'), comm + '\n');
       writeFileSync(join(tmp!, String(pid), 'stat'), `${pid} (${comm}) ${state} 1 1`);
       writeFileSync(join(tmp!, String(pid), 'environ'), environ);
       writeFileSync(join(tmp!, String(pid), 'cmdline'), cmdline);
+      writeFileSync(join(tmp!, String(pid), 'status'), `Name:\t${comm}\nUid:\t${uid}\t${uid}\t${uid}\t${uid}\n`);
     };
     proc(10, 'obs', 'HOME=/home/a\0LANG=C\0');
     proc(11, 'obs', 'HOME=/home/b\0XDG_CONFIG_HOME=/x/cfg\0');
     proc(12, 'obs', 'HOME=/home/c\0', 'Z');
     proc(13, 'node', 'HOME=/home/a\0');
     proc(14, 'obs', 'HOME=/home/d\0', 'S', 'obs\0--portable\0');
+    proc(15, 'obs', '', 'S', 'obs\0', 1001); // another user's OBS
     mkdirSync(join(tmp, 'self'));
-    const found = findRunningObsLinux(tmp).sort((a, b) => a.pid - b.pid);
+    const found = findRunningObsLinux(tmp, 1000).sort((a, b) => a.pid - b.pid);
     expect(found).toEqual([
       { pid: 10, name: 'obs', configDir: '/home/a/.config/obs-studio' },
       { pid: 11, name: 'obs', configDir: '/x/cfg/obs-studio' },
@@ -101,6 +103,8 @@ describe('finding a running OBS', () => {
     ]);
     expect(obsBlocking(found, '/home/a/.config/obs-studio/').map((p) => p.pid)).toEqual([10, 14]);
     expect(obsBlocking(found.slice(0, 2), '/elsewhere').map((p) => p.pid)).toEqual([]);
+    // root sees every user's OBS; one whose folder it cannot tell blocks
+    expect(findRunningObsLinux(tmp, 0).map((p) => p.pid).sort()).toEqual([10, 11, 14, 15]);
   });
   it('an unreadable environment means "cannot tell"', () => {
     expect(obsDirFromProcess(undefined, 'obs\0')).toBeUndefined();
