@@ -207,6 +207,20 @@ describe('install details', () => {
     expect(snapshot(f.obsDir)).toEqual(original);
   });
 
+  it('OBS rewrote a file between two installs: uninstall keeps what OBS wrote and removes only our entries', () => {
+    const f = setup(29);
+    install(opts(f).o);
+    writeFileSync(f.files.global, readFileSync(f.files.global, 'utf8') + '\n[Video]\nBaseCX=1920\n');
+    install(opts(f, { port: 5000 }).o);
+    const u = uopts(f);
+    uninstall(u.o);
+    const text = readFileSync(f.files.global, 'utf8');
+    expect(text).toContain('BaseCX=1920');
+    expect(readDocks(text).docks.map((d) => d.title)).toEqual(['Chat "Main"']);
+    expect(parseIni(text).get('OBSWebSocket')!.get('ServerEnabled')).toBe('false');
+    expect(u.out()).toContain("removed only artc-ingest's entries");
+  });
+
   it('an existing "ARTC Ingest" dock is updated in place and put back by uninstall', () => {
     const f = setup(29);
     const text = readFileSync(f.files.global, 'utf8').replace(/ExtraBrowserDocks=.*/, 'ExtraBrowserDocks=[{"title": "ARTC Ingest", "url": "http://127.0.0.1:4466/?token=old", "uuid": "{u1}"}]');
