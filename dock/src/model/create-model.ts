@@ -6,14 +6,17 @@
 import type { ApiClient } from '../api/client.js';
 import { toDockError, type DockError } from '../api/errors.js';
 import { detectLang, isLang, type Lang } from '../i18n/index.js';
-import { readJson, writeJson, type KeyValueStore } from '../lib/storage.js';
+import { writeJson, type KeyValueStore } from '../lib/storage.js';
 import { createStore } from '../lib/store.js';
 import type { ObsClient } from '../../../shared/obs-client.js';
-import type { ChannelSettings, FaultRequest, HealthBody, Preset } from '../../../shared/api-routes.js';
-import { EMPTY_FORM, FIELDS, channelToValues, validateField, validateForm, type FieldName, type FormValues } from './channel-form.js';
+import type { ChannelSettings, SettingsBody } from '../../../shared/api-routes.js';
+import { FIELDS, channelToValues, validateField, validateForm, type FieldName, type FormValues } from './channel-form.js';
+import { faultRequest } from './faults.js';
+import { hydrate, KEY } from './hydrate.js';
 import { createHelperLink } from './helper-link.js';
 import { createObsLink } from './obs-link.js';
-import { addPreset, newId, parseSettings, removePreset, toSettings, updatePreset } from './presets.js';
+import { addPreset, newId, removePreset, updatePreset } from './presets.js';
+import { createSettingsSync } from './settings-sync.js';
 import { canGoLive, isSupervising } from './selectors.js';
 import { initialState, type DockState } from './state.js';
 import { createStatsPoller } from './stats-poller.js';
@@ -53,8 +56,6 @@ export interface DockModelDeps {
 /** obs-websocket listens on ws:// (wss:// behind a proxy); the helper's CSP allows loopback hosts only */
 const OBS_URL = /^wss?:\/\/[^\s/?#]+(\/\S*)?$/i;
 
-const KEY = { lang: 'lang', settings: 'settings', draft: 'draft' } as const;
-
 export function createDockModel(deps: DockModelDeps): DockModel {
   const now = deps.now ?? (() => Date.now());
   const random = deps.random ?? Math.random;
@@ -67,11 +68,11 @@ export function createDockModel(deps: DockModelDeps): DockModel {
     store.update({ [key]: { ...get()[key], ...p } } as Partial<DockState>);
 
   let userEdited = { obsUrl: false, obsPassword: false };
-  let settingsDirty = false;
-  let saveChain: Promise<unknown> = Promise.resolve();
   let disposed = false;
 
-  const helper = createHelperLink({ api, now, random, patch: (p) => patch('helper', p), onReady: (h) => void onHelperReady(h) });
+  const helper = createHelperLink({ api, now, random, patch: (p) => patch('helper', p), onReady: () => void onHelperReady() });
+  const settings = createSettingsSync({ api, storage, state: get, onResult: (error) => patch('presets', { error }), report: (e) => helper.report(e) });
+  const persistSettings = () => settings.persist();
   const obsLink = createObsLink({ client: deps.obs, now, random, patch: (p) => patch('obs', p) });
   const stats = createStatsPoller({ client: deps.obs, now, onStats: (s) => store.update({ stats: s }) });
   const offs = [
@@ -107,15 +108,15 @@ export function createDockModel(deps: DockModelDeps): DockModel {
 
   // ---------------------------------------------------------------- helper
 
-  async function onHelperReady(health: HealthBody): Promise<void> {
-    const [settings, hints, intent] = await Promise.allSettled([api.call('getSettings'), api.call('obsHints'), api.call('getIntent')]);
+  async function onHelperReady(): Promise<void> {
+    const [loaded, hints, intent] = await Promise.allSettled([api.call('getSettings'), api.call('obsHints'), api.call('getIntent')]);
     if (disposed) return;
-    if (settings.status === 'fulfilled') applySettings(settings.value);
-    else helper.report(settings.reason);
+    if (loaded.status === 'fulfilled') applySettings(loaded.value);
+    else helper.report(loaded.reason);
     if (hints.status === 'fulfilled') {
       const h = hints.value;
       const obs: Partial<DockState['obs']> = { hintsSource: h.source };
-      if (!userEdited.obsUrl && !(settings.status === 'fulfilled' && settings.value.obsUrl)) obs.url = h.url;
+      if (!userEdited.obsUrl && !(loaded.status === 'fulfilled' && loaded.value.obsUrl)) obs.url = h.url;
       if (!userEdited.obsPassword && h.password !== undefined) obs.password = h.password;
       patch('obs', obs);
     }
@@ -124,39 +125,16 @@ export function createDockModel(deps: DockModelDeps): DockModel {
       setForm(channelToValues(intent.value.channel));
       supervisor.resume(intent.value.channel);
     }
-    void health;
   }
 
-  function applySettings(doc: ReturnType<typeof toSettings>): void {
-    if (settingsDirty) return persistSettings(); // local changes made while the helper was away win
+  function applySettings(doc: SettingsBody): void {
+    if (settings.dirty) return persistSettings(); // local changes made while the helper was away win
     writeJson(storage, KEY.settings, doc);
     const selected = doc.presets.find((p) => p.id === doc.selectedPresetId);
     patch('presets', { list: doc.presets, selectedId: selected?.id, error: undefined });
     if (doc.obsUrl && !userEdited.obsUrl) patch('obs', { url: doc.obsUrl });
     if (doc.language && !isLang(storage.get(KEY.lang))) store.update({ lang: doc.language });
     if (selected && !isSupervising(get())) setForm(channelToValues(selected.channel));
-  }
-
-  function persistSettings(): void {
-    const s = get();
-    const chosen = storage.get(KEY.lang);
-    const doc = toSettings(s.presets.list, s.presets.selectedId, s.obs.url, isLang(chosen) ? chosen : undefined);
-    writeJson(storage, KEY.settings, doc);
-    if (s.helper.status !== 'ready') {
-      settingsDirty = true;
-      return;
-    }
-    settingsDirty = false;
-    saveChain = saveChain
-      .then(() => api.call('putSettings', doc))
-      .then(
-        () => patch('presets', { error: undefined }),
-        (err: unknown) => {
-          settingsDirty = true;
-          patch('presets', { error: toDockError(err) });
-          helper.report(err);
-        },
-      );
   }
 
   // ---------------------------------------------------------------- form and presets
@@ -232,14 +210,7 @@ export function createDockModel(deps: DockModelDeps): DockModel {
   // ---------------------------------------------------------------- sandbox
 
   async function injectFault(kind: FaultKind): Promise<void> {
-    const v = get().form.values;
-    const who = { appId: v.appId, channelId: v.channelId, userId: v.userId };
-    const req: FaultRequest =
-      kind === 'kick' || kind === 'remove'
-        ? { kind, ...who }
-        : kind === 'fail-next'
-          ? { kind, action: 'CreateRoomRealTimeStreamAddress', count: 3, status: 503, code: 'ServiceUnavailable' }
-          : { kind, seconds: 11 * 3600 };
+    const req = faultRequest(kind, get().form.values);
     try {
       await api.call('fault', req);
       store.update({ faultNote: `${kind}: ok` });
@@ -332,28 +303,6 @@ export function createDockModel(deps: DockModelDeps): DockModel {
     retryNow: () => supervisor.retryNow(),
     exportLog: () => supervisor.exportLog(),
     injectFault,
-  };
-}
-
-/** Presets, selection, OBS URL and the form draft from the local cache, before the helper answers. */
-function hydrate(state: DockState, storage: KeyValueStore): DockState {
-  const settings = parseSettings(readJson(storage, KEY.settings));
-  const draft = readJson(storage, KEY.draft);
-  let values: FormValues = state.form.values;
-  if (draft && typeof draft === 'object') {
-    values = { ...EMPTY_FORM };
-    for (const f of FIELDS) {
-      const v = (draft as Record<string, unknown>)[f];
-      if (typeof v === 'string') values[f] = v;
-    }
-  }
-  const list: Preset[] = settings?.presets ?? [];
-  const selectedId = list.some((p) => p.id === settings?.selectedPresetId) ? settings?.selectedPresetId : undefined;
-  return {
-    ...state,
-    presets: { list, selectedId },
-    obs: { ...state.obs, url: settings?.obsUrl ?? state.obs.url },
-    form: { ...state.form, values },
   };
 }
 
