@@ -6,7 +6,7 @@
 import { defineConfig, type Plugin } from 'vite';
 import preact from '@preact/preset-vite';
 import { builtinModules } from 'node:module';
-import { readFileSync, statSync, readdirSync } from 'node:fs';
+import { copyFileSync, readFileSync, statSync, readdirSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 
@@ -31,9 +31,21 @@ function reportGzip(): Plugin {
   };
 }
 
+/** Ships the OBS script beside the helper: `install` registers dist/artc-ingest.lua in OBS. */
+function copyLuaScript(): Plugin {
+  return {
+    name: 'artc-copy-lua',
+    apply: 'build',
+    closeBundle() {
+      copyFileSync(join(import.meta.dirname, 'script/obs/artc-ingest.lua'), join(import.meta.dirname, 'dist/artc-ingest.lua'));
+    },
+  };
+}
+
 export default defineConfig(({ mode }) => {
   if (mode === 'script') {
     return {
+      plugins: [copyLuaScript()],
       define: { __ARTC_VERSION__: JSON.stringify(pkg.version) },
       build: {
         ssr: 'script/main.ts',

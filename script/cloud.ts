@@ -2,7 +2,7 @@
  * Picks the cloud a command talks to: Alibaba Cloud with the user's AccessKey, or a running sandbox.
  * The endpoint: --endpoint, else env ALIBABA_CLOUD_LIVE_ENDPOINT, else https://live.aliyuncs.com.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import * as z from 'zod/mini';
 import { DEFAULT_ENDPOINT } from '../shared/schemas.js';
 import { LiveApiClient, parseEndpoint, type ClientOptions } from './api-client.js';
@@ -42,6 +42,21 @@ export function readSandboxState(env: NodeJS.ProcessEnv = process.env): SandboxS
     return s.success && pidAlive(s.data.pid) ? s.data : null;
   } catch {
     return null;
+  }
+}
+
+export function writeSandboxState(path: string, state: SandboxState): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(state, null, 2) + '\n', { mode: 0o600 });
+  renameSync(tmp, path);
+}
+
+/** Removes sandbox.json only if it still describes this process (a later `serve` may have replaced it). */
+export function removeSandboxState(path: string): void {
+  try {
+    if ((JSON.parse(readFileSync(path, 'utf8')) as { pid?: number }).pid === process.pid) rmSync(path, { force: true });
+  } catch {
+    // already gone or unreadable: nothing of ours to remove
   }
 }
 

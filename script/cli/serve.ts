@@ -5,6 +5,10 @@
 import { loopbackAddress } from '../server/listen.js';
 import { startHelper } from '../server/helper.js';
 import { watchParent } from '../server/parent-watch.js';
+import { probeHelper, removeHelperState, writeHelperState } from '../helper-state.js';
+import { peekToken } from '../install/token-peek.js';
+import { configDir } from '../paths.js';
+import { VERSION } from '../version.js';
 import { UsageError, type Command } from './command.js';
 
 export const DEFAULT_PORT = 4466;
@@ -73,6 +77,13 @@ Example:
     const port = parsePort(values.port);
     const parentPid = parseParentPid(values['parent-pid']);
     const log = (line: string) => io.stderr(`${line}\n`);
+    const dir = configDir({ env: io.env });
+    const token = peekToken(dir);
+    if (parentPid !== undefined && token && (await probeHelper(port, token)).kind === 'ours') {
+      // started by the OBS script while a helper of ours already serves this port: nothing to do
+      io.stdout(`An artc-ingest helper is already running on port ${port}.\nDock URL: http://127.0.0.1:${port}/?token=${token}\n`);
+      return 0;
+    }
     const helper = await startHelper({ host, port, env: io.env, sandbox: values.sandbox === true, endpoint: values.endpoint as string | undefined, log });
     if (helper.fellBack) {
       io.stderr(
@@ -87,8 +98,10 @@ Example:
     }
     lines.push(`Dock URL: ${helper.dockUrl}`, 'In OBS: Docks > Custom Browser Docks..., paste the Dock URL. Press Ctrl+C to stop.');
     io.stdout(lines.join('\n') + '\n');
+    writeHelperState(dir, { pid: process.pid, port: Number(new URL(helper.url).port), ...(parentPid !== undefined ? { parentPid } : {}), mode: helper.mode, version: VERSION, startedAt: new Date().toISOString() });
     const why = await waitForStop(io.signal, parentPid);
     if (why === 'parent') io.stderr(`Parent process ${parentPid} is gone; stopping.\n`);
+    removeHelperState(dir);
     await helper.stop();
     io.stdout('Stopped.\n');
     return 0;

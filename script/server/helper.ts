@@ -3,13 +3,13 @@
  * builds the handler, binds it, and in sandbox mode announces the sandbox in `<configDir>/sandbox.json` so
  * `url --sandbox` in another terminal finds it. `stop()` undoes all of it.
  */
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ObsHintsBody } from '../../shared/api-routes.js';
 import { LiveApiClient } from '../api-client.js';
-import { resolveEndpoint, sandboxStatePath, type SandboxState } from '../cloud.js';
+import { removeSandboxState, resolveEndpoint, sandboxStatePath, writeSandboxState } from '../cloud.js';
 import { findCredentials } from '../credentials.js';
 import { obsConfigDir, readObsWebsocket } from '../obs-config.js';
 import { configDir } from '../paths.js';
@@ -61,21 +61,6 @@ export function obsHintsFrom(env: NodeJS.ProcessEnv): () => ObsHintsBody {
     if (!s) return { url: 'ws://127.0.0.1:4455', source: 'default' };
     return { url: s.url, serverEnabled: s.serverEnabled, authRequired: s.authRequired, source: s.source, ...(s.password ? { password: s.password } : {}) };
   };
-}
-
-function writeSandboxState(path: string, state: SandboxState): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(state, null, 2) + '\n', { mode: 0o600 });
-  renameSync(tmp, path);
-}
-
-/** Removes sandbox.json only if it still describes this process (a later `serve` may have replaced it). */
-function removeSandboxState(path: string): void {
-  try {
-    if ((JSON.parse(readFileSync(path, 'utf8')) as { pid?: number }).pid === process.pid) rmSync(path, { force: true });
-  } catch {
-    // already gone or unreadable: nothing of ours to remove
-  }
 }
 
 /**

@@ -1,0 +1,137 @@
+/**
+ * `run`: the supervisor headless, for unattended machines. Sets rtmp_custom, starts streaming and keeps the
+ * publisher in the channel until SIGINT/SIGTERM. `--json` prints one object per line with "state", "at"
+ * (ISO 8601) and "reason".
+ */
+import { LiveApiClient } from '../api-client.js';
+import { connectCloud, removeSandboxState, sandboxStatePath, writeSandboxState } from '../cloud.js';
+import { obsConfigDir, readObsWebsocket } from '../obs-config.js';
+import { configDir } from '../paths.js';
+import { loadSandbox, type SandboxHandle } from '../server/sandbox-loader.js';
+import type { LogEntry, Snapshot } from '../../shared/supervisor/index.js';
+import { supervise } from '../run/supervise.js';
+import { PUBLISHER_OPTIONS, publisherFromFlags } from './channel-flags.js';
+import { UsageError, type CliIo, type Command } from './command.js';
+
+function seconds(flag: string, raw: unknown, { min, max }: { min: number; max: number }): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!/^\d+(\.\d+)?$/.test(String(raw)) || n < min || n > max) throw new UsageError(`--${flag}: must be a number of seconds from ${min} to ${max}, got "${String(raw)}"`);
+  return n;
+}
+
+function obsTarget(values: Record<string, unknown>, env: NodeJS.ProcessEnv) {
+  const fromObs = readObsWebsocket(obsConfigDir({ env }));
+  const url = (values['obs-url'] as string | undefined) ?? fromObs?.url ?? 'ws://127.0.0.1:4455';
+  if (!/^wss?:\/\/[^/\s]+\/?$/.test(url)) throw new UsageError(`--obs-url: must look like ws://127.0.0.1:4455, got "${url}"`);
+  // the password from OBS's own config only when it is that OBS (same port)
+  const samePort = fromObs && new URL(url).port === String(fromObs.port);
+  const password = (values['obs-password'] as string | undefined) ?? env.OBS_WEBSOCKET_PASSWORD ?? (samePort ? fromObs.password : undefined);
+  return { url, password, passwordSource: values['obs-password'] !== undefined ? 'flag' : env.OBS_WEBSOCKET_PASSWORD ? 'env' : samePort && fromObs.password ? fromObs.source : 'none' };
+}
+
+function printer(io: CliIo, json: boolean) {
+  return (entry: LogEntry, snap: Snapshot) => {
+    const state = entry.state ?? snap.kind;
+    const at = new Date(entry.at).toISOString();
+    if (json) {
+      io.stdout(JSON.stringify({ state, at, reason: entry.reason, level: entry.level, message: entry.message, ...(entry.requestIds?.length ? { requestIds: entry.requestIds } : {}), ...(entry.error ? { error: entry.error } : {}), ...(entry.recovery ? { recovery: entry.recovery } : {}) }) + '\n');
+    } else {
+      const ids = entry.requestIds?.length ? ` [RequestId ${entry.requestIds.join(', ')}]` : '';
+      io.stdout(`${at}  ${state.padEnd(15)} ${entry.message}${ids}\n`);
+    }
+  };
+}
+
+async function startOwnSandbox(io: CliIo, say: (line: string) => void): Promise<{ sandbox: SandboxHandle; client: LiveApiClient; done: () => Promise<void> }> {
+  const start = await loadSandbox();
+  const sandbox = await start({ log: (l) => say(`sandbox: ${l}`) });
+  const path = sandboxStatePath(io.env);
+  writeSandboxState(path, { pid: process.pid, endpoint: sandbox.endpoint, rtmpPort: sandbox.rtmpPort, accessKeyId: sandbox.credentials.accessKeyId, accessKeySecret: sandbox.credentials.accessKeySecret, controlToken: sandbox.controlToken, startedAt: new Date().toISOString() });
+  say(`sandbox cloud on ${sandbox.endpoint}, RTMP ingest on rtmp://127.0.0.1:${sandbox.rtmpPort}`);
+  const client = new LiveApiClient({ endpoint: sandbox.endpoint, credentials: sandbox.credentials });
+  return {
+    sandbox,
+    client,
+    async done() {
+      removeSandboxState(path);
+      await sandbox.stop();
+    },
+  };
+}
+
+export const runCommand: Command = {
+  name: 'run',
+  summary: 'Go live and stay live, headless: the supervisor without the dock, for unattended machines.',
+  usage: '--app-id A --channel-id C --user-id U --display-name D [--expire-time S] [--obs-url ws://127.0.0.1:4455] [--obs-password P] [--poll-interval SECONDS] [--json]',
+  help: `Options:
+  --app-id, --channel-id, --user-id, --display-name, --expire-time   the channel (as for \`url\`)
+  --obs-url <ws-url>          obs-websocket URL (default: from OBS's config, else ws://127.0.0.1:4455)
+  --obs-password <p>          obs-websocket password (default: env OBS_WEBSOCKET_PASSWORD, else OBS's own config)
+  --poll-interval <sec>       how often to check the publisher is in the channel (default 5)
+  --reconnect-grace <sec>     let OBS's own reconnect try first for this long (default 0: take over at once)
+  --max-recoveries <n>        stop supervising after n recoveries within 10 minutes (default: never)
+  --stop-on-exit              stop OBS's stream when this command ends (always so with --sandbox)
+  --json                      one JSON object per line: {"state","at","reason",...}
+
+Supervision ends on SIGINT/SIGTERM, or when you press Stop Streaming in OBS (never fought).
+
+Example:
+  artc-ingest run --app-id myApp --channel-id room1 --user-id obs-1 --display-name "Studio A" --json`,
+  options: {
+    ...PUBLISHER_OPTIONS,
+    'obs-url': { type: 'string' },
+    'obs-password': { type: 'string' },
+    'poll-interval': { type: 'string' },
+    'reconnect-grace': { type: 'string' },
+    'max-recoveries': { type: 'string' },
+    'stop-on-exit': { type: 'boolean' },
+    json: { type: 'boolean' },
+  },
+  async run({ values, io }) {
+    const p = publisherFromFlags(values);
+    const channel = { appId: p.AppId, channelId: p.ChannelId, userId: p.UserId, displayName: p.DisplayName, ...(p.ExpireTime !== undefined ? { expireTime: p.ExpireTime } : {}) };
+    const poll = seconds('poll-interval', values['poll-interval'], { min: 1, max: 3600 });
+    const grace = seconds('reconnect-grace', values['reconnect-grace'], { min: 0, max: 600 });
+    const maxRec = values['max-recoveries'] === undefined ? undefined : seconds('max-recoveries', values['max-recoveries'], { min: 1, max: 10_000 });
+    if (maxRec !== undefined && !Number.isInteger(maxRec)) throw new UsageError('--max-recoveries: must be a whole number');
+    const obs = obsTarget(values, io.env);
+    const json = values.json === true;
+    const say = (line: string) => (json ? io.stderr : io.stdout)(`artc-ingest run: ${line}\n`);
+
+    const own = values.sandbox === true ? await startOwnSandbox(io, say) : undefined;
+    const client = own?.client ?? connectCloud({ endpoint: values.endpoint as string | undefined, env: io.env, ...(io.fetch ? { fetch: io.fetch } : {}) }).client;
+    say(`supervising ${channel.appId}/${channel.channelId} as ${channel.userId} through OBS at ${obs.url} (password: ${obs.passwordSource})`);
+
+    let finished: (code: number) => void = () => {};
+    const outcome = new Promise<number>((resolve) => (finished = resolve));
+    const print = printer(io, json);
+    const sup = supervise({
+      channel,
+      client,
+      obsUrl: obs.url,
+      obsPassword: obs.password,
+      configDir: configDir({ env: io.env }),
+      config: { ...(poll !== undefined ? { pollIntervalMs: poll * 1000 } : {}), ...(grace !== undefined ? { reconnectGraceMs: grace * 1000 } : {}), ...(maxRec !== undefined ? { maxRecoveriesInWindow: maxRec } : {}) },
+      log: say,
+      onEntry: (entry, snap) => {
+        print(entry, snap);
+        // supervision over: the user stopped in OBS (never fought), or it needs the user
+        if (snap.kind === 'stopped-by-user') finished(0);
+        if (snap.kind === 'failed') finished(1);
+      },
+    });
+    const onSignal = () => finished(0);
+    io.signal?.addEventListener('abort', onSignal, { once: true });
+    const code = await outcome;
+    io.signal?.removeEventListener('abort', onSignal);
+    const snap = sup.runner.snapshot();
+    if (snap.kind === 'failed' && snap.lastError) say(`supervision failed: ${snap.lastError.code}: ${snap.lastError.message}${snap.lastError.requestId ? ` (RequestId: ${snap.lastError.requestId})` : ''}`);
+    // with --sandbox the ingest ends with this process: stop OBS cleanly rather than leave it reconnecting
+    await sup.stop({ stopStream: values['stop-on-exit'] === true || own !== undefined });
+    await own?.done();
+    const c = sup.runner.log.counters();
+    say(`done: ${c.recoveries} recoveries, ${Math.round(c.offAirMs / 1000)} s off air`);
+    return code;
+  },
+};
