@@ -67,6 +67,8 @@ export default defineConfig(({ mode }) => {
     root: 'dock',
     base: './',
     plugins: [preact(), reportGzip()],
+    // obs-websocket-js's trace logger is dead weight in the dock (see dock/src/lib/debug-stub.ts)
+    resolve: { alias: { debug: join(import.meta.dirname, 'dock/src/lib/debug-stub.ts') } },
     build: {
       outDir: '../dist/dock',
       emptyOutDir: true,

@@ -1,6 +1,6 @@
 /**
  * The dock's entry: read the helper token (and strip it from the address bar), build the API client, the
- * shared ObsClient over a small obs-websocket transport and the supervisor, then render. Nothing
+ * shared ObsClient over obs-websocket-js (its browser JSON build) and the supervisor, then render. Nothing
  * here talks to the network before the model starts; the model waits for the helper and never renders blank.
  */
 import { render } from 'preact';
@@ -11,13 +11,13 @@ import { App } from './components/App/index.js';
 import { createStorage } from './lib/storage.js';
 import { createDockModel } from './model/create-model.js';
 import { createSupervisorAdapter } from './model/supervisor-adapter.js';
-import { ObsSocket } from './obs/obs-socket.js';
+import OBSWebSocket from 'obs-websocket-js';
 
 const storage = createStorage();
 const token = readToken(location, history, storage);
 const api = createApiClient({ token: () => token });
-// our own small obs-websocket transport (obs/obs-socket.ts), not obs-websocket-js: the bundle budget
-const obs = new ObsClient({ createSocket: () => new ObsSocket() });
+// obs-websocket-js, the protocol's own client, wrapped by ObsClient for deadlines and close handling
+const obs = new ObsClient({ createSocket: () => new OBSWebSocket() });
 const model = createDockModel({
   api,
   obs,
