@@ -4,23 +4,16 @@
  * up to OBS 30.1, and in plugin_config/obs-websocket/config.json from obs-websocket 5.5 (OBS 30.2+).
  */
 import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import * as z from 'zod/mini';
 import { parseIni } from './ini.js';
+import { userConfigRoot, type PathEnv } from './paths.js';
 
-export interface ObsDirEnv {
-  env?: NodeJS.ProcessEnv;
-  platform?: NodeJS.Platform;
-  home?: string;
-}
+export type ObsDirEnv = PathEnv;
 
 /** OBS's config root: Linux ~/.config/obs-studio, Windows %APPDATA%\obs-studio, macOS ~/Library/Application Support/obs-studio. */
-export function obsConfigDir({ env = process.env, platform = process.platform, home = homedir() }: ObsDirEnv = {}): string {
-  if (env.OBS_CONFIG_DIR) return env.OBS_CONFIG_DIR;
-  if (platform === 'win32') return join(env.APPDATA ?? join(home, 'AppData', 'Roaming'), 'obs-studio');
-  if (platform === 'darwin') return join(home, 'Library', 'Application Support', 'obs-studio');
-  return join(env.XDG_CONFIG_HOME || join(home, '.config'), 'obs-studio');
+export function obsConfigDir(p: ObsDirEnv = {}): string {
+  return (p.env ?? process.env).OBS_CONFIG_DIR || join(userConfigRoot(p), 'obs-studio');
 }
 
 export interface ObsWebsocketSettings {

@@ -9,11 +9,15 @@ export interface PathEnv {
   home?: string;
 }
 
-export function configDir({ env = process.env, platform = process.platform, home = homedir() }: PathEnv = {}): string {
-  if (env.ARTC_INGEST_HOME) return env.ARTC_INGEST_HOME;
-  if (platform === 'win32') return join(env.APPDATA ?? join(home, 'AppData', 'Roaming'), 'artc-ingest');
-  if (platform === 'darwin') return join(home, 'Library', 'Application Support', 'artc-ingest');
-  return join(env.XDG_CONFIG_HOME || join(home, '.config'), 'artc-ingest');
+/** The per-user config root of this OS: %APPDATA%, ~/Library/Application Support, or $XDG_CONFIG_HOME / ~/.config. */
+export function userConfigRoot({ env = process.env, platform = process.platform, home = homedir() }: PathEnv = {}): string {
+  if (platform === 'win32') return env.APPDATA ?? join(home, 'AppData', 'Roaming');
+  if (platform === 'darwin') return join(home, 'Library', 'Application Support');
+  return env.XDG_CONFIG_HOME || join(home, '.config');
+}
+
+export function configDir(p: PathEnv = {}): string {
+  return (p.env ?? process.env).ARTC_INGEST_HOME || join(userConfigRoot(p), 'artc-ingest');
 }
 
 /** Creates the folder (0700: it holds a token and maybe sandbox credentials) and returns a file path in it. */
