@@ -6,15 +6,17 @@
  * - We own the TCP listener (127.0.0.1, our error handling) and hand each socket to NMS's
  *   `rtmpServer.handleRequest`: NMS's own listeners call process.exit(1) when their port is taken.
  *   NMS gets no rtmp/http/https port, so it opens no listener of its own; its store is a temp folder.
- * - `prePublish` is emitted synchronously inside `postPublish`, with the session (`id`, `socket`,
- *   `streamApp`, `streamName`, `streamQuery.auth_key`). We ask the emulator's gate there; a refused
- *   publish has its socket destroyed. NMS has already answered NetStream.Publish.Start by then, so a
- *   refused client sees "published" and then the connection drop (nginx-rtmp refuses before the answer).
+ * - The gate runs inside NMS's handling of the RTMP `publish` command, before NMS answers it
+ *   (publish-hook.ts: a per-session hook on 4.4.x internals, checked at start). An accepted publish then
+ *   proceeds in NMS as usual; a refused one gets an `onStatus` error (never NetStream.Publish.Start) and
+ *   its connection ends, as the real cloud refuses (OBS: STOPPED, or one more failed reconnect retry).
+ *   NMS's `prePublish` event would be too late: NMS emits it after answering NetStream.Publish.Start.
  * - Presence ends on the socket's `close`, not on NMS's `donePublish`, which 4.4 delays by a 30 s
  *   "publish grace" window. Kicking a publisher = destroying its socket.
  * - Its store (a temp folder) is told not to hook SIGINT/SIGTERM: it would re-raise them and kill the host.
- * - NMS state (config, event emitter, logger) is one per process: events are filtered to our sockets
- *   and the logger's output is routed to the ingests' `log` (warnings and errors only), never stdout.
+ * - NMS state (config, sessions, event emitter, logger) is one per process: only the sessions on our own
+ *   sockets are hooked (nothing is patched globally), and the logger's output is routed to the ingests'
+ *   `log` (warnings and errors only), never stdout.
  */
 import type { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -24,14 +26,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { PublishGate } from './emulator.js';
 import { listenLocal, LOOPBACK } from './listen.js';
-
-interface NmsSession {
-  id: string;
-  socket?: Socket;
-  streamApp: string;
-  streamName: string;
-  streamQuery?: Record<string, string | string[] | undefined>;
-}
+import { assertPublishHookable, findSession, gatePublish, type PublishDecision, type PublishRequest } from './publish-hook.js';
 interface NmsInstance {
   run(): Promise<void>;
   stop(): Promise<void>;
@@ -44,7 +39,7 @@ interface NmsLogger {
 export interface NmsModules {
   NodeMediaServer: new (config: object) => NmsInstance;
   logger: NmsLogger;
-  context: { eventEmitter: EventEmitter };
+  context: { eventEmitter: EventEmitter; sessions: Map<unknown, unknown> };
   /** absolute path of node-media-server/src, for tests that need its pure-JS RTMP client */
   srcDir: string;
 }
@@ -116,6 +111,8 @@ function withDeadline(p: Promise<unknown>, ms: number): Promise<void> {
 
 export async function startIngest(opts: IngestOptions): Promise<Ingest> {
   const nms = await loadNms();
+  // fails loudly, before anything is started, if node-media-server's internals are not the 4.4.x ones hooked
+  assertPublishHookable(nms.srcDir);
   const sinks = logSinks(nms.logger);
   const sink: Sink = (level, message) => {
     if (level === 'warn' || level === 'error') opts.log?.(`[rtmp] ${redact(message)}`);
@@ -130,38 +127,46 @@ export async function startIngest(opts: IngestOptions): Promise<Ingest> {
   // Its store would add SIGINT/SIGTERM listeners that flush, remove themselves and re-raise the signal,
   // killing the host process mid-shutdown; the store is a throwaway temp folder, so skip those hooks.
   server.store.options.signals = false;
+
+  /** Asked by the hooked session before NMS answers `publish`; must not throw (it runs in NMS's data handler). */
+  const decide = (socket: Socket, req: PublishRequest): PublishDecision => {
+    const where = `/${req.app}/${mask(req.stream)}`;
+    let verdict: ReturnType<PublishGate['admit']>;
+    try {
+      verdict = opts.gate.admit({ sessionId: req.sessionId, app: req.app, stream: req.stream, authKey: req.query.auth_key, close: () => socket.destroy() });
+    } catch (e) {
+      opts.log?.(`publish refused (the gate failed: ${e instanceof Error ? e.message : String(e)}): ${where}`);
+      return { ok: false, code: 'NetStream.Publish.Denied', description: 'internal error' };
+    }
+    if (!verdict.ok) {
+      opts.log?.(`publish refused (${verdict.reason}): ${where}`);
+      // details name no secret: "never issued", "signature does not match", the expiry instant, "already live"
+      return { ok: false, code: verdict.reason === 'duplicate' ? 'NetStream.Publish.BadName' : 'NetStream.Publish.Denied', description: verdict.detail };
+    }
+    opts.log?.(`publish accepted: ${where} (user ${verdict.stream.userId})`);
+    socket.once('close', () => opts.gate.end(req.sessionId));
+    return { ok: true };
+  };
+
   const tcp = createServer((socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
     server.rtmpServer.handleRequest(socket);
-  });
-
-  const onPrePublish = (session: NmsSession) => {
-    const socket = session.socket;
-    if (!socket || !sockets.has(socket)) return; // another node-media-server in this process
-    const verdict = opts.gate.admit({
-      sessionId: session.id,
-      app: session.streamApp,
-      stream: session.streamName,
-      authKey: session.streamQuery?.auth_key,
-      close: () => socket.destroy(),
-    });
-    if (!verdict.ok) {
-      opts.log?.(`publish refused (${verdict.reason}): /${session.streamApp}/${mask(session.streamName)}`);
+    const session = findSession(nms.context.sessions, socket);
+    if (!session) {
+      // cannot happen with the internals checked at start; never let an ungated session publish
+      opts.log?.('[rtmp] node-media-server created no hookable session for a connection: dropped');
       socket.destroy();
       return;
     }
-    opts.log?.(`publish accepted: /${session.streamApp}/${mask(session.streamName)} (user ${verdict.stream.userId})`);
-    socket.once('close', () => opts.gate.end(session.id));
-  };
+    gatePublish(session, (req) => decide(socket, req));
+  });
 
   let port: number;
   try {
     await server.run();
-    nms.context.eventEmitter.on('prePublish', onPrePublish);
     port = await listenLocal(tcp, opts.port ?? 1935, opts.fallback ?? opts.port === undefined);
   } catch (e) {
-    nms.context.eventEmitter.off('prePublish', onPrePublish);
     await withDeadline(server.stop(), 2_000);
     sinks.delete(sink);
     process.off('exit', removeDataDir);
@@ -175,7 +180,6 @@ export async function startIngest(opts: IngestOptions): Promise<Ingest> {
     connections: () => sockets.size,
     stop() {
       stopping ??= (async () => {
-        nms.context.eventEmitter.off('prePublish', onPrePublish);
         const closed = new Promise<void>((resolve) => tcp.close(() => resolve()));
         for (const socket of sockets) socket.destroy();
         await withDeadline(closed, 2_000);

@@ -16,6 +16,7 @@ import { isAlive } from '../helpers/proc-tree.js';
 import { EventLog, waitFor } from '../helpers/wait-for.js';
 
 const APP = 'obsSandboxApp';
+const STARTING: ObsOutputState = 'OBS_WEBSOCKET_OUTPUT_STARTING';
 const STARTED: ObsOutputState = 'OBS_WEBSOCKET_OUTPUT_STARTED';
 const STOPPED: ObsOutputState = 'OBS_WEBSOCKET_OUTPUT_STOPPED';
 const RECONNECTING: ObsOutputState = 'OBS_WEBSOCKET_OUTPUT_RECONNECTING';
@@ -179,36 +180,74 @@ describeObsSkip('real OBS 29 -> sandbox cloud (in-process)', () => {
     say(`(b) StopStream -> STOPPED ${stopped.at - t1} ms; -> unlisted ${Date.now() - t1} ms`);
   });
 
-  it('(c) an expired URL is refused at publish (reason expired): the user never joins; OBS ends STOPPED or RECONNECTING', async () => {
+  // A refused publish is refused before the ingest answers it (an onStatus error, never NetStream.Publish.Start),
+  // as the real cloud refuses: OBS's first connection then fails, which goes straight to STOPPED without OBS's
+  // own retries, and a retry that is refused fails that retry (one more RECONNECTING, never RECONNECTED).
+  it('(c) an expired URL is refused before OBS is answered (reason expired): the user never joins; OBS goes STARTING -> STOPPED, no STARTED, no retries', async () => {
     onFailureDump();
     const ch = 'room-c';
-    await setReconnect(RECONNECT_ON); // OBS's default: it retries the same expired key, and every retry is refused
+    await setReconnect(RECONNECT_ON); // OBS's default; a first connection that fails is not retried anyway
     const url = await mint(ch, 'obs-c', 60);
     const expiredBefore = sb!.stats().publishes.rejected.expired;
     sb!.faults.shiftClock(120); // the cloud's clock is now past the URL's expiry
     try {
       const t0 = await startStream(url.server, url.streamKey);
-      await waitFor(() => sb!.stats().publishes.rejected.expired > expiredBefore, { what: 'a publish rejected as expired', timeoutMs: 10_000 });
-      const refusedAt = Date.now();
-      const end = await nextState([STOPPED, RECONNECTING]);
-      if (end.event.outputState === RECONNECTING) {
-        // OBS's own retry reuses the same expired key: refused again
-        await waitFor(() => sb!.stats().publishes.rejected.expired > expiredBefore + 1, { what: 'OBS\'s retry refused as expired too', timeoutMs: 10_000 });
-      }
-      say(`(c) StartStream -> refused (expired) ${refusedAt - t0} ms; OBS ${short(end.event.outputState)} ${end.at - t0} ms; states: ${obsEvents.sinceMark().map((e) => short(e.outputState)).join(' ')}`);
-      expect(sbEvents.filter((e) => e.type === 'publish-rejected' && e.streamName === streamNameOf(url)).map((e) => (e as { reason: string }).reason)).toContain('expired');
+      const end = await nextState([STOPPED, STARTED, RECONNECTING]);
+      const states = obsEvents.sinceMark().map((e) => e.outputState);
+      say(`(c) StartStream -> OBS ${short(end.event.outputState)} ${end.at - t0} ms; states: ${states.map(short).join(' ')}`);
+      expect(states).toEqual([STARTING, STOPPED]);
+      expect(sb!.stats().publishes.rejected.expired).toBe(expiredBefore + 1); // no retry by OBS
+      expect(sbEvents.filter((e) => e.type === 'publish-rejected' && e.streamName === streamNameOf(url)).map((e) => (e as { reason: string }).reason)).toEqual(['expired']);
+      // OBS's librtmp read the refusal: it logs the onStatus code and description
+      const obsLog = obs!.readLog().split('\n');
+      const denied = obsLog.findIndex((l) => l.includes('NetStream.Publish.Denied'));
+      expect(denied, 'NetStream.Publish.Denied in the OBS log').toBeGreaterThanOrEqual(0);
+      say(`(c) OBS log: ${obsLog.slice(Math.max(0, denied - 1), denied + 1).join(' | ')}`);
       expect(acceptedFor(streamNameOf(url))).toEqual([]);
       expect(await users(ch)).toEqual([]);
       await stopStream();
       expect(await users(ch)).toEqual([]);
       expect(acceptedFor(streamNameOf(url))).toEqual([]);
-      say(`(c) publishes refused as expired: ${sb!.stats().publishes.rejected.expired - expiredBefore}`);
     } finally {
       sb!.faults.shiftClock(-120);
     }
   });
 
-  it('(d) a forged key (one character of auth_key altered) is refused with reason forged; OBS (no auto-reconnect) ends STOPPED', async () => {
+  it('(c2) a URL that expired while live: after a kick, OBS\'s own retries (same key) are each refused: RECONNECTING again, never RECONNECTED; the user stays away', async () => {
+    onFailureDump();
+    const ch = 'room-c2';
+    await setReconnect(RECONNECT_ON);
+    const url = await mint(ch, 'obs-c2', 60);
+    await startStream(url.server, url.streamKey);
+    expect((await nextState([STARTED, STOPPED])).event.outputState).toBe(STARTED);
+    await waitPresent(ch, 'obs-c2');
+    const expiredBefore = sb!.stats().publishes.rejected.expired;
+    sb!.faults.shiftClock(120); // expires the URL; the live publish is not cut
+    try {
+      expect(await users(ch)).toEqual(['obs-c2']);
+      obsEvents.mark();
+      const tKick = Date.now();
+      expect(sb!.faults.kick({ appId: APP, channelId: ch, userId: 'obs-c2' })).toBe(1);
+      expect((await nextState([RECONNECTING, STOPPED])).event.outputState).toBe(RECONNECTING);
+      // two of OBS's retries (1 s, then about 1.5 s later), each refused as expired
+      await waitFor(() => sb!.stats().publishes.rejected.expired >= expiredBefore + 2, { what: 'two of OBS\'s retries refused as expired', timeoutMs: 15_000 });
+      // each refused retry is a failed retry: OBS schedules the next one (RECONNECTING), it does not report RECONNECTED
+      await waitFor(() => obsEvents.sinceMark().filter((e) => e.outputState === RECONNECTING).length >= 3, { what: 'a RECONNECTING per failed retry', timeoutMs: 5_000 });
+      const states = obsEvents.sinceMark().map((e) => e.outputState);
+      say(`(c2) kick -> ${sb!.stats().publishes.rejected.expired - expiredBefore} retries refused in ${Date.now() - tKick} ms; states: ${states.map(short).join(' ')}`);
+      expect(states).not.toContain(RECONNECTED);
+      expect(states).not.toContain(STARTED);
+      expect(new Set(states)).toEqual(new Set([RECONNECTING]));
+      expect(acceptedFor(streamNameOf(url))).toHaveLength(1); // only the first publish, before the expiry
+      expect(await users(ch)).toEqual([]);
+      await stopStream();
+      expect(await users(ch)).toEqual([]);
+    } finally {
+      sb!.faults.shiftClock(-120);
+    }
+  });
+
+  it('(d) a forged key (one character of auth_key altered) is refused before OBS is answered (reason forged); OBS (no auto-reconnect): STARTING -> STOPPED, no STARTED', async () => {
     onFailureDump();
     const ch = 'room-d';
     await setReconnect(RECONNECT_OFF);
@@ -218,8 +257,9 @@ describeObsSkip('real OBS 29 -> sandbox cloud (in-process)', () => {
     const forgedBefore = sb!.stats().publishes.rejected.forged;
     const t0 = await startStream(url.server, forged);
     const end = await nextState([STOPPED]);
-    say(`(d) StartStream -> OBS STOPPED ${end.at - t0} ms; states: ${obsEvents.sinceMark().map((e) => short(e.outputState)).join(' ')}`);
-    expect(obsEvents.sinceMark().map((e) => e.outputState)).not.toContain(RECONNECTING); // auto-reconnect off, as set
+    const states = obsEvents.sinceMark().map((e) => e.outputState);
+    say(`(d) StartStream -> OBS STOPPED ${end.at - t0} ms; states: ${states.map(short).join(' ')}`);
+    expect(states).toEqual([STARTING, STOPPED]); // no STARTED (and no RECONNECTING: auto-reconnect off, as set)
     expect(sb!.stats().publishes.rejected.forged).toBe(forgedBefore + 1);
     expect(sbEvents.some((e) => e.type === 'publish-rejected' && e.streamName === streamNameOf(url) && e.reason === 'forged')).toBe(true);
     expect(acceptedFor(streamNameOf(url))).toEqual([]);

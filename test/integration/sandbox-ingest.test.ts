@@ -1,10 +1,13 @@
 /**
  * The sandbox on real ports: LiveApiClient over HTTP, and real RTMP publishes from node-media-server's own
  * pure-JS RTMP client (no ffmpeg, no OBS). Presence, refusals, kicks and silent removal are observed through
- * the sandbox's events (awaited with deadlines, never fixed sleeps).
+ * the sandbox's events (awaited with deadlines, never fixed sleeps); what the ingest answers a publish is
+ * observed through the client's onStatus messages.
  */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect, type Server } from 'node:net';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LiveApiClient } from '../../script/api-client.js';
@@ -12,6 +15,7 @@ import { TokenBucket } from '../../script/rate-limit.js';
 import { startSandbox, type SandboxEvent, type SandboxHandle } from '../../script/sandbox/index.js';
 import { loadNms } from '../../script/sandbox/ingest.js';
 import { listenLocal } from '../../script/sandbox/listen.js';
+import { assertPublishHookable } from '../../script/sandbox/publish-hook.js';
 import { splitRtmpAddress } from '../../shared/rtmp-address.js';
 
 interface RtmpClient {
@@ -22,7 +26,14 @@ interface RtmpClient {
   disconnect(): void;
   onCloseCallback: (hadError: boolean) => void;
   onErrorCallback: (error: Error) => void;
+  onStatusCallback: (code: string, info: { level?: string; code?: string; description?: string }) => void;
 }
+interface Status {
+  code: string;
+  level: string | undefined;
+  description: string | undefined;
+}
+const PUBLISH_START = 'NetStream.Publish.Start';
 
 /** Publishes to an ingest URL as OBS would (Server = rtmp://host/app, Stream Key = stream?auth_key=...). */
 async function publish(rtmpAddress: string) {
@@ -37,13 +48,33 @@ async function publish(rtmpAddress: string) {
     };
   });
   client.onErrorCallback = () => {};
+  const statuses: Status[] = [];
+  client.onStatusCallback = (code, info) => statuses.push({ code, level: info.level, description: info.description });
   const { server, streamKey } = splitRtmpAddress(rtmpAddress);
   await client.connect(`${server}/${streamKey.split('?')[0]}`);
   await client.sendConnect();
   await client.sendCreateStream();
-  // node-media-server answers Publish.Start before the gate decides: a refused publish may resolve, then close
+  // accepted: resolves on NetStream.Publish.Start; refused: the onStatus error (BadName rejects it at once,
+  // Denied is not one the client matches) and then the connection's end reject it
   await client.sendPublish(streamKey).catch(() => {});
-  return { whenClosed: () => deadline(whenClosed, 'the RTMP connection to close'), isClosed: () => closed, stop: () => client.disconnect() };
+  return {
+    whenClosed: () => deadline(whenClosed, 'the RTMP connection to close'),
+    isClosed: () => closed,
+    /** every onStatus the ingest sent this client so far */
+    statuses: () => [...statuses],
+    stop: () => client.disconnect(),
+  };
+}
+
+type Publisher = Awaited<ReturnType<typeof publish>>;
+
+/** A refused publish: closed by the ingest, with an onStatus error and never NetStream.Publish.Start. */
+async function expectRefusedBeforeAnswer(pub: Publisher, code: 'NetStream.Publish.Denied' | 'NetStream.Publish.BadName') {
+  await pub.whenClosed(); // every status the ingest sent arrived before the close
+  const statuses = pub.statuses();
+  expect(statuses.map((s) => s.code)).not.toContain(PUBLISH_START);
+  expect(statuses).toEqual([expect.objectContaining({ code, level: 'error' })]);
+  expect(statuses[0]!.description).not.toMatch(/auth_key=|[0-9a-f]{32}/); // names no secret
 }
 
 function deadline<T>(p: Promise<T>, what: string, ms = 5_000): Promise<T> {
@@ -85,12 +116,17 @@ function eventLog() {
 const CHANNEL = { AppId: 'demo', ChannelId: 'room1' };
 let sb: SandboxHandle;
 let client: LiveApiClient;
+let rtmpOnPublishAtStart: unknown;
 const events = eventLog();
 const consoleLog = vi.spyOn(console, 'log');
 const users = async () => (await client.describeChannelParticipants(CHANNEL)).users;
 const newUrl = async (userId: string) => (await client.createRoomRealTimeStreamAddress({ ...CHANNEL, UserId: userId, DisplayName: `OBS ${userId}` })).rtmpAddress;
 
 beforeAll(async () => {
+  const { srcDir } = await loadNms();
+  const Rtmp = createRequire(import.meta.url)(join(srcDir, 'protocol', 'rtmp.js')) as { prototype: object };
+  rtmpOnPublishAtStart = Object.getOwnPropertyDescriptor(Rtmp.prototype, 'onPublish')?.value;
+  expect(rtmpOnPublishAtStart).toBeTypeOf('function');
   sb = await startSandbox({ apiPort: 0, rtmpPort: 0, onEvent: events.push });
   client = new LiveApiClient({ endpoint: sb.endpoint, credentials: sb.credentials, limiter: new TokenBucket(1_000, 1_000) });
 });
@@ -109,6 +145,8 @@ describe('sandbox on real ports', () => {
   it('presence follows a real RTMP publish: listed while live, gone when it ends', async () => {
     const pub = await publish(await newUrl('obs-a'));
     expect(await events.next('publish-accepted')).toMatchObject({ userId: 'obs-a' });
+    // the accepted publish is answered as node-media-server answers it (and the status capture works)
+    expect(pub.statuses()).toEqual([expect.objectContaining({ code: PUBLISH_START, level: 'status' })]);
     expect(await users()).toEqual(['obs-a']);
     pub.stop();
     expect(await events.next('publish-ended')).toMatchObject({ userId: 'obs-a', cause: 'disconnected' });
@@ -121,14 +159,15 @@ describe('sandbox on real ports', () => {
     await events.next('publish-accepted');
     const second = await publish(address);
     expect(await events.next('publish-rejected')).toMatchObject({ reason: 'duplicate' });
-    await second.whenClosed();
+    await expectRefusedBeforeAnswer(second, 'NetStream.Publish.BadName');
     expect(first.isClosed()).toBe(false);
+    expect(first.statuses().map((s) => s.code)).toEqual([PUBLISH_START]);
     expect(await users()).toEqual(['obs-b']);
     first.stop();
     await events.next('publish-ended');
   });
 
-  it('refuses unknown, forged and expired keys and drops the connection', async () => {
+  it('refuses unknown, forged and expired keys before answering (Publish.Denied, never Publish.Start) and drops the connection', async () => {
     const address = await newUrl('obs-c');
     const attempts: Array<[string, string]> = [
       ['unknown', address.replace(/\/([\w-]+)\?/, '/neverIssuedStreamName0001?')],
@@ -137,17 +176,30 @@ describe('sandbox on real ports', () => {
     for (const [reason, url] of attempts) {
       const pub = await publish(url);
       expect(await events.next('publish-rejected')).toMatchObject({ reason });
-      await pub.whenClosed();
+      await expectRefusedBeforeAnswer(pub, 'NetStream.Publish.Denied');
     }
     sb.faults.shiftClock(36_001);
     try {
       const late = await publish(address);
       expect(await events.next('publish-rejected')).toMatchObject({ reason: 'expired' });
-      await late.whenClosed();
+      await expectRefusedBeforeAnswer(late, 'NetStream.Publish.Denied');
     } finally {
       sb.faults.shiftClock(-36_001);
     }
     expect(sb.stats().publishes.rejected).toMatchObject({ unknown: 1, forged: 1, expired: 1 });
+    expect(await users()).toEqual([]);
+    // the URL itself still works once the clock is back: the refusals left nothing behind
+    const valid = await publish(address);
+    await events.next('publish-accepted');
+    expect(valid.statuses().map((s) => s.code)).toEqual([PUBLISH_START]);
+    valid.stop();
+    await events.next('publish-ended');
+  });
+
+  it('hooks only its own sessions: node-media-server\'s Rtmp prototype is left as it was', async () => {
+    const { srcDir } = await loadNms();
+    const Rtmp = createRequire(import.meta.url)(join(srcDir, 'protocol', 'rtmp.js')) as { prototype: object };
+    expect(Object.getOwnPropertyDescriptor(Rtmp.prototype, 'onPublish')?.value).toBe(rtmpOnPublishAtStart);
   });
 
   it('kick closes the publisher connection and the user leaves', async () => {
@@ -184,6 +236,28 @@ describe('sandbox on real ports', () => {
 
   it('keeps node-media-server quiet (nothing on stdout)', () => {
     expect(consoleLog).not.toHaveBeenCalled();
+  });
+});
+
+describe('node-media-server internals the publish gate hooks', () => {
+  it('the installed node-media-server has them', async () => {
+    const { srcDir } = await loadNms();
+    expect(() => assertPublishHookable(srcDir)).not.toThrow();
+  });
+
+  it('a node-media-server without them makes the sandbox refuse to start, with a clear error', () => {
+    // a fake node-media-server 9.9.9 whose Rtmp answers publish in some other way (no onPublish)
+    const root = mkdtempSync(join(tmpdir(), 'fake-nms-'));
+    try {
+      mkdirSync(join(root, 'src', 'protocol'), { recursive: true });
+      mkdirSync(join(root, 'src', 'session'), { recursive: true });
+      writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'node-media-server', version: '9.9.9' }));
+      writeFileSync(join(root, 'src', 'protocol', 'rtmp.js'), 'class Rtmp { sendStatusMessage() {} invokeHandler() { this.handlePublish(); } }\nmodule.exports = Rtmp;\n');
+      writeFileSync(join(root, 'src', 'session', 'rtmp_session.js'), 'const Rtmp = require("../protocol/rtmp.js");\nmodule.exports = class { constructor() { this.rtmp = new Rtmp(); } };\n');
+      expect(() => assertPublishHookable(join(root, 'src'))).toThrow(/node-media-server 9\.9\.9 lacks Rtmp#onPublish.*4\.4\.x.*does not start/s);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
 
