@@ -27,5 +27,8 @@ const model = createDockModel({
 });
 
 render(<App model={model} />, document.getElementById('app')!);
+// keeps the page for the next start of OBS, when the helper may not answer yet (dock/public/sw.js); optional:
+// a dock without it works the same while the helper runs
+navigator.serviceWorker?.register('./sw.js').catch(() => undefined);
 model.start();
 addEventListener('pagehide', () => model.dispose());

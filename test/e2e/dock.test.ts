@@ -23,7 +23,8 @@ import { EventLog, waitFor } from '../helpers/wait-for.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DOCK_DIR = join(ROOT, 'dist/dock');
-const SCREENSHOT = join(ROOT, 'docs/screenshot.png');
+// the README's picture is refreshed on demand (ARTC_UPDATE_SCREENSHOT=1 npm test), so a test run leaves the tree clean
+const SCREENSHOT = process.env.ARTC_UPDATE_SCREENSHOT === '1' ? join(ROOT, 'docs/screenshot.png') : join(ROOT, 'test-results/dock-live.png');
 const say = (line: string) => console.log(`[e2e dock] ${line}`);
 
 const CHANNEL = { appId: 'demoApp', channelId: 'room-e2e', userId: 'obs-dock', displayName: 'Studio A', expireTime: '3600' };
@@ -265,6 +266,37 @@ describeE2e('the dock in Chromium, served by `serve --sandbox`, driving a real O
     // while the helper was down the dock's own fetches to it failed: Chromium logs each refused request
     const unexpected = errors.filter((e) => !/Failed to load resource: net::ERR_CONNECTION_REFUSED/.test(e));
     expect(unexpected).toEqual([]);
+  }, 60_000);
+
+  it('opens (waiting, not an error page) when OBS starts before the helper, and carries on when the helper comes up', async () => {
+    const env = freshEnv();
+    const port = await freePort();
+    const first = await startServe(port, env);
+    const { page, errors } = await dockPage();
+    // an earlier OBS session: the dock loaded once with the helper up, and its service worker kept the page
+    await page.goto(first.dockUrl, { waitUntil: 'load', timeout: 10_000 });
+    await page.evaluate(async () => {
+      await navigator.serviceWorker.ready;
+    });
+    await page.close();
+    expect(await first.serve.stop('SIGTERM', 10_000)).toBe(0);
+
+    // the next OBS start: the dock URL (with its token, as OBS stores it) opens while no helper answers
+    const again = await page.context().newPage();
+    const againErrors: string[] = [];
+    again.on('pageerror', (e) => againErrors.push(String(e)));
+    await again.goto(first.dockUrl, { waitUntil: 'load', timeout: 10_000 });
+    await again.getByTestId('helper-waiting').waitFor({ timeout: 10_000 });
+    expect(await textbox(again, 'App ID').isVisible()).toBe(true);
+    expect(await button(again, 'Go live').isDisabled()).toBe(true);
+
+    // the OBS script starts the helper a moment later
+    const tUp = Date.now();
+    await startServe(port, env);
+    await again.getByTestId('helper-waiting').waitFor({ state: 'detached', timeout: 15_000 });
+    say(`helper started after the dock -> dock ready ${Date.now() - tUp} ms`);
+    expect(await button(again, 'Go live').isEnabled()).toBe(true);
+    expect([...errors, ...againErrors]).toEqual([]);
   }, 60_000);
 });
 

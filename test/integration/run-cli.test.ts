@@ -11,6 +11,7 @@ import { ObsClient } from '../../shared/obs-client.js';
 import { describeObsSkip, startObs, type ObsHandle } from '../helpers/obs-rig.js';
 import { cleanEnv, runCli } from '../helpers/cli.js';
 import { jsonLine, spawnCli, type Spawned } from '../helpers/spawned.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 type Line = { state: string; at: string; reason?: string; recovery?: string; level?: string };
 
@@ -63,11 +64,14 @@ describeObsSkip('run --sandbox with real OBS', () => {
     await run.waitForLine((l) => run!.lines.indexOf(l) > before && jsonLine<Line>((o) => o.state === 'live')(l), 'live again', 30_000);
 
     // the user's own Stop in OBS ends supervision: `run` exits 0 and does not restart the stream
+    const stopAt = new Date().toISOString();
     await user.call('StopStream');
     await run.waitForLine(jsonLine<Line>((o) => o.state === 'stopped-by-user'), 'stopped-by-user', 15_000);
     expect(await run.exited).toBe(0);
-    const status = (await user.call('GetStreamStatus')) as { outputActive: boolean };
-    expect(status.outputActive).toBe(false);
+    // libobs clears `active` on its own thread, which can lag the STOPPED event: poll, with a deadline
+    await waitFor(async () => !((await user.call('GetStreamStatus')) as { outputActive: boolean }).outputActive, { what: 'OBS output inactive', timeoutMs: 5_000 });
+    // and it stays so: nothing restarted the stream after the user's Stop
+    expect(run.lines.some((l) => l.includes('"state":"starting"') && Date.parse((JSON.parse(l) as Line).at) > Date.parse(stopAt))).toBe(false);
     if (process.env.ARTC_TEST_VERBOSE) console.log(run.lines.join('\n'), run.stderr());
     run = undefined;
   }, 120_000);

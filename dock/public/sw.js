@@ -1,0 +1,45 @@
+/*
+ * The dock's service worker: keeps the dock's own page and assets so the panel still opens when OBS starts
+ * before the helper (OBS loads its docks at start-up, and the OBS script starts the helper at about the same
+ * time). Without it OBS would show Chromium's error page; with it the dock opens, says it is waiting for the
+ * helper, and carries on when the helper answers. Network first (a new build is picked up at once), the cache
+ * only when the helper does not answer. The local API (/api/) is never cached: it carries the token and live data.
+ */
+const CACHE = 'artc-dock-v1';
+
+self.addEventListener('install', (event) => event.waitUntil(precache().then(() => self.skipWaiting())));
+self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
+
+self.addEventListener('fetch', (event) => {
+  const req = event.request;
+  const url = new URL(req.url);
+  if (req.method !== 'GET' || url.origin !== self.location.origin || url.pathname.startsWith('/api/')) return;
+  event.respondWith(fromNetworkElseCache(req, url));
+});
+
+/** The page and the assets it names: the first load happened before this worker controlled it. */
+async function precache() {
+  const cache = await caches.open(CACHE);
+  const page = new URL('./', self.location.href);
+  const res = await fetch(page, { cache: 'no-store' });
+  if (!res.ok) return;
+  const html = await res.clone().text();
+  await cache.put(new Request(page.href), res);
+  const assets = [...html.matchAll(/(?:src|href)="(\.?\/?assets\/[^"]+)"/g)].map((m) => new URL(m[1], page).href);
+  await cache.addAll(assets);
+}
+
+async function fromNetworkElseCache(req, url) {
+  const cache = await caches.open(CACHE);
+  // the page is cached under its path alone: its query holds the helper token, which must not be a cache key
+  const key = req.mode === 'navigate' ? new Request(url.origin + url.pathname) : req;
+  try {
+    const res = await fetch(req);
+    if (res.ok) await cache.put(key, res.clone());
+    return res;
+  } catch (err) {
+    const cached = await cache.match(key);
+    if (cached) return cached;
+    throw err;
+  }
+}
