@@ -290,6 +290,27 @@ describe('detection: presence polls', () => {
     expect(sim.obsCalls('StopStream', mark)).toHaveLength(1);
   });
 
+  it('re-checks an absence at the confirming pace (silent removal found in one interval + confirmPollMs), then polls at the normal pace again', () => {
+    const sim = new Sim({ pollIntervalMs: 5_000, confirmPollMs: 1_000, pollJitter: 0 }).goLive();
+    sim.advance(5_000).timer('poll');
+    sim.polled(true);
+    expect(sim.timerMs('poll')).toBe(5_000);
+    sim.advance(5_000).timer('poll');
+    sim.polled(false); // 1 of 2
+    expect(sim.kind).toBe('live');
+    expect(sim.timerMs('poll')).toBe(1_000);
+    sim.advance(1_000).timer('poll');
+    sim.polled(true); // a glitch: present again, back to the normal pace, no recovery
+    expect(sim.timerMs('poll')).toBe(5_000);
+    expect(sim.logs().some((l) => l.recovery)).toBe(false);
+    sim.advance(5_000).timer('poll');
+    sim.polled(false);
+    const mark = sim.mark();
+    sim.advance(1_000).timer('poll');
+    sim.polled(false); // 2 of 2, 1 s after the first absence
+    expect(sim.logs(mark).find((l) => l.recovery)).toMatchObject({ recovery: 'publisher-absent' });
+  });
+
   it('does not count absence while OBS is reconnecting within its grace period', () => {
     const sim = new Sim({ reconnectGraceMs: 10_000 }).goLive();
     sim.obsState('RECONNECTING');
@@ -321,10 +342,10 @@ describe('detection: presence polls', () => {
   });
 
   it('uses the configured poll interval and absent count', () => {
-    const sim = new Sim({ pollIntervalMs: 2_000, pollJitter: 0, absentPollsToRecover: 3 }).goLive();
+    const sim = new Sim({ pollIntervalMs: 2_000, confirmPollMs: 700, pollJitter: 0, absentPollsToRecover: 3 }).goLive();
     sim.advance(2_000).timer('poll');
     sim.polled(false);
-    expect(sim.timerMs('poll')).toBe(2_000);
+    expect(sim.timerMs('poll')).toBe(700); // an absence is re-checked at the confirming pace
     sim.advance(2_000).timer('poll');
     sim.polled(false);
     expect(sim.kind).toBe('live');
