@@ -13,6 +13,8 @@ export type Signal =
   | 'reconnecting'
   | 'reconnected'
   | 'our-stopping'
+  /** a STOPPING after OBS already said STOPPED (nothing left to stop): the late twin of that stop, ignored */
+  | 'stale-stopping'
   | 'user-stopping'
   | 'exit-stopping'
   | 'our-stopped'
@@ -34,6 +36,10 @@ export function readSignal(tx: Tx, e: Extract<Event, { type: 'obs-stream-state' 
   const obs = tx.ctx.obs;
   const short = SHORT[e.outputState] ?? 'unknown';
   if (short === 'stopping') {
+    // Seen with OBS 29 when StopStream lands during its own reconnect: RECONNECTING, STOPPED, STOPPING (soak, about
+    // 1 fault in 40). Events arrive in order, so while the last one was STOPPED no output runs that a Stop press
+    // could stop: this STOPPING belongs to the stop already done. Taking it for the user's would end supervision.
+    if (obs.output === 'stopped') return 'stale-stopping';
     const userStopping = obs.stopOp === null && !obs.exiting;
     setObs(tx, { output: 'stopping', userStopping: obs.userStopping || userStopping });
     return obs.stopOp !== null ? 'our-stopping' : obs.exiting ? 'exit-stopping' : 'user-stopping';

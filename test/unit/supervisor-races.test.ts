@@ -215,6 +215,50 @@ describe('OBS restarts mid-recovery', () => {
   });
 });
 
+describe('OBS 29 sends STOPPED before STOPPING when stopped during its own reconnect', () => {
+  it('RECONNECTING, our StopStream, STOPPED then STOPPING: the late STOPPING is ours, the recovery goes on', () => {
+    const sim = new Sim().goLive();
+    const mark = sim.mark();
+    sim.obsState('RECONNECTING'); // take over: StopStream, the spare URL
+    expect(sim.obsCalls('StopStream', mark)).toHaveLength(1);
+    sim.obsState('STOPPED');
+    expect(sim.kind).toBe('configuring');
+    sim.obsState('STOPPING'); // seen in the soak right after the STOPPED (same millisecond)
+    expect(sim.kind).toBe('configuring');
+    expect(sim.logs(mark).some((l) => l.reason === 'obs-stop-pressed')).toBe(false);
+    sim.finishRecovery();
+    expect(sim.logs(mark).filter((l) => l.recovery)).toHaveLength(1);
+  });
+
+  it('the late STOPPING after SetStreamServiceSettings answered and StartStream went out: still ours', () => {
+    const sim = new Sim().goLive();
+    const mark = sim.mark();
+    sim.obsState('RECONNECTING');
+    sim.obsState('STOPPED');
+    sim.obsOk('SetStreamServiceSettings');
+    expect(sim.kind).toBe('starting');
+    sim.obsState('STOPPING'); // emitted before our start began: arrives before its STARTING
+    expect(sim.kind).toBe('starting');
+    sim.obsOk('StartStream');
+    sim.obsState('STARTING');
+    sim.obsState('STARTED');
+    sim.polled(true);
+    expect(sim.kind).toBe('live');
+  });
+
+  it('a real Stop press once OBS streams again is still the user\'s', () => {
+    const sim = new Sim().goLive();
+    sim.obsState('RECONNECTING');
+    sim.obsState('STOPPED');
+    sim.obsState('STOPPING');
+    sim.finishRecovery();
+    sim.obsState('STOPPING');
+    expect(sim.kind).toBe('stopping');
+    sim.obsState('STOPPED');
+    expect(sim.kind).toBe('stopped-by-user');
+  });
+});
+
 describe('two detections at once give one recovery', () => {
   it('RECONNECTING, a late absent poll and the STOPPED of our stop: one recovery, one stop, one URL', () => {
     const sim = new Sim().goLive();
