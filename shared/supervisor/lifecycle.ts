@@ -76,18 +76,20 @@ export function userStop(tx: Tx, s: State): State {
   persistIntent(tx, false);
   const obs = tx.ctx.obs;
   const mayAct = !cfg(tx).useLease || tx.ctx.lease.held; // without the lease OBS is another supervisor's
-  if (!obs.connected || obs.output === 'stopped' || !mayAct) return stoppedByUser(tx, 'user-stop', 'stopped by the user');
-  if (obs.stopOp === null && obs.output !== 'starting') sendStop(tx);
-  else timer(tx, 'stop-timeout', cfg(tx).stopTimeoutMs);
+  // our StartStream is out: OBS is connecting even while its STARTING has not reached us (output still 'stopped')
+  const startOp = s.kind === 'starting' ? s.startOp : null;
+  if (!obs.connected || (obs.output === 'stopped' && startOp === null) || !mayAct) return stoppedByUser(tx, 'user-stop', 'stopped by the user');
+  if (obs.stopOp === null && obs.output !== 'starting' && startOp === null) sendStop(tx);
+  else timer(tx, 'stop-timeout', cfg(tx).stopTimeoutMs); // STARTED (then StopStream) or STOPPED decides
   log(tx, 'info', 'user-stop', 'Stop pressed: stopping OBS and ending supervision');
-  return to(tx, { kind: 'stopping', via: 'dock' }, 'user-stop');
+  return to(tx, { kind: 'stopping', via: 'dock', startOp }, 'user-stop');
 }
 
 /** Someone pressed Stop in OBS (a STOPPING we did not ask for): wait for its STOPPED, then end supervision. */
 export function obsStopPressed(tx: Tx): State {
   timer(tx, 'stop-timeout', cfg(tx).stopTimeoutMs);
   log(tx, 'info', 'obs-stop-pressed', 'OBS is stopping the stream without us asking (its Stop Streaming button): supervision will end');
-  return to(tx, { kind: 'stopping', via: 'obs' }, 'obs-stop-pressed');
+  return to(tx, { kind: 'stopping', via: 'obs', startOp: null }, 'obs-stop-pressed');
 }
 
 /** The publisher is in the channel: live. Polls at the normal pace and keeps a spare URL ready. */

@@ -17,7 +17,7 @@ import { onConfirmingSignal, onMinted, onPipelineSignal, onSetResult, onStarting
 import { onParticipants, onPollTimer } from './presence.js';
 import { onRefreshResult, startRefresh } from './refresh.js';
 import { attemptFailed, onRecoveringSignal, retryAttempt } from './retry.js';
-import type { Event, State, StateKind, StepResult, TimerId } from './types.js';
+import type { Event, OpError, State, StateKind, StepResult, TimerId } from './types.js';
 
 /** Timers each state owns (context-wide ones, 'obs-reconnect' and 'lease', belong to none). */
 const OWNED: Record<StateKind, readonly TimerId[]> = {
@@ -166,10 +166,20 @@ function onObsResult(tx: Tx, s: State, e: Extract<Event, { type: 'obs-result' }>
     if (s.kind === 'stopping') return stoppedByUser(tx, s.reason, `StopStream failed (${e.error.code}: ${e.error.message}); supervision ended anyway`);
     return s;
   }
+  if (s.kind === 'stopping' && e.opId === s.startOp && !e.ok) return onStartAnswerWhileStopping(tx, s, e.error);
   if (s.kind === 'connecting' && e.opId === s.opId) return onStatus(tx, s, e);
   if (s.kind === 'configuring' && e.opId === s.setOp) return onSetResult(tx, s, e);
   if (s.kind === 'starting' && e.opId === s.startOp) return onStartResult(tx, s, e);
   return s; // from a superseded attempt
+}
+
+/** Stop was pressed while our StartStream was out, and OBS answered it with an error. */
+function onStartAnswerWhileStopping(tx: Tx, s: Extract<State, { kind: 'stopping' }>, error: OpError): State {
+  if (error.status === undefined) return s; // deadline or closed socket: the start may be under way; its event decides
+  if (error.status !== ObsRequestStatus.OutputRunning) return stoppedByUser(tx, s.reason, 'stopped by the user (OBS had refused the start)');
+  setObs(tx, { output: 'started' }); // it streams already: stop it
+  if (tx.ctx.obs.stopOp === null) sendStop(tx);
+  return s;
 }
 
 function onTimer(tx: Tx, s: State, id: TimerId): State {

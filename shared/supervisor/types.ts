@@ -165,8 +165,11 @@ export type StateBody =
   | { kind: 'confirming'; attempt: Attempt; pollOp: number | null }
   | { kind: 'live'; pollOp: number | null; obsReconnectingSince: number | null }
   | { kind: 'recovering'; attempt: Attempt; nextTryAt: number; lastFailure: FailureReason | 'storm-delay' }
-  /** waiting for STOPPED after Stop in the dock ('dock') or OBS's own Stop Streaming button ('obs') */
-  | { kind: 'stopping'; via: 'dock' | 'obs' }
+  /**
+   * waiting for STOPPED after Stop in the dock ('dock') or OBS's own Stop Streaming button ('obs');
+   * `startOp`: our StartStream still unanswered when Stop was pressed (its refusal means nothing started)
+   */
+  | { kind: 'stopping'; via: 'dock' | 'obs'; startOp: number | null }
   | { kind: 'stopped-by-user' }
   | { kind: 'failed'; why: ErrorInfo };
 
