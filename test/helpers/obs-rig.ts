@@ -4,6 +4,8 @@
  *   const obs = await startObs();          // HOME prepared, websocket on a free port, Identify succeeded
  *   ... new OBSWebSocket().connect(obs.url, obs.password) ...
  *   await obs.stop();                      // SIGTERM to the obs process itself, SIGKILL after a grace period
+ *   // OBS restarting (keepHome: true on the first launch): the same HOME, port and password, as OBS left them
+ *   const again = await startObs({ home: obs.home, port: obs.port, password: obs.password });
  *
  * The signal goes to `obs`, found among the xvfb-run wrapper's children: a signal to the wrapper does not reach
  * OBS (obs.md). Only processes this rig started are ever signalled, by PID.
@@ -20,7 +22,7 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { describe, it } from 'vitest';
-import { prepareObsHome, type ObsReconnectSettings } from './obs-home.js';
+import { obsHomePaths, prepareObsHome, removeCrashMarkers, type ObsHomePaths, type ObsReconnectSettings } from './obs-home.js';
 import { waitForWebsocket } from './obs-ready.js';
 import { childrenOf, isAlive, signal, sleep, terminate, waitForExit } from './proc-tree.js';
 
@@ -43,6 +45,13 @@ export interface StartObsOptions {
   timeoutMs?: number;
   /** more OBS arguments after the rig's own (e.g. '--verbose') */
   extraArgs?: string[];
+  /**
+   * Relaunch on this existing HOME as the previous OBS left it (profile, stream settings, scene collection):
+   * not prepared again, never removed by stop() (the caller owns it). Needs the same `port` and `password`.
+   */
+  home?: string;
+  /** stop() leaves HOME in place, for a relaunch with `home`; the caller removes it */
+  keepHome?: boolean;
 }
 
 export interface ObsHandle {
@@ -151,10 +160,14 @@ export async function freePort(): Promise<number> {
 export async function startObs(opts: StartObsOptions = {}): Promise<ObsHandle> {
   const t0 = Date.now();
   const deadline = t0 + (opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+  if (opts.home !== undefined && (opts.port === undefined || opts.password === undefined)) throw new Error('startObs: a relaunch on `home` needs its `port` and `password`');
   const port = opts.port ?? (await freePort());
   const password = opts.password ?? randomBytes(12).toString('base64url');
-  const home = mkdtempSync(join(tmpdir(), 'obs-rig-'));
-  const paths = prepareObsHome(home, { port, password, reconnect: opts.reconnect, extraGlobalIni: opts.extraGlobalIni, sceneCollectionJson: opts.sceneCollectionJson });
+  const home = opts.home ?? mkdtempSync(join(tmpdir(), 'obs-rig-'));
+  const keepHome = opts.home !== undefined || opts.keepHome === true;
+  const paths = opts.home !== undefined
+    ? relaunchPaths(opts.home)
+    : prepareObsHome(home, { port, password, reconnect: opts.reconnect, extraGlobalIni: opts.extraGlobalIni, sceneCollectionJson: opts.sceneCollectionJson });
   const version = obsVersion();
   const stdoutFile = join(home, 'obs-stdout.log');
   const out = openSync(stdoutFile, 'a');
@@ -187,7 +200,7 @@ export async function startObs(opts: StartObsOptions = {}): Promise<ObsHandle> {
       if (xvfbPid !== undefined) await terminate(xvfbPid, 'SIGTERM', 3_000);
       readLog();
       untrack(tracked);
-      rmSync(home, { recursive: true, force: true });
+      if (!keepHome) rmSync(home, { recursive: true, force: true });
     })());
 
   try {
@@ -220,6 +233,13 @@ export async function startObs(opts: StartObsOptions = {}): Promise<ObsHandle> {
     readStdout,
     stop,
   };
+}
+
+/** An existing HOME for a relaunch: only the crash markers go (obs.md), everything else stays as OBS left it. */
+function relaunchPaths(home: string): ObsHomePaths {
+  const paths = obsHomePaths(home);
+  removeCrashMarkers(paths.configDir);
+  return paths;
 }
 
 function obsEnv(home: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
