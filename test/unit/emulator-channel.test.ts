@@ -1,6 +1,6 @@
 /**
  * The emulator's operations and channel model: ingest URLs and their auth_key, the publish gate (what the
- * RTMP ingest asks on prePublish), presence, paging, fault injection, the control API, stats, and
+ * RTMP ingest asks when a publish command arrives, before answering it), presence, paging, fault injection, the control API, stats, and
  * LiveApiClient end to end through an injected fetch (no port). Fake clock throughout.
  */
 import { describe, expect, it } from 'vitest';

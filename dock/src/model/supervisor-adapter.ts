@@ -3,8 +3,8 @@
  * (OBS through the shared ObsClient, mint/participants/intent/lease through the helper API), the ObsClient's
  * events as supervisor events, and its snapshot as the flat LiveView the components read.
  *
- * The snapshot carries the URL's expiry but not its Server / Stream key (the key is a secret the supervisor
- * never logs); the adapter keeps the last pair it set into OBS so the Stream key panel can show it masked.
+ * The snapshot's `url` is the pair set into OBS (Server / Stream key, with its expiry and RequestId); the Stream
+ * key panel shows the key masked. The supervisor never writes the key into its log.
  */
 import type { IntentBody } from '../../../shared/api-routes.js';
 import { SupervisorRunner, type Snapshot } from '../../../shared/supervisor/index.js';
@@ -20,8 +20,6 @@ const VIEW_LOG_ENTRIES = 50;
 export function createSupervisorAdapter(env: SupervisorEnv): SupervisorHandle {
   const { api, obs } = env;
   let supervisedBy: string | undefined;
-  let configured: { server: string; streamKey: string } | undefined;
-  const minted = new Map<string, string>(); // stream key -> RequestId of the mint
 
   const reported = <T>(p: Promise<T>): Promise<T> =>
     p.catch((err: unknown) => {
@@ -31,23 +29,11 @@ export function createSupervisorAdapter(env: SupervisorEnv): SupervisorHandle {
 
   const runner = new SupervisorRunner({
     obs: {
-      async call(requestType, data) {
-        const res = await obs.call(requestType as 'GetStreamStatus', data as undefined);
-        if (requestType === 'SetStreamServiceSettings') {
-          const s = (data as { streamServiceSettings?: { server?: unknown; key?: unknown } } | undefined)?.streamServiceSettings;
-          if (typeof s?.server === 'string' && typeof s.key === 'string') configured = { server: s.server, streamKey: s.key };
-        }
-        return res;
-      },
+      call: (requestType, data) => obs.call(requestType as 'GetStreamStatus', data as undefined),
       reconnect: () => env.reconnectObs(),
     },
     api: {
-      async mint(channel) {
-        const url = await reported(api.call('ingestUrl', channel));
-        if (minted.size > 20) minted.clear();
-        minted.set(url.streamKey, url.requestId);
-        return url;
-      },
+      mint: (channel) => reported(api.call('ingestUrl', channel)),
       participants: (channel) => reported(api.call('participants', { appId: channel.appId, channelId: channel.channelId })),
     },
     intent: {
@@ -84,10 +70,7 @@ export function createSupervisorAdapter(env: SupervisorEnv): SupervisorHandle {
       attempt: snap.attempt ?? undefined,
       nextTryAt: snap.nextTryAt ?? undefined,
       lastError: snap.lastError ?? undefined,
-      url:
-        configured && snap.urlExpiresAt !== null
-          ? { ...configured, expiresAt: snap.urlExpiresAt, requestId: minted.get(configured.streamKey) ?? '' }
-          : undefined,
+      url: snap.url ?? undefined,
       presence: snap.presence.status,
       counters: {
         recoveriesByReason: counters.recoveriesByReason as Record<string, number>,
