@@ -49,9 +49,10 @@ async function repeat(name: string, reps: number, one: (i: number) => Promise<vo
     try {
       await one(i);
     } catch (e) {
-      const msg = `${name} #${i + 1}: ${(e as Error).message.split('\n')[0]}`;
+      const full = (e as Error).message;
+      const msg = `${name} #${i + 1}: ${full.split('\n')[0]}`;
       errors.push(msg);
-      console.log(`[bench] FAILED ${msg}`);
+      console.log(`[bench] FAILED ${msg}${full.includes('\n') ? `\n${full.split('\n').slice(1).slice(-80).join('\n')}` : ''}`);
       await reset?.().catch((r: unknown) => console.log(`[bench] reset failed: ${String(r)}`));
     }
   }
@@ -289,6 +290,7 @@ function describeConditions(reps: number): string[] {
     `commit ${git('rev-parse', '--short', 'HEAD')}${dirty ? ` (+${dirty} files modified by others in the shared checkout)` : ''}; ${reps} repetitions per figure unless n says otherwise`,
     `sandbox ingest: ${refusesEarly ? 'a refused publish is refused before Publish.Start (like the real cloud): OBS sees STOPPED, or a failed retry while RECONNECTING' : 'a refused publish gets Publish.Start, then the socket is closed'} (${ingest.slice(0, 80)})`,
     'OBS 29.0.2 headless (Xvfb), 640x360 30 fps x264 ultrafast 800 kbps, sandbox in-process on 127.0.0.1; "back" = the sandbox lists the publisher again (its publish-accepted event), "STARTED" = StreamStateChanged seen by an independent obs-websocket client',
+    'supervisor: default config (5 s polls, 10 h URLs, reconnect grace 0) except the storm brake, off (the bench injects a fault every few seconds: by design the 6th recovery within 10 min would wait 30 s); OBS\'s own auto-reconnect at its default (on, 2 s, 25 tries) unless a row says otherwise',
     `machine shared with other engineers' test runs (2 cores): 1-min load ${startLoad} at the start, ${load1()} at the end`,
   ];
 }

@@ -89,6 +89,24 @@ function firstObsAfter(rig: BenchRig, t0: number): number {
 
 /** Waits for the recovery that follows a fault at t0, until the spare is minted again. */
 async function recovery(rig: BenchRig, s: Sup, channel: ChannelSettings, t0: number, c0: number, detectionAt: () => Promise<number>): Promise<RecoveryTimes> {
+  try {
+    return await recoveryOf(rig, s, channel, t0, c0, detectionAt);
+  } catch (e) {
+    throw new Error(`${(e as Error).message}\n${explain(rig, s, t0)}`);
+  }
+}
+
+/** The supervisor's log, OBS's states and the sandbox's log since t0: attached to a failed repetition. */
+export function explain(rig: BenchRig, s: Sup, t0: number): string {
+  const hh = (t: number) => new Date(t).toISOString().slice(11, 23);
+  const sup = s.entries.entries.filter((e) => e.at >= t0 - 50).map((e) => `  ${hh(e.event.at)} ${(e.event.state ?? '').padEnd(12)} ${e.event.level} ${e.event.reason}: ${e.event.message}`);
+  const obs = rig.obsEvents.entries.filter((e) => e.at >= t0 - 50).map((e) => `${hh(e.at)} ${e.event.outputState.replace('OBS_WEBSOCKET_OUTPUT_', '')}`);
+  const since = new Date(t0 - 50).toISOString();
+  const sb = rig.sbLog.filter((l) => l >= since).slice(-20);
+  return [`supervisor log:`, ...sup.slice(-60), `OBS: ${obs.join(', ')}`, 'sandbox:', ...sb.map((l) => `  ${l}`), ...rig.warnings.slice(-5).map((w) => `warning: ${w}`)].join('\n');
+}
+
+async function recoveryOf(rig: BenchRig, s: Sup, channel: ChannelSettings, t0: number, c0: number, detectionAt: () => Promise<number>): Promise<RecoveryTimes> {
   const det = await s.next((e) => e.recovery !== undefined, 'a recovery', 30_000);
   const detected = await detectionAt();
   const off = await rig.nextState([S.RECONNECTING, S.STOPPED]);
