@@ -4,12 +4,15 @@
  * reported as median, p90 and n; the markdown table goes to stdout and bench-results/latest.md, everything
  * (samples included) to bench-results/bench-<date>.json.
  *
- * Env: ARTC_BENCH_REPS (default 10), ARTC_BENCH_ONLY (comma-separated section names, for a partial run; the
- * report is then written to bench-results/partial-*.json and not to latest.md), ARTC_BENCH_WINDOW_S (how long
- * OBS alone is watched after a fault it cannot recover from, default 30).
+ * Env: ARTC_BENCH_REPS (default 10), ARTC_BENCH_ONLY (comma-separated sections: golive, cli, kick, removal,
+ * expired, alone, helper; a partial run writes its report under the temp folder, never bench-results/),
+ * ARTC_BENCH_WINDOW_S (how long OBS alone is watched after a fault it cannot recover from, default 30),
+ * ARTC_BENCH_HEALTHY_S (the healthy window for API calls per minute, default 120), ARTC_BENCH_NEVER_REPS (OBS alone
+ * and a silent removal, watched 15 s each, default 3).
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, it } from 'vitest';
@@ -73,7 +76,8 @@ describe('bench', () => {
     conditions.push(...describeConditions(REPS));
     if (errors.length) conditions.push(`failed repetitions (excluded from the figures): ${errors.join('; ')}`);
     const report = { kind: ONLY ? ('partial' as const) : ('bench' as const), date: new Date().toISOString(), machine: machine(rig?.obs.version.join('.') ?? '?'), load: { start: startLoad, end: load1() }, conditions, figures: list, extra };
-    const { md, jsonPath } = writeReport(ROOT, report, 'npm run bench');
+    // a partial run (ARTC_BENCH_ONLY) never replaces the committed results: it goes to the temp folder
+    const { md, jsonPath } = writeReport(ONLY ? tmpdir() : ROOT, report, ONLY ? `npm run bench (partial: ${ONLY.join(', ')})` : 'npm run bench');
     console.log(`\n${md}\n(JSON: ${jsonPath})`);
   }, 60_000);
 
@@ -175,6 +179,22 @@ describe('bench', () => {
     } finally {
       await s.stop(true);
     }
+    // before 11814c8 the absence was re-checked a whole poll interval later: the same with confirmPollMs = pollIntervalMs
+    const before = { confirmPollMs: 5_000 };
+    s = rig.supervise(c, before);
+    try {
+      await settled(s, 30_000);
+      await repeat('silent removal (supervisor, re-check after a whole interval)', REPS, async () => {
+        const r = await silentRemoval(rig, s, c);
+        fig('removal-sup-before', 'silent removal -> back, absence re-checked a whole interval later (before this bench)', 'ms', undefined, 'confirmPollMs = 5 s').samples.push(r.back);
+      }, async () => {
+        await s.stop(true);
+        s = rig.supervise(c, before);
+        await settled(s, 30_000);
+      });
+    } finally {
+      await s.stop(true);
+    }
   }, 900_000);
 
   section('expired')('URL expired, then RTMP cut -> back with a fresh URL, supervisor', async () => {
@@ -200,11 +220,14 @@ describe('bench', () => {
     // too, its try fails (STOPPED without STARTED) and the next one mints after the retry backoff (0-1 s)
     const c2 = ch('expired-shift', 'obs-expired-shift');
     s = rig.supervise(c2);
+    const offset0 = rig.sb.stats().clockOffsetSeconds;
     try {
       await settled(s, 30_000);
       await repeat('expired + cut, spare refused too (supervisor)', REPS, async () => {
         const r = await shiftedThenKick(rig, s, c2);
-        fig('expired-shift-back', 'URL and spare expired (cloud clock +10 h), then RTMP cut -> back, supervisor', 'ms', '<= 4 s', 'the spare is refused, one retry after the backoff mints a new URL').samples.push(r.back);
+        if (r.refused < 1) throw new Error('the spare was not refused: not the case measured');
+        fig('expired-shift-back', 'URL and spare expired (cloud clock +10 h), then RTMP cut -> back, supervisor', 'ms', '<= 4 s', 'the spare is refused (STOPPED), the next try after the retry backoff (0-1 s) mints').samples.push(r.back);
+        fig('creates-shift', 'Create calls per recovery when the spare is refused', 'calls').samples.push(r.creates);
       }, async () => {
         await s.stop(true);
         s = rig.supervise(c2);
@@ -212,6 +235,7 @@ describe('bench', () => {
       });
     } finally {
       await s.stop(true);
+      rig.sb.faults.shiftClock(offset0 - rig.sb.stats().clockOffsetSeconds);
     }
   }, 900_000);
 
@@ -268,9 +292,9 @@ const ORDER = [
   'kick-sup-back', 'kick-sup-off-back', 'kick-alone-back',
   'kick-sup-detected', 'kick-sup-confirmed',
   'kick-sup-gap', 'kick-sup-off-gap', 'kick-alone-gap',
-  'removal-sup-back', 'removal-sup-detected', 'removal-sup-polls', 'removal-sup-gap', 'removal-alone',
+  'removal-sup-back', 'removal-sup-before', 'removal-sup-detected', 'removal-sup-polls', 'removal-sup-gap', 'removal-alone',
   'expired-sup-back', 'expired-sup-gap', 'expired-shift-back', 'expired-alone',
-  'creates', 'api-healthy', 'poll-gap',
+  'creates', 'creates-shift', 'api-healthy', 'poll-gap',
   'dock-gzip', 'helper-cloud-start', 'helper-cloud-rss', 'helper-sandbox-start', 'helper-sandbox-rss',
 ];
 
@@ -283,11 +307,11 @@ function describeConditions(reps: number): string[] {
       return '?';
     }
   };
-  const dirty = git('status', '--porcelain', '--untracked-files=no').split('\n').filter(Boolean).length;
+  const dirty = git('status', '--porcelain', '--untracked-files=no').split('\n').filter(Boolean).map((l) => l.slice(3));
   const ingest = git('log', '-1', '--format=%h %s', '--', 'script/sandbox/ingest.ts');
   const refusesEarly = /Publish\.Denied|never Publish\.Start|before answering/i.test(readFileSync(join(ROOT, 'script/sandbox/ingest.ts'), 'utf8') + ingest);
   return [
-    `commit ${git('rev-parse', '--short', 'HEAD')}${dirty ? ` (+${dirty} files modified by others in the shared checkout)` : ''}; ${reps} repetitions per figure unless n says otherwise`,
+    `commit ${git('rev-parse', '--short', 'HEAD')}${dirty.length ? ` + uncommitted changes in ${dirty.join(', ')}` : ''}; ${reps} repetitions per figure unless n says otherwise`,
     `sandbox ingest: ${refusesEarly ? 'a refused publish is refused before Publish.Start (like the real cloud): OBS sees STOPPED, or a failed retry while RECONNECTING' : 'a refused publish gets Publish.Start, then the socket is closed'} (${ingest.slice(0, 80)})`,
     'OBS 29.0.2 headless (Xvfb), 640x360 30 fps x264 ultrafast 800 kbps, sandbox in-process on 127.0.0.1; "back" = the sandbox lists the publisher again (its publish-accepted event), "STARTED" = StreamStateChanged seen by an independent obs-websocket client',
     'supervisor: default config (5 s polls, 10 h URLs, reconnect grace 0) except the storm brake, off (the bench injects a fault every few seconds: by design the 6th recovery within 10 min would wait 30 s); OBS\'s own auto-reconnect at its default (on, 2 s, 25 tries) unless a row says otherwise',
