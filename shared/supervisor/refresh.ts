@@ -17,8 +17,13 @@ export function refreshAheadMs(url: IngestUrl, c: Config): number {
   return Math.min(Math.max(c.refreshAheadFraction * life, c.refreshAheadMinMs), life / 2);
 }
 
+/**
+ * Valid long enough to (re)start with: more than `minUsableValidityMs` left, or for URLs shorter-lived than twice
+ * that (a user's `--expire-time 30`), more than half their life. Else a short ExpireTime could never go live.
+ */
 export function usableUrl(tx: Tx, url: IngestUrl): boolean {
-  return url.expiresAt - tx.now > cfg(tx).minUsableValidityMs;
+  const life = Math.max(0, url.expiresAt - url.mintedAt);
+  return url.expiresAt - tx.now > Math.min(cfg(tx).minUsableValidityMs, life / 2);
 }
 
 export function stamp(tx: Tx, url: MintedUrl): IngestUrl {

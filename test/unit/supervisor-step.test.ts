@@ -632,3 +632,26 @@ describe('the obs-websocket reconnect loop', () => {
     expect(sim.count('reconnect-obs', mark)).toBe(1);
   });
 });
+
+describe('short-lived URLs (a small ExpireTime)', () => {
+  it('goes live with a 30 s URL, and uses a spare only while it has more than half its life left', () => {
+    const sim = new Sim().connect();
+    sim.send({ type: 'user-go-live', channel: { ...CHANNEL, expireTime: 30 } });
+    sim.status(false);
+    sim.mintOk(undefined, 30_000);
+    expect(sim.kind).toBe('configuring');
+    expect(sim.obsCalls('SetStreamServiceSettings')).toHaveLength(1);
+    sim.obsOk('SetStreamServiceSettings');
+    sim.obsOk('StartStream');
+    sim.obsState('STARTING');
+    sim.obsState('STARTED');
+    expect(sim.kind).toBe('confirming');
+    const poll = sim.lastOf('poll-participants');
+    sim.send({ type: 'participants-result', opId: poll.opId, ok: true, users: [CHANNEL.userId], requestId: 'p1' });
+    expect(sim.kind).toBe('live');
+    sim.mintOk(undefined, 30_000); // the spare, minted once live
+    expect(sim.s.ctx.spare).not.toBeNull();
+    // refreshed at half its life, exactly when it stops being usable
+    expect(sim.timerMs('refresh-url')).toBe(15_000);
+  });
+});
