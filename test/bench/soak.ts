@@ -20,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type SandboxHandle } from '../../script/sandbox/index.js';
 import { ObsClient } from '../../shared/obs-client.js';
 import type { Config, Counters, LogEntry } from '../../shared/supervisor/index.js';
-import { chaosSeed, CountingClient, FAULT_KINDS, pick, prng, summaryTable, type FaultKind, type FaultRecord } from '../helpers/chaos.js';
+import { CHAOS_CONFIG, CHAOS_EXPIRE_S, chaosSeed, CountingClient, FAULT_KINDS, pick, prng, summaryTable, type FaultKind, type FaultRecord } from '../helpers/chaos.js';
 import { createInjector, type Chaos } from '../helpers/chaos-faults.js';
 import { obsAvailable, startObs, type ObsHandle } from '../helpers/obs-rig.js';
 import { startSupervisor, type Resumable } from './lib/resumable.js';
@@ -28,30 +28,14 @@ import { load1, machine, summarize, withSummary, writeReport, type Figure } from
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const FAULTS = Number(process.env.ARTC_SOAK_FAULTS ?? 50);
-const EXPIRE_S = 40;
+const EXPIRE_S = CHAOS_EXPIRE_S;
 const SAMPLE_MS = 250;
 /** a recovered fault slower than this keeps its log in the report */
 const SLOW_MS = 5_000;
 /** healthy time before each fault, ms (uniform) */
 const GAP_MS = [Number(process.env.ARTC_SOAK_GAP_MIN_MS ?? 500), Number(process.env.ARTC_SOAK_GAP_MAX_MS ?? 3_000)] as const;
 const CHANNEL = { appId: 'soakApp', channelId: 'soak-room', userId: 'obs-soak', displayName: 'Soak OBS', expireTime: EXPIRE_S };
-const CONFIG: Partial<Config> = {
-  pollIntervalMs: 400,
-  pollMaxIntervalMs: 3_000,
-  confirmPollMs: 300,
-  startTimeoutMs: 10_000,
-  stopTimeoutMs: 8_000,
-  confirmTimeoutMs: 15_000,
-  // 40 s URLs: the spare is re-minted 20 s before expiry; one with less than 10 s left is not used
-  refreshAheadFraction: 0.5,
-  refreshAheadMinMs: 15_000,
-  minUsableValidityMs: 10_000,
-  refreshBackoff: { baseMs: 1_000, capMs: 5_000, floorMs: 500, maxAttempts: Infinity },
-  retry: { baseMs: 500, capMs: 4_000, floorMs: 200, maxAttempts: Infinity },
-  obsReconnect: { baseMs: 250, capMs: 2_000, floorMs: 100, maxAttempts: Infinity },
-  // faults every few seconds on purpose: the storm brake (one try per 30 s) would only slow the run down
-  stormThreshold: 100_000,
-};
+const CONFIG: Partial<Config> = CHAOS_CONFIG;
 type SoakKind = FaultKind | 'helper-restart';
 const KINDS: readonly SoakKind[] = [...FAULT_KINDS, 'helper-restart'];
 

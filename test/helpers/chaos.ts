@@ -4,6 +4,7 @@
  */
 import { LiveApiClient, type IngestUrl } from '../../script/api-client.js';
 import type { CreateParams } from '../../shared/schemas.js';
+import type { Config } from '../../shared/supervisor/index.js';
 
 // ---------------------------------------------------------------- randomness
 
@@ -41,6 +42,31 @@ export function shuffle<T>(rand: () => number, items: readonly T[]): T[] {
 }
 
 // ---------------------------------------------------------------- the plan
+
+/**
+ * The supervisor's settings for chaos runs (the chaos test and `npm run soak`): fast polls, 40 s URLs (the spare is
+ * re-minted 20 s before expiry; one with less than 10 s left is not used), short backoffs. Faults come every few
+ * seconds on purpose, so the storm brake (one try per 30 s) is off: restart storms are counted by the runs instead
+ * (recoveries and Create calls per fault).
+ */
+export const CHAOS_EXPIRE_S = 40;
+export const CHAOS_CONFIG: Partial<Config> = {
+  pollIntervalMs: 400,
+  pollMaxIntervalMs: 3_000,
+  absentPollsToRecover: 2,
+  confirmPollMs: 300,
+  reconnectGraceMs: 0,
+  startTimeoutMs: 10_000,
+  stopTimeoutMs: 8_000,
+  confirmTimeoutMs: 15_000,
+  refreshAheadFraction: 0.5,
+  refreshAheadMinMs: 15_000,
+  minUsableValidityMs: 10_000,
+  refreshBackoff: { baseMs: 1_000, capMs: 5_000, floorMs: 500, maxAttempts: Infinity },
+  retry: { baseMs: 500, capMs: 4_000, floorMs: 200, maxAttempts: Infinity },
+  obsReconnect: { baseMs: 250, capMs: 2_000, floorMs: 100, maxAttempts: Infinity },
+  stormThreshold: 100_000,
+};
 
 export type FaultKind = 'kick' | 'silent-removal' | 'api-5xx' | 'throttling' | 'expired-then-kick' | 'obs-restart';
 export const FAULT_KINDS: readonly FaultKind[] = ['kick', 'silent-removal', 'api-5xx', 'throttling', 'expired-then-kick', 'obs-restart'];

@@ -27,35 +27,16 @@ import type { Config, LogEntry, Snapshot } from '../../shared/supervisor/index.j
 import { describeObsSkip, startObs, type ObsHandle } from '../helpers/obs-rig.js';
 import { isAlive } from '../helpers/proc-tree.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { chaosSeed, CountingClient, planSteps, prng, summaryTable, type FaultKind, type FaultRecord, type Step, type StopRecord } from '../helpers/chaos.js';
+import { CHAOS_CONFIG, CHAOS_EXPIRE_S, chaosSeed, CountingClient, planSteps, prng, summaryTable, type FaultKind, type FaultRecord, type Step, type StopRecord } from '../helpers/chaos.js';
 import { createInjector, type Chaos } from '../helpers/chaos-faults.js';
 
 const APP = 'chaosApp';
 const CH = 'chaos-room';
 const USER = 'obs-chaos';
 /** short-lived URLs: the spare is re-minted every ~20 s, and an expiry is a clock shift away */
-const EXPIRE_S = 40;
+const EXPIRE_S = CHAOS_EXPIRE_S;
 const CHANNEL = { appId: APP, channelId: CH, userId: USER, displayName: 'Chaos OBS', expireTime: EXPIRE_S };
-const CONFIG: Partial<Config> = {
-  pollIntervalMs: 400,
-  pollMaxIntervalMs: 3_000,
-  absentPollsToRecover: 2,
-  confirmPollMs: 300,
-  reconnectGraceMs: 0,
-  startTimeoutMs: 10_000,
-  stopTimeoutMs: 8_000,
-  confirmTimeoutMs: 15_000,
-  // refresh the spare 20 s before expiry (half its life); a spare with less than 10 s left is not used
-  refreshAheadFraction: 0.5,
-  refreshAheadMinMs: 15_000,
-  minUsableValidityMs: 10_000,
-  refreshBackoff: { baseMs: 1_000, capMs: 5_000, floorMs: 500, maxAttempts: Infinity },
-  retry: { baseMs: 500, capMs: 4_000, floorMs: 200, maxAttempts: Infinity },
-  obsReconnect: { baseMs: 250, capMs: 2_000, floorMs: 100, maxAttempts: Infinity },
-  // faults come every few seconds on purpose: the supervisor's own storm brake (slowing tries to one per 30 s)
-  // would only slow the run; restart storms are counted here instead (recoveries and Create calls per fault)
-  stormThreshold: 1_000,
-};
+const CONFIG: Partial<Config> = CHAOS_CONFIG;
 /** main, shuffled: 45 faults; then 5 more with OBS's own auto-reconnect on (RetryDelay 1 s) */
 const COUNTS: Record<FaultKind, number> = { kick: 7, 'silent-removal': 8, 'api-5xx': 8, throttling: 8, 'expired-then-kick': 7, 'obs-restart': 7 };
 const RECONNECT_SEGMENT: FaultKind[] = ['kick', 'kick', 'expired-then-kick', 'kick', 'silent-removal'];
