@@ -10,21 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TOKEN_HEADER } from '../../shared/api-routes.js';
+import { freePort } from '../helpers/obs-rig.js';
 
 const CLI = join(import.meta.dirname, '..', '..', 'dist', 'artc-ingest.mjs');
 const HAS_SANDBOX = existsSync(join(import.meta.dirname, '..', '..', 'script', 'sandbox', 'index.ts'));
 const children: ChildProcess[] = [];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** A clean environment: no ALIBABA_CLOUD_* from the developer's shell, an empty HOME. */
 function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {

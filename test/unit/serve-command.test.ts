@@ -16,17 +16,7 @@ import { watchParent } from '../../script/server/parent-watch.js';
 import { faultInjector, type SandboxHandle } from '../../script/server/sandbox-loader.js';
 import { loadOrCreateToken } from '../../script/server/token-store.js';
 import { tokensEqual } from '../../script/server/token.js';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from '../helpers/obs-rig.js';
 
 function tmpEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const root = mkdtempSync(join(tmpdir(), 'artc-serve-'));
