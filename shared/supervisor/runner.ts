@@ -79,7 +79,7 @@ export class SupervisorRunner {
   private current: State;
   private readonly opts: RunnerOptions;
   private readonly deadlines: Deadlines;
-  private readonly timers = new Map<TimerId, { handle: unknown; gen: number }>();
+  private readonly timers = new Map<TimerId, { handle: unknown; gen: number; dueAt: number }>();
   private timerGen = 0;
   private readonly queue: Event[] = [];
   private stepping = false;
@@ -99,7 +99,7 @@ export class SupervisorRunner {
   }
 
   snapshot(): Snapshot {
-    return toSnapshot(this.current, this.opts.clock.now(), this.log.counters());
+    return toSnapshot(this.current, this.opts.clock.now(), this.log.counters(), this.timers.get('obs-reconnect')?.dueAt ?? null);
   }
 
   /** Called after every batch of steps with the new snapshot. Returns the unsubscribe function. */
@@ -261,7 +261,7 @@ export class SupervisorRunner {
       this.timers.delete(id);
       this.dispatch({ type: 'timer', id });
     }, ms);
-    this.timers.set(id, { handle, gen });
+    this.timers.set(id, { handle, gen, dueAt: this.opts.clock.now() + ms });
   }
 
   private clearTimer(id: TimerId): void {

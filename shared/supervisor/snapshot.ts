@@ -26,7 +26,8 @@ export interface Snapshot {
   /** expiry of the spare URL kept ready for the next restart */
   spareExpiresAt: number | null;
   presence: { status: PresenceStatus; lastSeenAt: number | null };
-  obs: { connected: boolean; output: OutputKnown };
+  /** reconnectAt: when the supervisor's next obs-websocket reconnect is due (ms since epoch), else null */
+  obs: { connected: boolean; output: OutputKnown; reconnectAt: number | null };
   /** removed again and again: recoveries are being slowed down */
   storming: boolean;
   channel: ChannelSettings | null;
@@ -38,7 +39,7 @@ export interface Snapshot {
   supervisedBy: string | null;
 }
 
-export function toSnapshot(state: State, now: number, counters: Counters): Snapshot {
+export function toSnapshot(state: State, now: number, counters: Counters, obsReconnectAt: number | null = null): Snapshot {
   const { ctx } = state;
   const attempt = 'attempt' in state && state.attempt ? state.attempt : null;
   const open = ctx.offAirSince === null ? 0 : Math.max(0, now - ctx.offAirSince);
@@ -55,7 +56,7 @@ export function toSnapshot(state: State, now: number, counters: Counters): Snaps
     urlExpiresAt: ctx.url?.expiresAt ?? null,
     spareExpiresAt: ctx.spare?.expiresAt ?? null,
     presence: { status: ctx.presence.status, lastSeenAt: ctx.presence.lastSeenAt },
-    obs: { connected: ctx.obs.connected, output: ctx.obs.output },
+    obs: { connected: ctx.obs.connected, output: ctx.obs.output, reconnectAt: ctx.obs.connected ? null : obsReconnectAt },
     storming: storming({ now, ctx, effects: [] }),
     channel: ctx.channel,
     counters: { ...counters, offAirMs: counters.offAirMs + open },

@@ -25,6 +25,8 @@ export type FakeHandler = (data?: any) => unknown;
 export interface FakeOptions {
   /** when set, connect() with another password fails like OBS: close 4009 "Authentication failed." */
   password?: string;
+  /** when set, OBS listens only here: connect() to another URL fails like a closed port (1006) */
+  url?: string;
   /** 'hang': never get past Hello; { closeCode }: the server closes during the handshake */
   connect?: 'ok' | 'hang' | { closeCode: number; reason?: string };
   /** 'hang': disconnect() never sees the close frame */
@@ -56,6 +58,7 @@ export class FakeObsSocket implements OBSWebSocketLike {
     if (behaviour === 'hang') return new Promise(() => undefined);
     await Promise.resolve();
     if (typeof behaviour === 'object') return this.failHandshake(behaviour.closeCode, behaviour.reason ?? '');
+    if (this.options.url !== undefined && url !== this.options.url) return this.failHandshake(1006, 'connect ECONNREFUSED');
     if (this.options.password !== undefined && password !== this.options.password) return this.failHandshake(4009, 'Authentication failed.');
     this.identified = true;
     return { obsWebSocketVersion: '5.1.0', rpcVersion: 1, negotiatedRpcVersion: 1 };

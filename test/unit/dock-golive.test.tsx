@@ -60,18 +60,20 @@ describe('dock: Go live', () => {
     expect(goLive().disabled).toBe(false);
   });
 
-  it('says "Connect to OBS first." when OBS is not connected', async () => {
-    const t = await ready({ obs: { password: 'other' } });
-    expect(screen.getByText('Auth failed')).toBeTruthy();
+  it('Go live with a URL that is not ws:// says so and does nothing', async () => {
+    const t = await ready();
+    fireEvent.input(screen.getByRole('textbox', { name: 'OBS WebSocket URL' }), { target: { value: '127.0.0.1:4455' } });
     fireEvent.click(goLive());
     await vi.advanceTimersByTimeAsync(0);
-    expect(screen.getByText('Connect to OBS first.')).toBeTruthy();
+    expect(screen.getByText('Fix the OBS WebSocket URL first.')).toBeTruthy();
+    expect(screen.getByRole('textbox', { name: 'OBS WebSocket URL' }).getAttribute('aria-invalid')).toBe('true');
     expect(t.sup.calls.some((c) => c.kind === 'goLive')).toBe(false);
   });
 
   it('Stop asks the supervisor to stop; Retry now shows only while recovering', async () => {
     const t = await ready();
     fireEvent.click(goLive());
+    await vi.advanceTimersByTimeAsync(0);
     t.sup.set({ kind: 'recovering', nextTryAt: Date.now() + 8_000, attempt: 2, reason: 'obs-stopped' });
     await vi.advanceTimersByTimeAsync(0);
     fireEvent.click(screen.getByRole('button', { name: 'Retry now' }));

@@ -32,40 +32,54 @@ describe('dock: OBS connection', () => {
     expect(screen.getByRole('textbox', { name: 'OBS WebSocket password' })).toBeTruthy();
   });
 
-  it('reconnects with backoff when OBS restarts', async () => {
-    const t = await mount();
+  it("reconnects with the supervisor's one backoff loop when OBS restarts, and counts down its real next try", async () => {
+    const t = await mount({ realSupervisor: true });
     const options = t.sockets.last.options;
     options.connect = { closeCode: 1006 }; // OBS is gone for a while
     t.sockets.last.teardown(1001, 'Server stopping.');
     await vi.advanceTimersByTimeAsync(0);
     expect(pill()).toBe('Unreachable');
-    expect(screen.getByText(/Next try in \d+ s\./)).toBeTruthy();
+    const note = () => screen.getByText(/Next try in \d+ s\./).textContent!;
+    const due = t.model.store.getSnapshot().obs.nextTryAt!;
+    expect(due).toBeGreaterThan(Date.now());
+    expect(note()).toBe(`Next try in ${Math.ceil((due - Date.now()) / 1000)} s.`);
+    // one socket per try: no second loop doubles them
+    const before = t.sockets.sockets.length;
+    await vi.advanceTimersByTimeAsync(due - Date.now() + 1);
+    expect(t.sockets.sockets.length).toBe(before + 1);
     await vi.advanceTimersByTimeAsync(5_000);
-    const tries = t.sockets.sockets.length;
-    expect(tries).toBeGreaterThan(3);
+    expect(t.sockets.sockets.length).toBeGreaterThan(before + 1);
+    expect(t.sockets.sockets.length).toBeLessThan(before + 8); // backoff, not a hot loop
     options.connect = 'ok';
     await vi.advanceTimersByTimeAsync(11_000);
     expect(pill()).toBe('Connected');
+    expect(screen.queryByText(/Next try in/)).toBeNull();
     const after = t.sockets.sockets.length;
     await vi.advanceTimersByTimeAsync(30_000);
     expect(t.sockets.sockets.length).toBe(after); // connected: no more attempts
   });
 
-  it('4009 (auth failed) asks for the password and does not retry the same one', async () => {
-    const t = await mount({ obs: { password: 'right' } });
+  it('4009 (auth failed) asks for the password, never retries the same one, and tries the new one when typing pauses', async () => {
+    const t = await mount({ obs: { password: 'right' }, realSupervisor: true });
     await vi.advanceTimersByTimeAsync(200); // preact runs effects after paint
     expect(pill()).toBe('Auth failed');
     const pw = screen.getByLabelText('OBS WebSocket password') as HTMLInputElement;
     expect(document.activeElement).toBe(pw);
     expect(pw.getAttribute('aria-invalid')).toBe('true');
-    expect(screen.getByText(/Enter the password from OBS/)).toBeTruthy();
+    expect(pw.getAttribute('aria-describedby')).toBe('obs-help');
+    expect(document.getElementById('obs-help')!.textContent).toMatch(/^Wrong password\./);
     await vi.advanceTimersByTimeAsync(60_000);
     expect(t.sockets.sockets).toHaveLength(1);
 
-    fireEvent.input(pw, { target: { value: 'right' } });
-    fireEvent.click(screen.getByRole('button', { name: 'Connect' }));
-    await vi.advanceTimersByTimeAsync(10);
+    // typing: nothing is tried until the user pauses for about a second
+    for (const partial of ['r', 'ri', 'rig', 'righ', 'right']) {
+      fireEvent.input(pw, { target: { value: partial } });
+      await vi.advanceTimersByTimeAsync(300);
+    }
+    expect(t.sockets.sockets).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(800);
     expect(pill()).toBe('Connected');
+    expect(t.sockets.sockets).toHaveLength(2);
     expect(t.sockets.last.connects[0]?.password).toBe('right');
   });
 
@@ -112,5 +126,43 @@ describe('dock: OBS URL', () => {
     expect(url.getAttribute('aria-invalid')).toBe('false');
     expect(pill()).toBe('Connected');
     expect((t.api.callsOf('putSettings').at(-1)?.body as { obsUrl?: string }).obsUrl).toBe('ws://127.0.0.1:4455');
+  });
+});
+
+describe('dock: typed OBS settings retarget the connection', () => {
+  it('a wrong URL, then the right one: no attempt goes to the old URL after the edit', async () => {
+    const t = await mount({ obs: { url: 'ws://127.0.0.1:4466' }, realSupervisor: true });
+    expect(pill()).toBe('Unreachable'); // the hint's default port: nothing listens there
+    const url = screen.getByRole('textbox', { name: 'OBS WebSocket URL' });
+    fireEvent.input(url, { target: { value: 'ws://127.0.0.1:4460' } }); // a typo
+    await vi.advanceTimersByTimeAsync(1_100);
+    await vi.advanceTimersByTimeAsync(20_000); // the supervisor's backoff retries it
+    const tries = () => t.sockets.sockets.flatMap((s) => s.connects.map((c) => c.url));
+    expect(tries().filter((u) => u === 'ws://127.0.0.1:4460').length).toBeGreaterThan(1);
+    expect(pill()).toBe('Unreachable');
+
+    fireEvent.input(url, { target: { value: 'ws://127.0.0.1:446' } });
+    fireEvent.input(url, { target: { value: 'ws://127.0.0.1:4466' } });
+    const editedAt = tries().length;
+    await vi.advanceTimersByTimeAsync(1_100);
+    expect(pill()).toBe('Connected');
+    expect(tries().slice(editedAt)).toEqual(['ws://127.0.0.1:4466']);
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(tries().slice(editedAt)).toEqual(['ws://127.0.0.1:4466']);
+  });
+
+  it('an edit while a retry is pending: the retry uses what the field shows', async () => {
+    // OBS listens on another loopback address than the hint's default
+    const t = await mount({ obs: { url: 'ws://127.0.0.2:4455' }, realSupervisor: true });
+    const due = t.model.store.getSnapshot().obs.nextTryAt!;
+    expect(due).toBeDefined();
+    fireEvent.input(screen.getByRole('textbox', { name: 'OBS WebSocket URL' }), { target: { value: 'ws://127.0.0.2:445' } });
+    fireEvent.input(screen.getByRole('textbox', { name: 'OBS WebSocket URL' }), { target: { value: 'ws://127.0.0.2:4455' } });
+    // whichever comes first (the supervisor's retry or the end of typing) connects to the new URL only
+    await vi.advanceTimersByTimeAsync(Math.min(due - Date.now(), 1_000) + 10);
+    const urls = t.sockets.sockets.flatMap((s) => s.connects.map((c) => c.url));
+    expect(urls[0]).toBe('ws://127.0.0.1:4455');
+    expect(urls.slice(1)).toEqual(['ws://127.0.0.2:4455']);
+    expect(pill()).toBe('Connected');
   });
 });

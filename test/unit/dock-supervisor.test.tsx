@@ -16,16 +16,18 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-function setup(present = true) {
+function setup(present = true, obs: { url?: string; hints?: { url: string; source: string } } = {}) {
   let streaming = false;
   const t = setupModel({
     realSupervisor: true,
     api: {
+      ...(obs.hints ? { obsHints: () => obs.hints! } : {}),
       getSettings: () => ({ presets: [{ id: 'p1', name: 'Main', channel: CHANNEL }], selectedPresetId: 'p1' }),
       ingestUrl: () => ({ requestId: 'REQ-MINT', rtmpAddress: `rtmp://live.example.com/app/${KEY}`, server: 'rtmp://live.example.com/app', streamKey: KEY, expiresAt: new Date(T0 + 3_600_000).toISOString() }),
       participants: () => ({ requestId: 'REQ-P', users: present ? ['obs-1'] : [], total: present ? 1 : 0 }),
     },
     obs: {
+      ...(obs.url ? { url: obs.url } : {}),
       handlers: {
         GetStreamStatus: () => ({ outputActive: streaming, outputReconnecting: false, outputTimecode: '', outputDuration: 1000, outputCongestion: 0, outputBytes: 100, outputSkippedFrames: 0, outputTotalFrames: 30 }),
         SetStreamServiceSettings: () => ({}),
@@ -108,5 +110,73 @@ describe('dock + the real supervisor runner', () => {
     expect(sent).not.toContain('StartStream');
     expect(sent).not.toContain('SetStreamServiceSettings');
     expect(t.api.callsOf('ingestUrl')).toHaveLength(0);
+  });
+
+  describe('one click from what the user typed (the helper could not prefill OBS settings)', () => {
+    const OBS_URL = 'ws://127.0.0.1:4470'; // not the default port: a second OBS profile, say
+    const hints = { url: 'ws://127.0.0.1:4455', source: 'default' };
+    const typeObs = (url: string, password: string) => {
+      fireEvent.input(screen.getByRole('textbox', { name: 'OBS WebSocket URL' }), { target: { value: url } });
+      fireEvent.input(screen.getByLabelText('OBS WebSocket password'), { target: { value: password } });
+    };
+
+    it('Go live with OBS not connected connects with the typed URL and password and goes live', async () => {
+      const t = setup(true, { url: OBS_URL, hints });
+      render(<App model={t.model} />);
+      t.model.start();
+      await vi.advanceTimersByTimeAsync(10);
+      expect(screen.getByText('Unreachable')).toBeTruthy();
+      typeObs(OBS_URL, 'secret');
+      // clicked at once, before the typing pause retargets anything
+      fireEvent.click(screen.getByRole('button', { name: 'Go live' }));
+      await vi.advanceTimersByTimeAsync(3_000);
+      expect(within(screen.getByRole('status')).getByText('Live')).toBeTruthy();
+      expect(screen.queryByText(/Connect to OBS first/)).toBeNull();
+      const connects = t.sockets.sockets.flatMap((s) => s.connects.map((c) => `${c.url} ${c.password ?? ''}`));
+      expect(connects.slice(1)).toEqual([`${OBS_URL} secret`]); // [0] was the default URL, before any typing
+      expect(t.sockets.last.received.filter((r) => r.requestType === 'StartStream')).toHaveLength(1);
+    });
+
+    it('a wrong password: says auth failed by the password, does not stream or loop; the right one goes on by itself', async () => {
+      const t = setup(true, { url: OBS_URL, hints });
+      render(<App model={t.model} />);
+      t.model.start();
+      await vi.advanceTimersByTimeAsync(10);
+      typeObs(OBS_URL, 'wrong');
+      fireEvent.click(screen.getByRole('button', { name: 'Go live' }));
+      await vi.advanceTimersByTimeAsync(200);
+      expect(screen.getByText('Auth failed')).toBeTruthy();
+      expect(document.getElementById('obs-help')!.textContent).toMatch(/^Wrong password/);
+      expect(screen.getByLabelText('OBS WebSocket password').getAttribute('aria-describedby')).toBe('obs-help');
+      expect(screen.getByText(/Waiting for OBS: check the WebSocket URL and password above/)).toBeTruthy();
+      const socketsAfterRefusal = t.sockets.sockets.length;
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(t.sockets.sockets.length, 'no reconnect loop on 4009').toBe(socketsAfterRefusal);
+      expect(t.api.callsOf('ingestUrl')).toHaveLength(0);
+      expect(t.sockets.sockets.flatMap((s) => s.received).some((r) => r.requestType === 'StartStream')).toBe(false);
+      expect((screen.getByRole('button', { name: 'Stop' }) as HTMLButtonElement).disabled).toBe(false);
+
+      fireEvent.input(screen.getByLabelText('OBS WebSocket password'), { target: { value: 'secret' } });
+      await vi.advanceTimersByTimeAsync(4_000);
+      expect(within(screen.getByRole('status')).getByText('Live')).toBeTruthy();
+      expect(t.sockets.last.received.filter((r) => r.requestType === 'StartStream')).toHaveLength(1);
+    });
+
+    it('Stop while waiting for OBS drops the intent: the right password then only connects', async () => {
+      const t = setup(true, { url: OBS_URL, hints });
+      render(<App model={t.model} />);
+      t.model.start();
+      await vi.advanceTimersByTimeAsync(10);
+      typeObs(OBS_URL, 'wrong');
+      fireEvent.click(screen.getByRole('button', { name: 'Go live' }));
+      await vi.advanceTimersByTimeAsync(200);
+      fireEvent.click(screen.getByRole('button', { name: 'Stop' }));
+      await vi.advanceTimersByTimeAsync(10);
+      fireEvent.input(screen.getByLabelText('OBS WebSocket password'), { target: { value: 'secret' } });
+      await vi.advanceTimersByTimeAsync(4_000);
+      expect(screen.getByText('Connected')).toBeTruthy();
+      expect(t.api.callsOf('ingestUrl')).toHaveLength(0);
+      expect((screen.getByRole('button', { name: 'Go live' }) as HTMLButtonElement).disabled).toBe(false);
+    });
   });
 });

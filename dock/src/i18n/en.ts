@@ -49,7 +49,7 @@ export const en = {
   'obs.status.unreachable': 'Unreachable',
   'obs.status.invalidated': 'Disconnected by OBS',
   'obs.retryIn': 'Next try in {s} s.',
-  'obs.authHelp': 'Enter the password from OBS > Tools > WebSocket Server Settings, then Connect.',
+  'obs.authHelp': 'Wrong password. Enter the one from OBS > Tools > WebSocket Server Settings: it is tried when you stop typing.',
   'obs.invalidatedHelp': 'OBS ended this session (close code 4011). Press Connect to try again.',
   'obs.unreachableHelp': 'Is OBS running with its WebSocket server enabled?',
 
@@ -58,7 +58,8 @@ export const en = {
   'go.retryNow': 'Retry now',
   'go.starting': 'Starting...',
   'go.other': 'Supervised by another instance ({holder}).',
-  'go.needObs': 'Connect to OBS first.',
+  'go.fixObsUrl': 'Fix the OBS WebSocket URL first.',
+  'go.waitingObs': 'Waiting for OBS: check the WebSocket URL and password above. Going live once they connect.',
   'go.fixFields': 'Fix the channel fields first.',
 
   'status.title': 'Status',

@@ -51,7 +51,7 @@ export const zhCN: Record<MessageKey, string> = {
   'obs.status.unreachable': '无法连接',
   'obs.status.invalidated': 'OBS 已断开此会话',
   'obs.retryIn': '{s} 秒后重试。',
-  'obs.authHelp': '请输入 OBS > 工具 > WebSocket 服务器设置 中的密码，然后点击连接。',
+  'obs.authHelp': '密码错误。请输入 OBS > 工具 > WebSocket 服务器设置 中的密码，停止输入后会自动重试。',
   'obs.invalidatedHelp': 'OBS 结束了此会话（关闭码 4011）。点击连接重试。',
   'obs.unreachableHelp': 'OBS 是否在运行并已启用 WebSocket 服务器？',
 
@@ -60,7 +60,8 @@ export const zhCN: Record<MessageKey, string> = {
   'go.retryNow': '立即重试',
   'go.starting': '正在开始……',
   'go.other': '已由另一个实例监管（{holder}）。',
-  'go.needObs': '请先连接 OBS。',
+  'go.fixObsUrl': '请先修正 OBS WebSocket 地址。',
+  'go.waitingObs': '正在等待 OBS：请检查上方的 WebSocket 地址和密码，连接成功后自动开播。',
   'go.fixFields': '请先修正频道字段。',
 
   'status.title': '状态',

@@ -4,7 +4,7 @@
  * randomness) is injected, so tests drive it with fakes and fake timers.
  */
 import type { ApiClient } from '../api/client.js';
-import { toDockError, type DockError } from '../api/errors.js';
+import { toDockError } from '../api/errors.js';
 import { detectLang, isLang, type Lang } from '../i18n/index.js';
 import { writeJson, type KeyValueStore } from '../lib/storage.js';
 import { createStore } from '../lib/store.js';
@@ -13,11 +13,12 @@ import type { ChannelSettings, SettingsBody } from '../../../shared/api-routes.j
 import { FIELDS, channelToValues, validateField, validateForm, type FieldName, type FormValues } from './channel-form.js';
 import { faultRequest } from './faults.js';
 import { hydrate, KEY } from './hydrate.js';
+import { createGoLive } from './go-live.js';
 import { createHelperLink } from './helper-link.js';
 import { createObsLink } from './obs-link.js';
 import { addPreset, newId, removePreset, updatePreset } from './presets.js';
 import { createSettingsSync } from './settings-sync.js';
-import { canGoLive, isSupervising } from './selectors.js';
+import { isSupervising } from './selectors.js';
 import { initialState, type DockState } from './state.js';
 import { createStatsPoller } from './stats-poller.js';
 import type { LiveView, SupervisorHandle } from './supervisor-port.js';
@@ -53,9 +54,6 @@ export interface DockModelDeps {
   holder?: string;
 }
 
-/** obs-websocket listens on ws:// (wss:// behind a proxy); the helper's CSP allows loopback hosts only */
-const OBS_URL = /^wss?:\/\/[^\s/?#]+(\/\S*)?$/i;
-
 export function createDockModel(deps: DockModelDeps): DockModel {
   const now = deps.now ?? (() => Date.now());
   const random = deps.random ?? Math.random;
@@ -73,7 +71,7 @@ export function createDockModel(deps: DockModelDeps): DockModel {
   const helper = createHelperLink({ api, now, random, patch: (p) => patch('helper', p), onReady: () => void onHelperReady() });
   const settings = createSettingsSync({ api, storage, state: get, onResult: (error) => patch('presets', { error }), report: (e) => helper.report(e) });
   const persistSettings = () => settings.persist();
-  const obsLink = createObsLink({ client: deps.obs, now, random, patch: (p) => patch('obs', p) });
+  const obsLink = createObsLink({ client: deps.obs, fields: () => get().obs, patch: (p) => patch('obs', p) });
   const stats = createStatsPoller({ client: deps.obs, now, onStats: (s) => store.update({ stats: s }) });
   const offs = [
     deps.obs.on('connected', () => stats.start()),
@@ -94,7 +92,8 @@ export function createDockModel(deps: DockModelDeps): DockModel {
     reconnectObs: () => obsLink.ensureConnected(),
     reportApiError: (err) => helper.report(err),
   });
-  offs.push(supervisor.subscribe(() => syncLive(supervisor.getSnapshot())));
+  const golive = createGoLive({ store, api, obs: deps.obs, obsLink, supervisor, channel: () => currentChannel(), report: (e) => helper.report(e) });
+  offs.push(supervisor.subscribe(() => syncLive(supervisor.getSnapshot())), golive.dispose);
   syncLive(supervisor.getSnapshot());
 
   function syncLive(view: LiveView): void {
@@ -102,8 +101,10 @@ export function createDockModel(deps: DockModelDeps): DockModel {
     const next: Partial<DockState> = { live: view };
     if (view.lastError && view.lastError !== prev.lastError) next.lastError = { ...view.lastError, retryable: false };
     next.lease = view.supervisedBy ? { status: 'other', holder: view.supervisedBy } : { status: isSupervising({ ...get(), live: view }) ? 'held' : 'none' };
-    if (view.kind !== prev.kind) next.goPending = false;
     store.update(next);
+    // the one obs-websocket reconnect loop is the supervisor's: its next try is the countdown by the OBS fields
+    if (get().obs.nextTryAt !== view.obsNextTryAt) patch('obs', { nextTryAt: view.obsNextTryAt });
+    golive.onView(view);
   }
 
   // ---------------------------------------------------------------- helper
@@ -120,7 +121,7 @@ export function createDockModel(deps: DockModelDeps): DockModel {
       if (!userEdited.obsPassword && h.password !== undefined) obs.password = h.password;
       patch('obs', obs);
     }
-    if (deps.obs.state === 'idle') obsLink.connect(get().obs.url, get().obs.password);
+    if (deps.obs.state === 'idle') void obsLink.connect();
     if (intent.status === 'fulfilled' && intent.value.shouldBeLive && intent.value.channel && !isSupervising(get())) {
       setForm(channelToValues(intent.value.channel));
       supervisor.resume(intent.value.channel);
@@ -160,51 +161,6 @@ export function createDockModel(deps: DockModelDeps): DockModel {
 
   function presetsError(code: string, message: string): void {
     patch('presets', { error: { code, message, retryable: false } });
-  }
-
-  // ---------------------------------------------------------------- go live
-
-  async function goLive(): Promise<void> {
-    const s = get();
-    if (!canGoLive(s)) return;
-    const channel = currentChannel();
-    if (!channel) return void store.update({ notice: 'go.fixFields' });
-    if (s.obs.status !== 'connected') return void store.update({ notice: 'go.needObs' });
-    store.update({ goPending: true, notice: undefined, lastError: undefined });
-    try {
-      supervisor.goLive(channel);
-    } finally {
-      // the supervisor's own state (connecting..confirming) keeps Go live locked from here
-      if (get().live.kind === s.live.kind) store.update({ goPending: false });
-    }
-  }
-
-  async function stop(): Promise<void> {
-    const s = get();
-    store.update({ notice: undefined, goPending: false });
-    if (s.lease.status === 'other') {
-      // another instance supervises this OBS: do not touch OBS, only say the intent (its holder reconciles)
-      await putIntentOff();
-      return;
-    }
-    if (isSupervising(s)) return supervisor.stop();
-    // not supervised (e.g. started from OBS's own button): just stop OBS's stream
-    await putIntentOff();
-    try {
-      await deps.obs.call('StopStream');
-    } catch (err) {
-      const code = (err as { code?: unknown }).code;
-      if (code !== 501) store.update({ lastError: obsError(err) }); // 501 OutputNotRunning: already stopped
-    }
-  }
-
-  async function putIntentOff(): Promise<void> {
-    try {
-      await api.call('putIntent', { shouldBeLive: false, by: 'dock' });
-    } catch (err) {
-      store.update({ lastError: toDockError(err) });
-      helper.report(err);
-    }
   }
 
   // ---------------------------------------------------------------- sandbox
@@ -285,28 +241,20 @@ export function createDockModel(deps: DockModelDeps): DockModel {
     setObsUrl(url: string) {
       userEdited = { ...userEdited, obsUrl: true };
       patch('obs', { url });
+      obsLink.edited();
     },
     setObsPassword(password: string) {
       userEdited = { ...userEdited, obsPassword: true };
       patch('obs', { password });
+      obsLink.edited();
     },
     connectObs() {
-      const { url, password } = get().obs;
-      const badUrl = !OBS_URL.test(url.trim());
-      patch('obs', { badUrl });
-      if (badUrl) return;
-      obsLink.connect(url.trim(), password);
-      persistSettings();
+      void obsLink.connect().then((ok) => ok && persistSettings());
     },
-    goLive,
-    stop,
+    goLive: () => golive.goLive(),
+    stop: () => golive.stop(),
     retryNow: () => supervisor.retryNow(),
     exportLog: () => supervisor.exportLog(),
     injectFault,
   };
-}
-
-function obsError(err: unknown): DockError {
-  const e = err as { code?: unknown; message?: unknown };
-  return { code: typeof e.code === 'number' ? `OBS-${e.code}` : 'OBS', message: String(e.message ?? err), retryable: false };
 }

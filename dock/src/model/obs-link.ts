@@ -1,104 +1,124 @@
 /**
- * Keeps the dock connected to obs-websocket through the shared ObsClient: connects when asked, reconnects
- * with backoff when OBS goes away (OBS restarts, the socket drops), and stops retrying when retrying cannot
- * help: 4009 waits for a new password, 4011 and protocol errors wait for the user. Single flight: at most
- * one pending timer, and a new connect() cancels it.
+ * The dock's obs-websocket connection, always aimed at what the OBS fields show: every attempt (Connect, Go live,
+ * the supervisor's reconnect) reads the URL and password at the moment it starts, and an edit retargets an idle,
+ * failed or still-connecting link once typing pauses. It runs no backoff of its own: the supervisor owns the one
+ * reconnect loop (its `obs-reconnect` timer calls `ensureConnected`), so no retry ever goes to a URL the field no
+ * longer shows and there is one countdown to show. Closes that a retry cannot fix (4009, 4010, 4011) wait for the
+ * user: a new password, or Connect.
  */
-import { nextObsReconnectDelay, type ObsClient, type ObsClosedEvent } from '../../../shared/obs-client.js';
+import type { ObsClient, ObsClosedEvent } from '../../../shared/obs-client.js';
+import { parseObsUrl } from '../../../shared/obs-url.js';
 import type { DockState, ObsStatus } from './state.js';
+
+/** Typing pauses this long before an edit retargets the connection. */
+export const RETARGET_DELAY_MS = 1_000;
 
 export interface ObsLinkDeps {
   client: Pick<ObsClient, 'connect' | 'disconnect' | 'on' | 'state'>;
-  now: () => number;
-  random: () => number;
+  /** the OBS fields as they are now */
+  fields: () => { url: string; password: string };
   /** merges into state.obs */
   patch: (obs: Partial<DockState['obs']>) => void;
 }
 
 export interface ObsLink {
-  /** (Re)connect now with these settings; resets the backoff. Replaces a live session. */
-  connect(url: string, password: string): void;
   /**
-   * The supervisor's reconnect: resolves once identified, connecting now if idle (a connect in flight is
-   * joined, a live session kept). Rejects like ObsClient.connect (closed with a close class, timeout).
+   * Aims the connection at the fields now (Connect, Go live): opens one unless connected or connecting with the
+   * same values, replacing a session with other values. Resolves once the attempt has begun (the outcome comes
+   * as `connected` / `closed`); false when the URL field is not a ws:// URL.
    */
+  connect(): Promise<boolean>;
+  /** The supervisor's reconnect: resolves once identified (joins an attempt in flight, keeps a live session). */
   ensureConnected(): Promise<void>;
-  disconnect(): void;
+  /** The URL or password field changed: retarget after typing pauses. */
+  edited(): void;
   dispose(): void;
 }
 
+interface Target {
+  url: string;
+  password: string;
+}
+
 export function createObsLink(deps: ObsLinkDeps): ObsLink {
-  let target: { url: string; password: string } | undefined;
-  let attempt = 0;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let disposed = false;
+  let session: Target | undefined; // what the current or last attempt used
   let inflight: Promise<unknown> | undefined;
+  let debounce: ReturnType<typeof setTimeout> | undefined;
+  let disposed = false;
 
-  const clearTimer = () => {
-    if (timer !== undefined) clearTimeout(timer);
-    timer = undefined;
+  const target = (): Target | undefined => {
+    const f = deps.fields();
+    const url = parseObsUrl(f.url);
+    deps.patch({ badUrl: url === undefined });
+    return url === undefined ? undefined : { url, password: f.password };
   };
+  const same = (t: Target) => session !== undefined && session.url === t.url && session.password === t.password;
 
-  const open = () => {
-    timer = undefined;
-    if (!target || disposed || deps.client.state !== 'idle') return;
-    deps.patch({ status: 'connecting', nextTryAt: undefined });
-    // failures arrive as a `closed` event (the client emits exactly one per session), handled below
-    const p = deps.client.connect(target.url, target.password || undefined);
+  const open = (t: Target): Promise<unknown> => {
+    session = t;
+    deps.patch({ status: 'connecting', closeCode: undefined, message: undefined });
+    // failures arrive as a `closed` event too (the client emits exactly one per session), handled below
+    const p = deps.client.connect(t.url, t.password || undefined);
     inflight = p;
     p.catch(() => undefined).finally(() => {
       if (inflight === p) inflight = undefined;
     });
+    return p;
+  };
+
+  /** Opens `t` unless the link already is (or is becoming) exactly that; a session to other values is closed first. */
+  const aim = async (t: Target, keepConnected: boolean): Promise<void> => {
+    const state = deps.client.state;
+    if (state === 'connected' && (keepConnected || same(t))) return;
+    if (state === 'connecting' && same(t)) return;
+    if (state !== 'idle') await deps.client.disconnect(); // a `normal` close: nobody retries it
+    if (disposed || deps.client.state !== 'idle') return;
+    void open(t);
   };
 
   const offConnected = deps.client.on('connected', () => {
-    attempt = 0;
-    deps.patch({ status: 'connected', attempt: 0, nextTryAt: undefined, closeCode: undefined, message: undefined });
+    deps.patch({ status: 'connected', closeCode: undefined, message: undefined, nextTryAt: undefined });
+  });
+  const offClosed = deps.client.on('closed', (e: ObsClosedEvent) => {
+    if (e.classification === 'normal' || disposed) return; // our own disconnect, before a retarget
+    deps.patch({ status: statusFor(e), closeCode: e.code, message: e.reason || undefined });
   });
 
-  const offClosed = deps.client.on('closed', (e: ObsClosedEvent) => {
-    if (e.classification === 'normal' || disposed) return; // our own disconnect / reconnect
-    attempt += 1;
-    const delay = nextObsReconnectDelay({ attempt, closeClass: e.classification, random: deps.random() });
-    const status = statusFor(e);
-    if (delay === null || !target) {
-      deps.patch({ status, attempt, nextTryAt: undefined, closeCode: e.code, message: e.reason || undefined });
-      return;
-    }
-    clearTimer();
-    timer = setTimeout(open, delay);
-    deps.patch({ status, attempt, nextTryAt: deps.now() + delay, closeCode: e.code, message: e.reason || undefined });
-  });
+  const clearDebounce = () => {
+    if (debounce !== undefined) clearTimeout(debounce);
+    debounce = undefined;
+  };
 
   return {
-    connect(url, password) {
-      clearTimer();
-      target = { url, password };
-      attempt = 0;
-      if (deps.client.state === 'idle') return open();
-      // connected or connecting elsewhere: close first (a `normal` close, not retried), then open
-      void deps.client.disconnect().then(open, open);
+    async connect() {
+      clearDebounce();
+      const t = target();
+      if (!t) return false;
+      await aim(t, false);
+      return true;
     },
     async ensureConnected() {
-      const state = () => deps.client.state; // a getter: read it afresh after open()
-      if (state() === 'connected') return;
-      if (!target) throw new Error('no OBS WebSocket URL yet');
-      if (state() === 'idle') {
-        clearTimer();
-        open();
+      if (deps.client.state === 'idle') {
+        const t = target();
+        if (!t) throw new Error('the OBS WebSocket URL field does not hold a ws:// URL');
+        await aim(t, true);
       }
+      if (deps.client.state === 'connected') return;
       if (inflight) await inflight;
-      else if (state() !== 'connected') throw new Error('not connected to OBS');
+      else throw new Error('not connected to OBS');
     },
-    disconnect() {
-      clearTimer();
-      target = undefined;
-      void deps.client.disconnect();
-      deps.patch({ status: 'idle', nextTryAt: undefined });
+    edited() {
+      clearDebounce();
+      debounce = setTimeout(() => {
+        debounce = undefined;
+        const t = target();
+        // an identified session stays until Connect or Go live asks for the new values
+        if (t && !disposed && deps.client.state !== 'connected') void aim(t, false);
+      }, RETARGET_DELAY_MS);
     },
     dispose() {
       disposed = true;
-      clearTimer();
+      clearDebounce();
       offConnected();
       offClosed();
       void deps.client.disconnect();

@@ -6,6 +6,7 @@ import type { FieldName, FormErrors, FormValues } from './channel-form.js';
 import { EMPTY_FORM } from './channel-form.js';
 import type { LiveView } from './supervisor-port.js';
 import { IDLE_VIEW } from './supervisor-port.js';
+import { DEFAULT_OBS_URL } from '../../../shared/obs-url.js';
 
 export type HelperStatus = 'waiting' | 'ready' | 'unauthorized';
 export type ObsStatus = 'idle' | 'connecting' | 'connected' | 'auth-failed' | 'unreachable' | 'invalidated';
@@ -40,7 +41,7 @@ export interface DockState {
   stats: StreamStats;
   /** the latest error from any source, for the status panel */
   lastError?: DockError;
-  /** Go live was pressed and the supervisor has not taken it yet (lease, intent): keeps Go live locked */
+  /** Go live waits for OBS to accept the typed URL or password (it goes on by itself once they connect) */
   goPending: boolean;
   /** a short message for the Go live area (why Go live did nothing, e.g. "Connect to OBS first.") */
   notice?: MessageKey;
@@ -48,7 +49,6 @@ export interface DockState {
   faultNote?: string;
 }
 
-export const DEFAULT_OBS_URL = 'ws://127.0.0.1:4455';
 
 export function initialState(lang: Lang): DockState {
   return {

@@ -79,6 +79,7 @@ export function createSupervisorAdapter(env: SupervisorEnv): SupervisorHandle {
       },
       log: runner.log.entries(VIEW_LOG_ENTRIES),
       supervisedBy,
+      obsNextTryAt: snap.obs.reconnectAt ?? undefined,
     };
   }
 

@@ -42,6 +42,8 @@ export interface LiveView {
   log: readonly LogEntryView[];
   /** another instance holds the lease for this OBS (its holder id) */
   supervisedBy?: string | undefined;
+  /** when the supervisor's next obs-websocket reconnect is due (ms), while OBS is not connected */
+  obsNextTryAt?: number | undefined;
 }
 
 export const IDLE_VIEW: LiveView = {
