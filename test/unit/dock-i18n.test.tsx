@@ -4,7 +4,7 @@ import { cleanup, fireEvent, render, screen } from '@testing-library/preact';
 import { App } from '../../dock/src/components/App/index.js';
 import { en } from '../../dock/src/i18n/en.js';
 import { zhCN } from '../../dock/src/i18n/zh-CN.js';
-import { detectLang, translate, translateValidation } from '../../dock/src/i18n/index.js';
+import { detectLang, isLoaded, loadLang, translate, translateValidation } from '../../dock/src/i18n/index.js';
 import { memoryStorage } from '../../dock/src/lib/storage.js';
 import { setupModel } from './dock-fakes.js';
 
@@ -24,13 +24,16 @@ describe('dock i18n', () => {
     expect(detectLang(undefined)).toBe('en');
   });
 
-  it('has every key in both tables, and fills {placeholders}', () => {
+  it('has every key in both tables, and fills {placeholders}', async () => {
     expect(Object.keys(zhCN).sort()).toEqual(Object.keys(en).sort());
+    await loadLang('zh-CN');
+    expect(isLoaded('zh-CN')).toBe(true);
     expect(translate('en', 'status.recovery', { s: 4, n: 2 })).toBe('Next try in 4 s (attempt 2)');
     expect(translate('zh-CN', 'status.recovery', { s: 4, n: 2 })).toBe('4 秒后重试（第 2 次）');
   });
 
-  it('translates the shared schema messages for zh-CN, naming the field by its label', () => {
+  it('translates the shared schema messages for zh-CN, naming the field by its label', async () => {
+    await loadLang('zh-CN');
     expect(translateValidation('zh-CN', 'AppId must be at most 64 characters', '应用 ID')).toBe('应用 ID 最多 64 个字符');
     expect(translateValidation('en', 'AppId must be at most 64 characters', 'App ID')).toBe('AppId must be at most 64 characters');
     expect(translateValidation('zh-CN', 'something new', 'X')).toBe('something new');
@@ -46,6 +49,7 @@ describe('dock i18n', () => {
     expect(screen.getByLabelText('应用 ID')).toBeTruthy();
 
     fireEvent.click(screen.getByRole('button', { name: 'EN' }));
+    await vi.advanceTimersByTimeAsync(0);
     expect(screen.getByRole('button', { name: 'Go live' })).toBeTruthy();
     expect(screen.getByRole('textbox', { name: 'App ID' })).toBeTruthy();
     expect(screen.getByRole('button', { name: 'EN' }).getAttribute('aria-pressed')).toBe('true');
@@ -54,12 +58,14 @@ describe('dock i18n', () => {
     expect((t.api.callsOf('putSettings').at(-1)?.body as { language?: string }).language).toBe('en');
 
     fireEvent.click(screen.getByRole('button', { name: '中文' }));
+    await vi.advanceTimersByTimeAsync(0);
     expect(screen.getByRole('button', { name: '停止' })).toBeTruthy();
     cleanup();
 
     // a zh-CN pick survives a reload in an English browser
     const again = setupModel({ languages: ['en-US'], storage });
     render(<App model={again.model} />);
+    await vi.advanceTimersByTimeAsync(0);
     expect(screen.getByRole('button', { name: '开始直播' })).toBeTruthy();
   });
 });

@@ -1,22 +1,38 @@
 /**
  * A tiny i18n: `translate(lang, key, vars)` with `{name}` placeholders. The language follows the browser
- * (navigator.languages) until the user picks one; the pick is persisted by the model.
+ * (navigator.languages) until the user picks one; the pick is persisted by the model. English is built in;
+ * the Simplified Chinese table is a chunk of its own, fetched when chosen (`loadLang`): until it is there,
+ * text falls back to English.
  */
 import { en, type MessageKey } from './en.js';
-import { zhCN } from './zh-CN.js';
 
 export type Lang = 'en' | 'zh-CN';
 export type { MessageKey };
 export type Vars = Record<string, string | number>;
 export type Translate = (key: MessageKey, vars?: Vars) => string;
 
-const tables: Record<Lang, Record<MessageKey, string>> = { en, 'zh-CN': zhCN };
+export type Messages = Record<MessageKey, string>;
+/** Matches an English schema message and says it in the table's language ({field}, {n}). */
+export type ValidationTable = Array<[RegExp, string]>;
+
+const tables: Partial<Record<Lang, { messages: Messages; validation: ValidationTable }>> = { en: { messages: en, validation: [] } };
 
 export function translate(lang: Lang, key: MessageKey, vars?: Vars): string {
-  return fill(tables[lang][key] ?? en[key] ?? key, vars);
+  return fill(tables[lang]?.messages[key] ?? en[key] ?? key, vars);
 }
 
-function fill(text: string, vars?: Vars): string {
+export function isLoaded(lang: Lang): boolean {
+  return tables[lang] !== undefined;
+}
+
+/** Fetches a language's table once (a failed fetch is tried again on the next call). */
+export async function loadLang(lang: Lang): Promise<void> {
+  if (isLoaded(lang)) return;
+  const zh = await import('./zh-CN.js');
+  tables['zh-CN'] = { messages: zh.zhCN, validation: zh.ZH_VALIDATION };
+}
+
+export function fill(text: string, vars?: Vars): string {
   return vars ? text.replace(/\{(\w+)\}/g, (m, name: string) => (name in vars ? String(vars[name]) : m)) : text;
 }
 
@@ -35,23 +51,12 @@ export function isLang(x: unknown): x is Lang {
 }
 
 /**
- * The shared schemas speak English ("AppId is required"), shown as is in English. For zh-CN their messages
- * are matched here and said in Chinese, naming the field by its label; anything unknown is shown as written.
+ * The shared schemas speak English ("AppId is required"), shown as is in English. For other languages their
+ * messages are matched by the table's patterns and said in that language, naming the field by its label;
+ * anything unknown is shown as written.
  */
-const ZH_VALIDATION: Array<[RegExp, string]> = [
-  [/is required$/, '{field} 为必填项'],
-  [/must be at most (\d+) characters/, '{field} 最多 {n} 个字符'],
-  [/may contain only letters/, '{field} 只能包含字母、数字、"_" 和 "-"'],
-  [/control characters/, '{field} 不能包含控制字符'],
-  [/must be a number of seconds/, '{field} 必须是秒数'],
-  [/whole number/, '{field} 必须是整数秒'],
-  [/positive number/, '{field} 必须是正的秒数'],
-  [/must be at most (\d+) seconds/, '{field} 最多 {n} 秒（30 天）'],
-];
-
 export function translateValidation(lang: Lang, message: string, fieldLabel: string): string {
-  if (lang === 'en') return message;
-  for (const [re, text] of ZH_VALIDATION) {
+  for (const [re, text] of tables[lang]?.validation ?? []) {
     const m = re.exec(message);
     if (m) return fill(text, { field: fieldLabel, n: m[1] ?? '' });
   }

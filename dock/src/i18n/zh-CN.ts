@@ -1,5 +1,18 @@
-/** 简体中文. Keys are checked against en.ts at compile time. */
+/** 简体中文. Keys are checked against en.ts at compile time. Loaded on demand (see ./index.ts loadLang). */
 import type { MessageKey } from './en.js';
+import type { ValidationTable } from './index.js';
+
+/** The shared schemas' English messages, said in Chinese ({field} is the field's label). */
+export const ZH_VALIDATION: ValidationTable = [
+  [/is required$/, '{field} 为必填项'],
+  [/must be at most (\d+) characters/, '{field} 最多 {n} 个字符'],
+  [/may contain only letters/, '{field} 只能包含字母、数字、"_" 和 "-"'],
+  [/control characters/, '{field} 不能包含控制字符'],
+  [/must be a number of seconds/, '{field} 必须是秒数'],
+  [/whole number/, '{field} 必须是整数秒'],
+  [/positive number/, '{field} 必须是正的秒数'],
+  [/must be at most (\d+) seconds/, '{field} 最多 {n} 秒（30 天）'],
+];
 
 export const zhCN: Record<MessageKey, string> = {
   'app.title': 'ARTC 推流',

@@ -5,7 +5,7 @@
  */
 import type { ApiClient } from '../api/client.js';
 import { toDockError } from '../api/errors.js';
-import { detectLang, isLang, type Lang } from '../i18n/index.js';
+import { detectLang, isLang, loadLang, type Lang } from '../i18n/index.js';
 import { writeJson, type KeyValueStore } from '../lib/storage.js';
 import { createStore } from '../lib/store.js';
 import type { ObsClient } from '../../../shared/obs-client.js';
@@ -66,6 +66,18 @@ export function createDockModel(deps: DockModelDeps): DockModel {
     store.update({ [key]: { ...get()[key], ...p } } as Partial<DockState>);
 
   let userEdited = { obsUrl: false, obsPassword: false };
+
+  /** Switches once the language's table is there (English meanwhile); the latest pick wins a slow load. */
+  let wantedLang = get().lang;
+  function switchLang(lang: Lang): void {
+    wantedLang = lang;
+    loadLang(lang).then(
+      () => wantedLang === lang && get().lang !== lang && store.update({ lang }),
+      () => undefined, // the helper went away mid-fetch: stays in the current language; the next pick tries again
+    );
+  }
+  if (wantedLang !== 'en') store.update({ lang: 'en' });
+  switchLang(wantedLang);
   let disposed = false;
 
   const helper = createHelperLink({ api, now, random, patch: (p) => patch('helper', p), onReady: () => void onHelperReady() });
@@ -134,7 +146,7 @@ export function createDockModel(deps: DockModelDeps): DockModel {
     const selected = doc.presets.find((p) => p.id === doc.selectedPresetId);
     patch('presets', { list: doc.presets, selectedId: selected?.id, error: undefined });
     if (doc.obsUrl && !userEdited.obsUrl) patch('obs', { url: doc.obsUrl });
-    if (doc.language && !isLang(storage.get(KEY.lang))) store.update({ lang: doc.language });
+    if (doc.language && !isLang(storage.get(KEY.lang))) switchLang(doc.language);
     if (selected && !isSupervising(get())) setForm(channelToValues(selected.channel));
   }
 
@@ -194,7 +206,7 @@ export function createDockModel(deps: DockModelDeps): DockModel {
     retryHelper: () => helper.retryNow(),
     setLang(lang: Lang) {
       storage.set(KEY.lang, lang);
-      store.update({ lang });
+      switchLang(lang);
       persistSettings();
     },
     setField(name: FieldName, value: string) {
