@@ -11,8 +11,8 @@
  */
 import * as z from 'zod/mini';
 import { ChannelSettings } from '../api-routes.js';
-import { formatIssues } from '../schemas.js';
 import { fullJitterDelay } from '../retry-policy.js';
+import { formatIssues } from '../schemas.js';
 import { cancelTimer, cfg, draw, emit, errorInfo, log, needsUser, nextOp, obsCall, patchCtx, requestIdsOf, setLastError, timer, to, type Tx } from './context.js';
 import { acquireLease, releaseLease } from './effects/lease.js';
 import { reconnectNow } from './effects/obs-link.js';

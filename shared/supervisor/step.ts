@@ -50,6 +50,8 @@ function handlerFor(s: State, key: HandlerKey): AnyHandler | undefined {
 export function step(state: State, event: Event, now: number): StepResult {
   const tx = beginTx(state, now);
   const key: HandlerKey = event.type === 'timer' ? `timer:${event.id}` : event.type;
+  // the handler found under `key` is the one written for this event's type (and this state's kind): the table's
+  // types guarantee it per entry; TypeScript cannot follow the lookup, hence the cast
   const next = handlerFor(state, key)?.(tx, state, event as never) ?? state;
   if (next.kind !== state.kind) {
     const owned = STATES[next.kind].owns;

@@ -2,9 +2,9 @@
  * `configuring`: the URL is in hand; waiting for OBS's STOPPED, then SetStreamServiceSettings rtmp_custom (OBS
  * answers 500 while streaming or reconnecting). Owns `stop-timeout`.
  */
+import { ObsRequestStatus } from '../../obs-protocol.js';
 import { log, setObs, type StateNode, type Tx } from '../context.js';
 import { readSignal, stopAnswer } from '../effects/obs-output.js';
-import { ObsRequestStatus } from '../../obs-protocol.js';
 import { advanceConfiguring, attemptFailed, obsStopSignal, toStarting } from '../enter.js';
 import type { Event, State, StateOf } from '../types.js';
 

@@ -4,12 +4,12 @@
  * and OBS streams -> live; should be live and OBS does not -> recover. Owns `retry`: the backoff before asking
  * again for a lease or a status that failed (it re-enters `proceed`).
  */
+import { fullJitterDelay } from '../../retry-policy.js';
 import { cfg, draw, log, setObs, timer, type StateNode, type Tx } from '../context.js';
 import { leaseAnswered } from '../effects/lease.js';
 import { linkDown, linkUp, reconnectNow } from '../effects/obs-link.js';
 import { stopAnswer } from '../effects/obs-output.js';
 import { adoptLive, detect, fail, liveReconnecting, proceed, startAttempt } from '../enter.js';
-import { fullJitterDelay } from '../../retry-policy.js';
 import type { Event, State, StateOf } from '../types.js';
 
 type Connecting = StateOf<'connecting'>;

@@ -2,9 +2,9 @@
  * `starting`: StartStream sent; waiting for STARTED or STOPPED (StartStream's own success says nothing, and a
  * second start while one connects can crash OBS). Owns `start-timeout`.
  */
+import { ObsRequestStatus } from '../../obs-protocol.js';
 import { log, type StateNode, type Tx } from '../context.js';
 import { readSignal, stopAnswer } from '../effects/obs-output.js';
-import { ObsRequestStatus } from '../../obs-protocol.js';
 import { attemptFailed, obsStopSignal, toConfirming, userStop } from '../enter.js';
 import type { Event, State, StateOf } from '../types.js';
 

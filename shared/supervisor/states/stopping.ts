@@ -3,11 +3,11 @@
  * then supervision ends. A Stop while our StartStream is out (`startOp`, even before OBS said STARTING) waits
  * for STARTED, then stops. Owns `stop-timeout`: an unconfirmed stop ends supervision anyway.
  */
+import { ObsRequestStatus } from '../../obs-protocol.js';
 import { errorInfo, log, setObs, type StateNode, type Tx } from '../context.js';
 import { linkDown } from '../effects/obs-link.js';
 import { readSignal, sendStop, stopAnswer, type Signal } from '../effects/obs-output.js';
 import { persistIntent } from '../effects/supervision.js';
-import { ObsRequestStatus } from '../../obs-protocol.js';
 import { fail, stoppedByUser, toConnecting } from '../enter.js';
 import type { OpError, State, StateOf } from '../types.js';
 
