@@ -15,8 +15,12 @@ import type {
   ObsLink,
   ObsRequest,
   OpError,
+  Event,
+  EventType,
   State,
   StateBody,
+  StateKind,
+  StateOf,
   TimerId,
 } from './types.js';
 
@@ -24,6 +28,30 @@ export interface Tx {
   readonly now: number;
   ctx: Context;
   readonly effects: Effect[];
+}
+
+/** The states in charge of OBS's stream (stopping included: still acting on it); the others wait for the user. */
+export const SUPERVISING_KINDS = ['connecting', 'minting', 'configuring', 'starting', 'confirming', 'live', 'recovering', 'stopping'] as const;
+export type SupervisingKind = (typeof SUPERVISING_KINDS)[number];
+const SUPERVISING: ReadonlySet<StateKind> = new Set<StateKind>(SUPERVISING_KINDS);
+
+export function isSupervising(s: State): boolean {
+  return SUPERVISING.has(s.kind);
+}
+
+/**
+ * A state's handlers by event, XState's `on` map. Timers are one key each (`timer:poll`), as XState's delayed
+ * transitions are, so a state module lists exactly the timers it reacts to.
+ */
+export type HandlerKey = Exclude<EventType, 'timer'> | `timer:${TimerId}`;
+export type EventOf<K extends HandlerKey> = K extends `timer:${string}` ? Extract<Event, { type: 'timer' }> : Extract<Event, { type: K }>;
+export type Handler<S extends State, K extends HandlerKey> = (tx: Tx, s: S, e: EventOf<K>) => State;
+export type Handlers<S extends State> = { [K in HandlerKey]?: Handler<S, K> };
+
+/** One state of the machine: the timers it owns (leaving it cancels them) and its handlers. */
+export interface StateNode<K extends StateKind> {
+  readonly owns: readonly TimerId[];
+  readonly on: Handlers<StateOf<K>>;
 }
 
 export function beginTx(state: State, now: number): Tx {

@@ -2,7 +2,7 @@
 export * from './types.js';
 export { step } from './step.js';
 export { initialState, type InitOptions } from './context.js';
-export { refreshAheadMs } from './refresh.js';
+export { refreshAheadMs } from './effects/refresh.js';
 export { ActionLog, type ActionLogOptions, type Counters, type LogEntry } from './log.js';
 export { toSnapshot, type Snapshot } from './snapshot.js';
 export {

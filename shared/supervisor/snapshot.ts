@@ -2,8 +2,8 @@
  * What the dock (and `run`) show: a flat, serialisable view of the state. The countdown is `nextTryAt - now`;
  * "Retry now" applies while `kind` is 'recovering'; Go live is locked while `locked` is true.
  */
-import { storming } from './detect.js';
-import { isSupervising } from './lifecycle.js';
+import { isSupervising } from './context.js';
+import { storming } from './effects/supervision.js';
 import type { Counters } from './log.js';
 import type { AttemptTrigger, ChannelSettings, ErrorInfo, OutputKnown, PresenceStatus, State, StateKind } from './types.js';
 

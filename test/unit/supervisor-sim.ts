@@ -177,3 +177,8 @@ export class Sim {
     return this;
   }
 }
+
+/** Live, with no spare (a refresh mint still out), so a recovery has to mint. */
+export function liveWithoutSpare(): Sim {
+  return new Sim({ preMint: false }).goLive();
+}

@@ -5,9 +5,9 @@
  * Create call on its critical path. Each recovery consumes the spare and mints one more once live again: one
  * Create call per recovery.
  */
-import { fullJitterDelay } from '../retry-policy.js';
-import { cfg, draw, emit, log, nextOp, patchCtx, requestIdsOf, timer, type Tx } from './context.js';
-import type { Config, Event, IngestUrl, MintedUrl, State } from './types.js';
+import { fullJitterDelay } from '../../retry-policy.js';
+import { cfg, draw, emit, log, nextOp, patchCtx, requestIdsOf, timer, type Tx } from '../context.js';
+import type { Config, Event, IngestUrl, MintedUrl } from '../types.js';
 
 type MintResult = Extract<Event, { type: 'mint-result' }>;
 
@@ -60,15 +60,18 @@ export function startRefresh(tx: Tx): void {
   emit(tx, { kind: 'mint', opId, channel });
 }
 
-/** A background mint answered (it may have been started while live and land in any state). */
-export function onRefreshResult(tx: Tx, s: State, e: MintResult): State {
+/**
+ * A background mint answered (it may have been started while live and land in any state). Only while `live` is
+ * the next refresh armed: the other states consume the spare or do not need one.
+ */
+export function spareAnswered(tx: Tx, e: MintResult, live: boolean): void {
   patchCtx(tx, { refreshOp: null });
   if (e.ok) {
     const spare = stamp(tx, e.url);
     patchCtx(tx, { spare, refreshFailures: 0 });
     log(tx, 'info', 'spare-minted', `spare URL ready, valid until ${new Date(spare.expiresAt).toISOString()}`, { requestIds: [spare.requestId] });
-    if (s.kind === 'live') scheduleRefresh(tx);
-    return s;
+    if (live) scheduleRefresh(tx);
+    return;
   }
   const failures = tx.ctx.refreshFailures + 1;
   patchCtx(tx, { refreshFailures: failures });
@@ -76,10 +79,9 @@ export function onRefreshResult(tx: Tx, s: State, e: MintResult): State {
     error: { code: e.error.code, message: e.error.message },
     ...requestIdsOf(e.error),
   });
-  if (s.kind === 'live') {
+  if (live) {
     const c = cfg(tx).refreshBackoff;
     const delay = fullJitterDelay(failures, draw(tx), c) ?? c.capMs;
     timer(tx, 'refresh-url', Math.max(delay, e.error.retryAfterMs ?? 0));
   }
-  return s;
 }

@@ -4,8 +4,9 @@
  * is the user's; a STOPPED with no STOPPING before it, not asked for, is the output failing. After ExitStarted
  * neither is the user's: OBS is quitting and a restart resumes supervision.
  */
-import { cfg, obsCall, setObs, timer, type Tx } from './context.js';
-import type { Event, ObsOutputState, OutputKnown } from './types.js';
+import { ObsRequestStatus } from '../../obs-protocol.js';
+import { cfg, obsCall, setObs, timer, type Tx } from '../context.js';
+import type { Event, ObsOutputState, OpError, OutputKnown } from '../types.js';
 
 export type Signal =
   | 'starting'
@@ -79,4 +80,18 @@ export function ensureStopped(tx: Tx): 'ready' | 'waiting' {
   if (obs.stopOp !== null || obs.output === 'starting') return 'waiting';
   sendStop(tx);
   return 'waiting';
+}
+
+/**
+ * An OBS answer, seen from our StopStream: 'not-ours' (another request), 'pending' (accepted: the STOPPED event
+ * is the outcome), 'already-stopped' (501 OutputNotRunning: "already so", OBS's output is recorded as stopped),
+ * or the error it failed with. Any answer clears the stop in flight.
+ */
+export function stopAnswer(tx: Tx, e: Extract<Event, { type: 'obs-result' }>): 'not-ours' | 'pending' | 'already-stopped' | { failed: OpError } {
+  if (e.opId !== tx.ctx.obs.stopOp) return 'not-ours';
+  if (e.ok) return 'pending';
+  setObs(tx, { stopOp: null });
+  if (e.error.status !== ObsRequestStatus.OutputNotRunning) return { failed: e.error };
+  setObs(tx, { output: 'stopped', userStopping: false });
+  return 'already-stopped';
 }
