@@ -148,15 +148,17 @@ export class LiveApiClient {
         this.opts.log?.({ action, attempt, status: 200, requestId: (body as { RequestId?: string })?.RequestId });
         return body;
       } catch (e) {
-        const err = e instanceof ApiError ? e : ApiError.network(action, e);
+        let err = e instanceof ApiError ? e : ApiError.network(action, e);
         if (!refreshed && isTokenRefused(err)) {
           refreshed = true;
           this.opts.log?.({ action, attempt, status: err.status, code: err.code, requestId: err.requestId, retryInMs: 0, reason: `credentials refused, re-resolving ${describeInfo(this.credentials.info())}` });
-          await this.refreshCredentials(action);
-          continue;
+          const failed = await this.refreshCredentials(action);
+          if (!failed) continue;
+          // a refresh that fails is retried like a network error: STS may answer again shortly
+          err = failed;
         }
         const delay = err.retryable ? apiRetryDelay(attempt, this.random(), err.retryAfterMs, { baseMs: 200, capMs: 5_000, floorMs: 100, maxAttempts: this.maxAttempts }) : null;
-        this.opts.log?.({ action, attempt, status: err.status, code: err.code, requestId: err.requestId, ...(delay !== null ? { retryInMs: delay } : {}), reason: err.code === 'CredentialsUnavailable' ? `${err.kind}: ${err.message}` : err.kind });
+        this.opts.log?.({ action, attempt, status: err.status, code: err.code, requestId: err.requestId, ...(delay !== null ? { retryInMs: delay } : {}), reason: err.code === CREDENTIALS_UNAVAILABLE ? `${err.kind}: ${err.message}` : err.kind });
         if (delay === null) throw err;
         // never sooner than 100 ms after the previous attempt started
         const sinceLast = this.now() - lastAttemptAt;
@@ -165,11 +167,13 @@ export class LiveApiClient {
     }
   }
 
-  private async refreshCredentials(action: string): Promise<void> {
+  /** undefined when new credentials were resolved, else the error to report (and retry with backoff) */
+  private async refreshCredentials(action: string): Promise<ApiError | undefined> {
     try {
       await this.credentials.refresh();
+      return undefined;
     } catch (e) {
-      throw credentialsFailed(action, e, this.credentials.secrets());
+      return credentialsFailed(action, e, this.credentials.secrets());
     }
   }
 
@@ -243,6 +247,9 @@ export class LiveApiClient {
   }
 }
 
+/** The code of an ApiError that says the credential provider failed (never the cloud's answer). */
+export const CREDENTIALS_UNAVAILABLE = 'CredentialsUnavailable';
+
 /** The cloud refused the security token itself (expired, revoked, malformed): new credentials may fix it. */
 function isTokenRefused(e: ApiError): boolean {
   return e.code.startsWith('InvalidSecurityToken');
@@ -253,7 +260,7 @@ function credentialsFailed(action: string, e: unknown, secrets: string[]): ApiEr
   const why = redact(e instanceof Error ? e.message : String(e), secrets);
   const message = e instanceof CredentialsError ? why : `getting credentials failed: ${why}`;
   // no `cause`: the library's own error is not redacted
-  return new ApiError({ kind: 'network', code: 'CredentialsUnavailable', message: `${action}: ${message}`, action });
+  return new ApiError({ kind: 'network', code: CREDENTIALS_UNAVAILABLE, message: `${action}: ${message}`, action });
 }
 
 function badResponse(action: string, why: string, body: unknown): ApiError {

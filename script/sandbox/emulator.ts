@@ -193,6 +193,8 @@ export function createEmulator(opts: EmulatorOptions = {}): Emulator {
       const wall = wallClock();
       const call = verifyRequest(req, body, { keys, actions: STS_ACTIONS, nonces, now: wall, version: STS_VERSION });
       if (isAcsError(call)) return answer(actionOf(req, STS_ACTIONS, body), requestId, call);
+      const injected = queue.take(call.action);
+      if (injected) return answer(call.action, requestId, injected);
       return answer(call.action, requestId, assumeRole(call.query, { now: wall, random, keys }));
     } catch {
       return answer('AssumeRole', requestId, acs.internal());
