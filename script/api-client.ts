@@ -250,7 +250,11 @@ export class LiveApiClient {
 /** The code of an ApiError that says the credential provider failed (never the cloud's answer). */
 export const CREDENTIALS_UNAVAILABLE = 'CredentialsUnavailable';
 
-/** The cloud refused the security token itself (expired, revoked, malformed): new credentials may fix it. */
+/**
+ * The cloud refused the security token itself (expired, revoked, malformed): new credentials may fix it.
+ * InvalidAccessKeyId.* is not retried this way: the chain would answer the same key a second later, and
+ * the supervisor reports it as needing the user (a key that was deleted or disabled in RAM).
+ */
 function isTokenRefused(e: ApiError): boolean {
   return e.code.startsWith('InvalidSecurityToken');
 }

@@ -80,3 +80,74 @@ describe('credentials asked per request', () => {
     expect(f.emu.stats().outcomes.CreateRoomRealTimeStreamAddress).toEqual({ OK: 2 });
   });
 });
+
+describe('a refused token, with a fake source', () => {
+  function rotating(f: ReturnType<typeof setup>, keys: Array<{ AccessKeyId: string; AccessKeySecret: string; SecurityToken: string }>, refreshFails = false) {
+    let current = 0;
+    const calls = { get: 0, refresh: 0 };
+    const creds = () => ({ accessKeyId: keys[current]!.AccessKeyId, accessKeySecret: keys[current]!.AccessKeySecret, securityToken: keys[current]!.SecurityToken });
+    const no = () => new Error(`STS said no (key ${keys[0]!.AccessKeySecret} must not show)`);
+    const source: CredentialSource = {
+      // like the chain: once a refresh failed nothing is cached, so get() resolves again (and fails again)
+      get: async () => {
+        calls.get++;
+        if (refreshFails && calls.refresh > 0) throw no();
+        return creds();
+      },
+      refresh: async () => {
+        calls.refresh++;
+        if (refreshFails) throw no();
+        current = Math.min(current + 1, keys.length - 1);
+        return creds();
+      },
+      info: () => ({ type: 'RamRoleArn', source: '~/.aliyun/config.json profile prod' }),
+      secrets: () => keys.flatMap((k) => [k.AccessKeySecret, k.SecurityToken]),
+    };
+    return { source, calls };
+  }
+
+  it('re-resolves once, then the retry with the new key succeeds', async () => {
+    const f = setup();
+    const keys = [await assumeRole(f), await assumeRole(f)];
+    const { source, calls } = rotating(f, keys);
+    const log: ApiCallLog[] = [];
+    f.emu.faults.failNext('CreateRoomRealTimeStreamAddress', 1, { status: 400, code: 'InvalidSecurityToken.Expired' });
+    await clientWith(f, source, log).createRoomRealTimeStreamAddress(CREATE);
+    expect(calls.refresh).toBe(1);
+    expect(log.map((l) => [l.code ?? 'OK', l.reason])).toEqual([
+      ['InvalidSecurityToken.Expired', 'credentials refused, re-resolving RamRoleArn via ~/.aliyun/config.json profile prod'],
+      ['OK', undefined],
+    ]);
+  });
+
+  it('never re-resolves twice in one call: a second refusal is the error', async () => {
+    const f = setup();
+    const keys = [await assumeRole(f), await assumeRole(f)];
+    const { source, calls } = rotating(f, keys);
+    f.emu.faults.failNext('CreateRoomRealTimeStreamAddress', 2, { status: 400, code: 'InvalidSecurityToken.Expired' });
+    await expect(clientWith(f, source, []).createRoomRealTimeStreamAddress(CREATE)).rejects.toMatchObject({ code: 'InvalidSecurityToken.Expired', credentials: 'RamRoleArn via ~/.aliyun/config.json profile prod' });
+    expect(calls.refresh).toBe(1);
+  });
+
+  it('a refresh that fails is retried with backoff and a logged reason, then reported, redacted', async () => {
+    const f = setup();
+    const keys = [await assumeRole(f)];
+    const { source, calls } = rotating(f, keys, true);
+    const log: ApiCallLog[] = [];
+    f.emu.faults.failNext('CreateRoomRealTimeStreamAddress', 1, { status: 400, code: 'InvalidSecurityToken.Expired' });
+    const start = f.clock.now();
+    const e = (await clientWith(f, source, log).createRoomRealTimeStreamAddress(CREATE).catch((x: unknown) => x)) as ApiError;
+    // the refresh failed once; the retries asked the source again (the chain resolves anew in get())
+    expect(calls.refresh).toBe(1);
+    expect(calls.get).toBe(4);
+    expect(e).toMatchObject({ code: 'CredentialsUnavailable', retryable: true });
+    const failed = log.filter((l) => l.code === 'CredentialsUnavailable');
+    expect(failed[0]!.reason).toMatch(/^network: CreateRoomRealTimeStreamAddress: getting credentials failed: STS said no/);
+    expect(failed).toHaveLength(4);
+    // backoff between the attempts; none after the last, which is the error
+    expect(failed.slice(0, 3).every((l) => (l.retryInMs ?? 0) >= 100)).toBe(true);
+    expect(failed[3]!.retryInMs).toBeUndefined();
+    expect(f.clock.now() - start).toBeGreaterThan(0);
+    expect(JSON.stringify(log) + e.message).not.toContain(keys[0]!.AccessKeySecret);
+  });
+});
