@@ -49,7 +49,8 @@ export function credentialChain(o: ChainOptions = {}): CredentialSource {
 
   async function resolve(): Promise<Credentials> {
     active = undefined;
-    const { steps, looked } = chainSteps({ env, home, homeLabel: '~' });
+    const { steps, looked, secrets } = chainSteps({ env, home, homeLabel: '~' });
+    for (const s of secrets) if (!seen.includes(s)) seen.push(s);
     const failures: string[] = [];
     let found = false;
     for (const step of steps) {
@@ -64,7 +65,7 @@ export function credentialChain(o: ChainOptions = {}): CredentialSource {
         active = step;
         return c;
       } catch (e) {
-        failures.push(`${step.type} via ${step.source}: ${redact(causeText(e), seen)}`);
+        failures.push(`${step.type} via ${step.source}: ${redact(scrub(causeText(e)), seen)}`);
       }
     }
     info ??= steps[0] ? { type: steps[0].type, source: steps[0].source } : undefined;
@@ -78,7 +79,8 @@ export function credentialChain(o: ChainOptions = {}): CredentialSource {
       try {
         return await ask(active);
       } catch (e) {
-        throw new CredentialsError(`${active.type} via ${active.source}: refreshing the credentials failed: ${redact(causeText(e), seen)}`, [active.source], true, { cause: e });
+        // no `cause`: the library's own error is not redacted
+        throw new CredentialsError(`${active.type} via ${active.source}: refreshing the credentials failed: ${redact(scrub(causeText(e)), seen)}`, [active.source], true);
       }
     },
     refresh: resolve,
@@ -94,6 +96,14 @@ function firstCandidate(env: NodeJS.ProcessEnv, home: string): CredentialInfo {
 
 function causeText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * Some library messages quote what they were given (a credentials URI's JSON answer, an STS error body, an
+ * external command's output): blank any value of a secret-named field, known to us or not.
+ */
+export function scrub(text: string): string {
+  return text.replace(/("?(?:AccessKeySecret|SecurityToken|access_key_secret|sts_token|security_token|accessKeySecret|securityToken)"?\s*[:=]\s*"?)[^"\s,}&]+/g, '$1[redacted]');
 }
 
 async function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {

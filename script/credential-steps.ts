@@ -192,11 +192,32 @@ function built(type: string, source: string, make: () => OfficialProvider): Step
   }
 }
 
-/** The chain's candidates, in the official order, plus every place looked at (for "nothing found"). */
-export function chainSteps(o: StepOptions): { steps: Array<Step | BrokenStep>; looked: string[] } {
+/** Keys whose values are secrets (`access_key_secret`, `sts_token`, `access_token`, ...), not paths to them. */
+const SECRET_KEY = /secret|token/i;
+const PATH_KEY = /(_file|_path|Path|File)$/;
+
+/** Every secret the sources hold, so a library message that quotes one can be redacted before anyone sees it. */
+function knownSecrets(o: StepOptions): string[] {
+  const out = [o.env.ALIBABA_CLOUD_ACCESS_KEY_SECRET, o.env.ALIBABA_CLOUD_SECURITY_TOKEN];
+  const add = (k: string, v: unknown) => {
+    if (typeof v === 'string' && SECRET_KEY.test(k) && !PATH_KEY.test(k)) out.push(v);
+  };
+  try {
+    const conf = JSON.parse(readText(join(o.home, '.aliyun', 'config.json')) ?? 'null') as { profiles?: Array<Record<string, unknown>> } | null;
+    for (const p of conf?.profiles ?? []) for (const [k, v] of Object.entries(p ?? {})) add(k, v);
+  } catch {
+    // not JSON: the CLI step reports it, and the library never reads it
+  }
+  const ini = readText(o.env.ALIBABA_CLOUD_CREDENTIALS_FILE || join(o.home, '.alibabacloud', 'credentials'));
+  if (ini !== undefined) for (const section of parseIni(ini).values()) for (const [k, v] of section) add(k, v);
+  return out.filter((s): s is string => !!s && s.length >= 4);
+}
+
+/** The chain's candidates, in the official order, every place looked at (for "nothing found") and the secrets. */
+export function chainSteps(o: StepOptions): { steps: Array<Step | BrokenStep>; looked: string[]; secrets: string[] } {
   const looked: string[] = ['environment (ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET)', 'environment (ALIBABA_CLOUD_OIDC_TOKEN_FILE)'];
   const steps = [envStep(o.env), oidcStep(o.env), cliStep(o, looked), iniStep(o, looked), ecsStep(o.env), uriStep(o.env)];
   if (!isTrue(o.env.ALIBABA_CLOUD_ECS_METADATA_DISABLED)) looked.push('ECS instance metadata (100.100.100.200)');
   looked.push('ALIBABA_CLOUD_CREDENTIALS_URI');
-  return { steps: steps.filter((s): s is Step | BrokenStep => s !== null), looked };
+  return { steps: steps.filter((s): s is Step | BrokenStep => s !== null), looked, secrets: knownSecrets(o) };
 }

@@ -49,6 +49,8 @@ beforeAll(async () => {
   uriServer = createServer((req, res) => {
     res.setHeader('content-type', 'application/json');
     if (req.url === '/bad') return void res.writeHead(500).end('{"Code":"Nope"}');
+    // no SecurityToken: the library then quotes the whole answer in its error
+    if (req.url === '/partial') return void res.end(JSON.stringify({ AccessKeyId: 'STS.partial', AccessKeySecret: 'uri-secret-unknown-to-us' }));
     res.end(JSON.stringify({ Code: 'Success', AccessKeyId: 'STS.uri', AccessKeySecret: SECRET, SecurityToken: TOKEN, Expiration: '2099-01-01T00:00:00Z' }));
   });
   await new Promise<void>((r) => uriServer.listen(0, '127.0.0.1', r));
@@ -159,6 +161,20 @@ describe('INI credentials file, every type', () => {
     const e = await failure({}, ini(body.replace('URI', uri)));
     expect(e.message).toMatch(message);
   }, 20_000);
+});
+
+describe('library messages that quote what they were given', () => {
+  it('never show a secret, even one no source declared', async () => {
+    const e = await failure({}, home({ ini: `[default]\ntype = credentials_uri\ncredentials_uri = ${uri}/partial\n` }));
+    expect(e.message).toMatch(/credentials_uri via .*: error retrieving credentials from credentialsURI result: .*"AccessKeySecret":"\[redacted\]"/);
+    expect(e.message).not.toContain('uri-secret-unknown-to-us');
+  });
+
+  it('count the files\' own secrets among those to redact', async () => {
+    const c = credentialChain({ env: BASE, home: home({ cli: cli({ name: 'p', mode: 'RamRoleArn', access_key_id: 'id', access_key_secret: SECRET, ram_role_arn: 'acs:ram::1:role/r', sts_endpoint: '127.0.0.1:1' }) }) });
+    await expect(c.get()).rejects.toThrow(/RamRoleArn via ~\/\.aliyun\/config\.json profile p: /);
+    expect(c.secrets()).toContain(SECRET);
+  });
 });
 
 describe('nothing anywhere', () => {
