@@ -73,17 +73,25 @@ export function credentialChain(o: ChainOptions = {}): CredentialSource {
     throw new CredentialsError(`No usable Alibaba Cloud credentials:\n${formatLooked(failures)}`, failures, true);
   }
 
+  // calls that overlap (a Create and a Describe both refused) share one resolution: one AssumeRole, not two
+  let resolving: Promise<Credentials> | undefined;
+  const resolveOnce = () =>
+    (resolving ??= resolve().finally(() => {
+      resolving = undefined;
+    }));
+
   return {
     async get() {
-      if (!active) return resolve();
+      const step = active;
+      if (!step) return resolveOnce();
       try {
-        return await ask(active);
+        return await ask(step);
       } catch (e) {
         // no `cause`: the library's own error is not redacted
-        throw new CredentialsError(`${active.type} via ${active.source}: refreshing the credentials failed: ${redact(scrub(causeText(e)), seen)}`, [active.source], true);
+        throw new CredentialsError(`${step.type} via ${step.source}: refreshing the credentials failed: ${redact(scrub(causeText(e)), seen)}`, [step.source], true);
       }
     },
-    refresh: resolve,
+    refresh: resolveOnce,
     info: () => info ?? firstCandidate(env, home),
     secrets: () => [...seen],
   };

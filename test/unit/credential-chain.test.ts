@@ -186,3 +186,24 @@ describe('nothing anywhere', () => {
     expect(e.looked).toContain('~/.alibabacloud/credentials');
   });
 });
+
+describe('overlapping calls', () => {
+  it('share one resolution', async () => {
+    let hits = 0;
+    const server = createServer((_req, res) => {
+      hits++;
+      res.end(JSON.stringify({ AccessKeyId: 'STS.x', AccessKeySecret: SECRET, SecurityToken: TOKEN, Expiration: '2099-01-01T00:00:00Z' }));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const c = credentialChain({ env: { ...BASE, ALIBABA_CLOUD_CREDENTIALS_URI: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` }, home: home() });
+      await Promise.all([c.get(), c.get(), c.get()]);
+      expect(hits).toBe(1);
+      await Promise.all([c.refresh(), c.refresh()]);
+      expect(hits).toBe(2);
+      expect(describeInfo(c.info())).toBe('credentials_uri via ALIBABA_CLOUD_CREDENTIALS_URI');
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+});
