@@ -9,7 +9,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as z from 'zod/mini';
-import Credential, {
+import * as official from '@alicloud/credentials';
+import type Credential from '@alicloud/credentials';
+import {
   CLIProfileCredentialsProvider,
   ECSRAMRoleCredentialsProvider,
   OIDCRoleArnCredentialsProvider,
@@ -18,6 +20,19 @@ import Credential, {
   URICredentialsProvider,
 } from '@alicloud/credentials';
 import { parseIni } from './ini.js';
+
+/**
+ * The library's `Credential` class. It is CommonJS with `exports.default = Credential`: a Node-style ESM import
+ * (the Vite bundle, Node itself) sees module.exports as the default, a bundler-style one sees the class; take
+ * whichever is the constructor. test/integration/cli-credentials.test.ts runs the bundle on an INI `sts` type.
+ */
+function credentialClass(): typeof Credential {
+  const d = (official as unknown as { default?: unknown }).default;
+  const inner = (d as { default?: unknown } | undefined)?.default;
+  const ctor = typeof inner === 'function' ? inner : d;
+  if (typeof ctor !== 'function') throw new Error('@alicloud/credentials: no Credential class found');
+  return ctor as typeof Credential;
+}
 
 /** What every official provider offers (their d.ts types differ by class; this is the shared shape). */
 export interface OfficialProvider {
@@ -164,7 +179,8 @@ function iniStep(o: StepOptions, looked: string[]): Step | BrokenStep | null {
   const missing = (REQUIRED[type] ?? []).filter((k) => !section.get(k));
   if (missing.length) return { type, source, error: `type ${type} needs ${missing.join(', ')}` };
   return built(type, source, () => {
-    const c = new Credential(config as ConstructorParameters<typeof Credential>[0]);
+    const Official = credentialClass();
+    const c = new Official(config as ConstructorParameters<typeof Credential>[0]);
     return { getCredentials: () => c.getCredential(), credential: c } as OfficialProvider;
   });
 }

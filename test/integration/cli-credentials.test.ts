@@ -34,6 +34,29 @@ function expectNoSecrets(text: string): void {
   expect(text).not.toMatch(/CAIS[A-Za-z0-9+/]{20,}/);
 }
 
+function iniEnv(section: string): NodeJS.ProcessEnv {
+  const home = mkdtempSync(join(tmpdir(), 'artc-cli-ini-'));
+  mkdirSync(join(home, '.alibabacloud'));
+  writeFileSync(join(home, '.alibabacloud', 'credentials'), `[default]\n${section}\n`);
+  return cleanEnv(home, { ALIBABA_CLOUD_LIVE_ENDPOINT: sb.endpoint, NODE_EXTRA_CA_CERTS: cert.certPath, ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true' });
+}
+
+describe('CLI with an INI credentials file (the library\'s Credential class, through the bundle)', () => {
+  it('type ram_role_arn: `url` works with the role\'s STS key', async () => {
+    const section = `type = ram_role_arn\naccess_key_id = ${sb.credentials.accessKeyId}\naccess_key_secret = ${sb.credentials.accessKeySecret}\nrole_arn = acs:ram::1234567890123456:role/artc-ingest\nrole_session_name = obs-pc\nsts_endpoint = ${sb.stsEndpoint}`;
+    const r = await runCli(['url', '--app-id', 'app1', '--channel-id', 'room1', '--user-id', 'obs-2', '--display-name', 'Studio', '--json'], iniEnv(section));
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toMatchObject({ rtmpAddress: expect.stringMatching(/^rtmp:/) });
+    expectNoSecrets(r.stdout + r.stderr);
+  }, 30_000);
+
+  it('type sts: `doctor` names it and says a fixed token cannot be renewed', async () => {
+    const r = await runCli(['doctor', '--endpoint', sb.endpoint, '--timeout', '2000'], iniEnv('type = sts\naccess_key_id = STS.fixed\naccess_key_secret = fixed-secret-never-printed\nsecurity_token = CAISfixedtoken'), 30_000);
+    expect(r.stdout).toContain('✔ Credentials: sts via ~/.alibabacloud/credentials [default] (STS token; its expiry is not known');
+    expect(r.stdout + r.stderr).not.toContain('fixed-secret-never-printed');
+  }, 30_000);
+});
+
 describe('CLI with a RamRoleArn profile (aliyun CLI config)', () => {
   it('`url` mints an ingest URL with the STS key the role gave', async () => {
     const before = sb.stats().outcomes.AssumeRole?.OK ?? 0;
