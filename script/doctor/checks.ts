@@ -67,8 +67,14 @@ export async function checkCredentials(d: DoctorDeps): Promise<CheckLine> {
     if (e instanceof CredentialsError && !e.found) {
       return line('fail', name, `no Alibaba Cloud credentials found (looked in ${e.looked.join('; ')}); without them the helper runs the local sandbox`, 'set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, or run `aliyun configure`');
     }
-    return line('fail', name, msg.replace(/\s*\n\s*(- )?/g, ' ').trim(), 'correct that file, profile or role (see README "Credentials"), or set ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET');
+    return line('fail', name, oneLine(msg), 'correct that file, profile or role (see README "Credentials"), or set ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET');
   }
+}
+
+/** "No usable credentials:\n  - a\n  - b" -> "No usable credentials: a; b" (a doctor line is one line). */
+function oneLine(text: string): string {
+  const [head = '', ...items] = text.split('\n').map((l) => l.trim().replace(/^- /, '')).filter(Boolean);
+  return items.length ? `${head} ${items.join('; ')}` : head;
 }
 
 interface EndpointProbe {

@@ -116,6 +116,10 @@ describe('doctor', () => {
       const { d } = deps({ credentials: () => failing(new CredentialsError('aliyun CLI via ~/.aliyun/config.json: not valid JSON', [])) });
       expect(formatLine(await lineOf(d, 'Credentials'))).toMatch(/^✖ Credentials: aliyun CLI via ~\/\.aliyun\/config\.json: not valid JSON\. Fix:/);
     });
+    it('several failing candidates make one line, in chain order', async () => {
+      const e = new CredentialsError('No usable Alibaba Cloud credentials:\n  - OIDC via environment: no token file\n  - EcsRamRole via ECS instance metadata: 404', []);
+      expect(formatLine(await lineOf(deps({ credentials: () => failing(e) }).d, 'Credentials'))).toMatch(/^✖ Credentials: No usable Alibaba Cloud credentials: OIDC via environment: no token file; EcsRamRole via ECS instance metadata: 404\. Fix:/);
+    });
     it('says which type and source it used', async () => {
       expect((await lineOf(deps().d, 'Credentials')).detail).toBe('AK via environment (ALIBABA_CLOUD_ACCESS_KEY_ID)');
     });
