@@ -153,6 +153,7 @@ export class LiveApiClient {
           refreshed = true;
           this.opts.log?.({ action, attempt, status: err.status, code: err.code, requestId: err.requestId, retryInMs: 0, reason: `credentials refused, re-resolving ${describeInfo(this.credentials.info())}` });
           const failed = await this.refreshCredentials(action);
+          // no backoff before this one retry: the refusal was about the key, not load (the limiter still applies)
           if (!failed) continue;
           // a refresh that fails is retried like a network error: STS may answer again shortly
           err = failed;

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { credentialChain } from '../../script/credential-chain.js';
 import { CredentialsError, describeInfo } from '../../script/credentials.js';
 
@@ -57,6 +57,7 @@ beforeAll(async () => {
   uri = `http://127.0.0.1:${(uriServer.address() as AddressInfo).port}`;
 });
 afterAll(() => new Promise<void>((r) => uriServer.close(() => r())));
+afterEach(() => void vi.unstubAllEnvs());
 
 describe('environment', () => {
   it('AK, and StsToken when ALIBABA_CLOUD_SECURITY_TOKEN is set', async () => {
@@ -118,11 +119,12 @@ describe('aliyun CLI config, every mode', () => {
     expect(e.message).toMatch(message);
   });
 
-  it('EcsRamRole names itself when the metadata server does not answer', async () => {
-    // ALIBABA_CLOUD_ECS_METADATA_DISABLED is the chain's switch; this profile asks the role explicitly
+  it('EcsRamRole names itself when the instance role cannot be used', async () => {
+    // the library's ECS provider reads this switch from process.env itself; set, it never calls 100.100.100.200
+    vi.stubEnv('ALIBABA_CLOUD_ECS_METADATA_DISABLED', 'true');
     const e = await failure({}, home({ cli: cli({ name: 'p', mode: 'EcsRamRole', ram_role_name: 'r' }) }));
-    expect(e.message).toMatch(/EcsRamRole via ~\/\.aliyun\/config\.json profile p: /);
-  }, 20_000);
+    expect(e.message).toMatch(/EcsRamRole via ~\/\.aliyun\/config\.json profile p: IMDS credentials is disabled/);
+  });
 
   it('a broken file and a missing profile name the file', async () => {
     expect((await failure({}, home({ cli: '{oops' }))).message).toMatch(/aliyun CLI via ~\/\.aliyun\/config\.json: not valid JSON/);
@@ -152,12 +154,13 @@ describe('INI credentials file, every type', () => {
 
   it.each([
     ['ram_role_arn', `type = ram_role_arn\naccess_key_id = id\naccess_key_secret = ${SECRET}`, /ram_role_arn via .*\[default\]: type ram_role_arn needs role_arn/],
-    ['ecs_ram_role', 'type = ecs_ram_role\nrole_name = r', /ecs_ram_role via .*\[default\]: /],
+    ['ecs_ram_role', 'type = ecs_ram_role\nrole_name = r', /ecs_ram_role via .*\[default\]: IMDS credentials is disabled/],
     ['oidc_role_arn', 'type = oidc_role_arn\nrole_arn = acs:ram::1:role/r\noidc_provider_arn = acs:ram::1:oidc-provider/x\noidc_token_file_path = /nonexistent/token', /oidc_role_arn via .*\[default\]: .*\/nonexistent\/token/],
     ['credentials_uri', 'type = credentials_uri\ncredentials_uri = URI/bad', /credentials_uri via .*\[default\]: get sts token failed, httpStatus: 500/],
     ['access_key', 'type = access_key\naccess_key_id = id', /access_key via .*\[default\]: type access_key needs access_key_secret/],
     ['bearer', 'type = bearer\nbearer_token = x', /bearer via .*\[default\]: type bearer is not usable for signing API calls/],
   ])('%s that cannot work fails with a message naming the type and section', async (_t, body, message) => {
+    vi.stubEnv('ALIBABA_CLOUD_ECS_METADATA_DISABLED', 'true'); // see EcsRamRole above: no call to 100.100.100.200
     const e = await failure({}, ini(body.replace('URI', uri)));
     expect(e.message).toMatch(message);
   }, 20_000);
