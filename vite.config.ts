@@ -66,6 +66,9 @@ export default defineConfig(({ mode }) => {
           output: { entryFileNames: 'artc-ingest.mjs', format: 'es', banner: '#!/usr/bin/env node', codeSplitting: false },
         },
       },
+      // @alicloud/credentials (and httpx, kitx, ini, debug under it) is bundled: plain CommonJS that Vite inlines
+      // cleanly (+~165 KB), used on every cloud call, so the helper stays one file; only node-media-server,
+      // needed in sandbox mode alone and heavy with native-ish deps, stays external and lazy
       ssr: { noExternal: true, external: ['node-media-server'] },
     };
   }

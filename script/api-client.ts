@@ -9,6 +9,7 @@ import { splitRtmpAddress } from '../shared/rtmp-address.js';
 import { apiRetryDelay } from '../shared/retry-policy.js';
 import { ApiError, classify, redact } from './errors.js';
 import { signRequest, formatAcsDate, type Credentials } from './sign-v3.js';
+import { CredentialsError, describeInfo, isCredentialSource, staticCredentials, type CredentialSource } from './credentials.js';
 import { bucketFor, type TokenBucket } from './rate-limit.js';
 
 export interface ApiCallLog {
@@ -23,7 +24,8 @@ export interface ApiCallLog {
 
 export interface ClientOptions {
   endpoint: string;
-  credentials: Credentials;
+  /** fixed credentials, or a source asked before every request (the official chain refreshes STS ones) */
+  credentials: Credentials | CredentialSource;
   fetch?: typeof fetch;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
@@ -65,6 +67,7 @@ export class LiveApiClient {
   private readonly timeoutMs: number;
   private readonly maxAttempts: number;
   private readonly limiter: TokenBucket;
+  readonly credentials: CredentialSource;
 
   constructor(private readonly opts: ClientOptions) {
     this.url = parseEndpoint(opts.endpoint);
@@ -75,7 +78,10 @@ export class LiveApiClient {
     this.nonce = opts.nonce ?? (() => randomBytes(16).toString('hex'));
     this.timeoutMs = opts.timeoutMs ?? 10_000;
     this.maxAttempts = opts.maxAttempts ?? 4;
-    this.limiter = opts.limiter ?? bucketFor(opts.credentials.accessKeyId);
+    const c = opts.credentials;
+    this.credentials = isCredentialSource(c) ? c : staticCredentials(c, { type: c.securityToken ? 'StsToken' : 'AK', source: 'the caller' });
+    // one bucket per account: STS ids change at every refresh, the source they come from does not
+    this.limiter = opts.limiter ?? bucketFor(isCredentialSource(c) ? `source:${describeInfo(c.info())}` : c.accessKeyId);
   }
 
   get endpoint(): string {
@@ -126,9 +132,13 @@ export class LiveApiClient {
     return { requestId: requestIds[0]!, requestIds, users, total: Math.max(total, users.length) };
   }
 
-  /** One signed call with deadline, rate limit and retries for throttling, 5xx and network errors only. */
+  /**
+   * One signed call with deadline, rate limit and retries for throttling, 5xx and network errors only.
+   * A refused security token (expired, revoked) re-resolves the credentials once and tries again.
+   */
   private async call(action: string, method: 'GET' | 'POST', query: Record<string, string>): Promise<unknown> {
     let lastAttemptAt = -Infinity;
+    let refreshed = false;
     for (let attempt = 1; ; attempt++) {
       const wait = this.limiter.take(this.now());
       if (wait > 0) await this.sleep(wait);
@@ -138,9 +148,18 @@ export class LiveApiClient {
         this.opts.log?.({ action, attempt, status: 200, requestId: (body as { RequestId?: string })?.RequestId });
         return body;
       } catch (e) {
-        const err = e instanceof ApiError ? e : ApiError.network(action, e);
+        let err = e instanceof ApiError ? e : ApiError.network(action, e);
+        if (!refreshed && isTokenRefused(err)) {
+          refreshed = true;
+          this.opts.log?.({ action, attempt, status: err.status, code: err.code, requestId: err.requestId, retryInMs: 0, reason: `credentials refused, re-resolving ${describeInfo(this.credentials.info())}` });
+          const failed = await this.refreshCredentials(action);
+          // no backoff before this one retry: the refusal was about the key, not load (the limiter still applies)
+          if (!failed) continue;
+          // a refresh that fails is retried like a network error: STS may answer again shortly
+          err = failed;
+        }
         const delay = err.retryable ? apiRetryDelay(attempt, this.random(), err.retryAfterMs, { baseMs: 200, capMs: 5_000, floorMs: 100, maxAttempts: this.maxAttempts }) : null;
-        this.opts.log?.({ action, attempt, status: err.status, code: err.code, requestId: err.requestId, ...(delay !== null ? { retryInMs: delay } : {}), reason: err.kind });
+        this.opts.log?.({ action, attempt, status: err.status, code: err.code, requestId: err.requestId, ...(delay !== null ? { retryInMs: delay } : {}), reason: err.code === CREDENTIALS_UNAVAILABLE ? `${err.kind}: ${err.message}` : err.kind });
         if (delay === null) throw err;
         // never sooner than 100 ms after the previous attempt started
         const sinceLast = this.now() - lastAttemptAt;
@@ -149,7 +168,26 @@ export class LiveApiClient {
     }
   }
 
+  /** undefined when new credentials were resolved, else the error to report (and retry with backoff) */
+  private async refreshCredentials(action: string): Promise<ApiError | undefined> {
+    try {
+      await this.credentials.refresh();
+      return undefined;
+    } catch (e) {
+      return credentialsFailed(action, e, this.credentials.secrets());
+    }
+  }
+
+  private async currentCredentials(action: string): Promise<Credentials> {
+    try {
+      return await this.credentials.get();
+    } catch (e) {
+      throw credentialsFailed(action, e, this.credentials.secrets());
+    }
+  }
+
   private async attempt(action: string, method: 'GET' | 'POST', query: Record<string, string>): Promise<unknown> {
+    const credentials = await this.currentCredentials(action);
     const signed = signRequest({
       method,
       host: this.url.host,
@@ -158,7 +196,7 @@ export class LiveApiClient {
       query,
       date: formatAcsDate(this.now()),
       nonce: this.nonce(),
-      credentials: this.opts.credentials,
+      credentials,
     });
     const headers: Record<string, string> = { ...signed.headers, accept: 'application/json' };
     delete headers.host; // fetch sets Host itself from the URL; it is still part of the signature
@@ -176,10 +214,10 @@ export class LiveApiClient {
     } finally {
       clearTimeout(timer);
     }
-    return this.decode(action, res, text);
+    return this.decode(action, res, text, credentials);
   }
 
-  private decode(action: string, res: Response, text: string): unknown {
+  private decode(action: string, res: Response, text: string, used: Credentials): unknown {
     let body: unknown;
     try {
       body = text ? JSON.parse(text) : undefined;
@@ -194,16 +232,40 @@ export class LiveApiClient {
     const parsed = ErrorBody.safeParse(body);
     const code = parsed.success ? parsed.data.Code : res.status >= 500 ? 'ServerError' : `HTTP${res.status}`;
     const message = parsed.success ? (parsed.data.Message ?? code) : `HTTP ${res.status} ${res.statusText}`.trim();
+    const kind = classify(res.status, code);
+    // an auth error is only actionable when it says which credentials were refused
+    const which = kind === 'auth' || kind === 'signature' ? describeInfo(this.credentials.info()) : undefined;
     throw new ApiError({
-      kind: classify(res.status, code),
+      kind,
       code,
-      message: redact(message, [this.opts.credentials.accessKeySecret, this.opts.credentials.securityToken]),
+      credentials: which,
+      message: redact(message, [used.accessKeySecret, used.securityToken, ...this.credentials.secrets()]),
       requestId: parsed.success ? parsed.data.RequestId : (res.headers.get('x-acs-request-id') ?? undefined),
       status: res.status,
       retryAfterMs: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
       action,
     });
   }
+}
+
+/** The code of an ApiError that says the credential provider failed (never the cloud's answer). */
+export const CREDENTIALS_UNAVAILABLE = 'CredentialsUnavailable';
+
+/**
+ * The cloud refused the security token itself (expired, revoked, malformed): new credentials may fix it.
+ * InvalidAccessKeyId.* is not retried this way: the chain would answer the same key a second later, and
+ * the supervisor reports it as needing the user (a key that was deleted or disabled in RAM).
+ */
+function isTokenRefused(e: ApiError): boolean {
+  return e.code.startsWith('InvalidSecurityToken');
+}
+
+/** Retryable: the supervisor keeps the stream up and tries again with backoff (STS may be back by then). */
+function credentialsFailed(action: string, e: unknown, secrets: string[]): ApiError {
+  const why = redact(e instanceof Error ? e.message : String(e), secrets);
+  const message = e instanceof CredentialsError ? why : `getting credentials failed: ${why}`;
+  // no `cause`: the library's own error is not redacted
+  return new ApiError({ kind: 'network', code: CREDENTIALS_UNAVAILABLE, message: `${action}: ${message}`, action });
 }
 
 function badResponse(action: string, why: string, body: unknown): ApiError {

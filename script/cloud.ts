@@ -6,7 +6,8 @@ import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'nod
 import * as z from 'zod/mini';
 import { DEFAULT_ENDPOINT } from '../shared/schemas.js';
 import { LiveApiClient, parseEndpoint, type ClientOptions } from './api-client.js';
-import { requireCredentials } from './credentials.js';
+import { credentialChain } from './credential-chain.js';
+import { describeInfo } from './credentials.js';
 import { configDir, configFile } from './paths.js';
 import { UsageError } from './cli/command.js';
 
@@ -88,8 +89,11 @@ export function resolveEndpoint(flag: string | undefined, env: NodeJS.ProcessEnv
   }
 }
 
-/** For one-shot commands (`url`, `participants`): never starts a sandbox, only finds a running one. */
-export function connectCloud(o: CloudOptions): CloudChoice {
+/**
+ * For one-shot commands (`url`, `participants`): never starts a sandbox, only finds a running one.
+ * The credentials are resolved here once, so "no credentials" or a broken profile fails before any call.
+ */
+export async function connectCloud(o: CloudOptions): Promise<CloudChoice> {
   if (o.sandbox) {
     const s = readSandboxState(o.env);
     if (!s) {
@@ -99,7 +103,8 @@ export function connectCloud(o: CloudOptions): CloudChoice {
     return { client, mode: 'sandbox', endpoint: s.endpoint, credentialSource: 'sandbox' };
   }
   const endpoint = resolveEndpoint(o.endpoint, o.env);
-  const found = requireCredentials({ env: o.env });
-  const client = new LiveApiClient({ endpoint, credentials: found.credentials, ...(o.fetch ? { fetch: o.fetch } : {}), ...o.client });
-  return { client, mode: 'cloud', endpoint, credentialSource: found.source };
+  const source = credentialChain({ env: o.env });
+  await source.get();
+  const client = new LiveApiClient({ endpoint, credentials: source, ...(o.fetch ? { fetch: o.fetch } : {}), ...o.client });
+  return { client, mode: 'cloud', endpoint, credentialSource: describeInfo(source.info()) };
 }

@@ -13,6 +13,8 @@ export interface ApiErrorInit {
   status?: number | undefined;
   retryAfterMs?: number | undefined;
   action?: string | undefined;
+  /** which credentials the cloud refused ("StsToken via environment (...)"), for auth and signature errors */
+  credentials?: string | undefined;
   cause?: unknown;
 }
 
@@ -24,6 +26,7 @@ export class ApiError extends Error {
   readonly status: number | undefined;
   readonly retryAfterMs: number | undefined;
   readonly action: string | undefined;
+  readonly credentials: string | undefined;
 
   constructor(init: ApiErrorInit) {
     super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
@@ -33,6 +36,7 @@ export class ApiError extends Error {
     this.status = init.status;
     this.retryAfterMs = init.retryAfterMs;
     this.action = init.action;
+    this.credentials = init.credentials;
   }
 
   get retryable(): boolean {
@@ -41,7 +45,7 @@ export class ApiError extends Error {
 
   /** `Throttling.User: Request was denied due to user flow control. (RequestId: ..., HTTP 400)` */
   describe(): string {
-    const extra = [this.requestId && `RequestId: ${this.requestId}`, this.status && `HTTP ${this.status}`].filter(Boolean).join(', ');
+    const extra = [this.credentials && `credentials: ${this.credentials}`, this.requestId && `RequestId: ${this.requestId}`, this.status && `HTTP ${this.status}`].filter(Boolean).join(', ');
     return `${this.code}: ${this.message}${extra ? ` (${extra})` : ''}`;
   }
 

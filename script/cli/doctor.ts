@@ -1,5 +1,5 @@
 import { readSandboxState, resolveEndpoint } from '../cloud.js';
-import { findCredentials } from '../credentials.js';
+import { credentialChain } from '../credential-chain.js';
 import { obsConfigDir, readObsWebsocket } from '../obs-config.js';
 import { configDir } from '../paths.js';
 import { doctor } from '../doctor/doctor.js';
@@ -61,7 +61,7 @@ Exit status 0 when nothing failed, 1 otherwise.`,
         token: peekToken(configDir({ env: io.env })),
         platform: process.platform,
         timeoutMs,
-        findCredentials: () => findCredentials({ env: io.env }),
+        credentials: () => credentialChain({ env: io.env, timeoutMs }),
         readSandbox: () => readSandboxState(io.env),
         layout: () => layout,
         readWebsocket: () => readObsWebsocket(obsDir),

@@ -16,7 +16,7 @@ Example:
   options: { ...CHANNEL_OPTIONS, json: { type: 'boolean' } },
   async run({ values, io }) {
     const params = channelFromFlags(values);
-    const { client } = connectCloud({ sandbox: values.sandbox === true, endpoint: values.endpoint as string | undefined, env: io.env, ...(io.fetch ? { fetch: io.fetch } : {}) });
+    const { client } = await connectCloud({ sandbox: values.sandbox === true, endpoint: values.endpoint as string | undefined, env: io.env, ...(io.fetch ? { fetch: io.fetch } : {}) });
     const p = await client.describeChannelParticipants(params);
     if (values.json) {
       io.stdout(JSON.stringify({ requestId: p.requestId, users: p.users, total: p.total }) + '\n');

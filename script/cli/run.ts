@@ -100,7 +100,7 @@ Example:
     const say = (line: string) => (json ? io.stderr : io.stdout)(`artc-ingest run: ${line}\n`);
 
     const own = values.sandbox === true ? await startOwnSandbox(io, say) : undefined;
-    const client = own?.client ?? connectCloud({ endpoint: values.endpoint as string | undefined, env: io.env, ...(io.fetch ? { fetch: io.fetch } : {}) }).client;
+    const client = own?.client ?? (await connectCloud({ endpoint: values.endpoint as string | undefined, env: io.env, ...(io.fetch ? { fetch: io.fetch } : {}) })).client;
     say(`supervising ${channel.appId}/${channel.channelId} as ${channel.userId} through OBS at ${obs.url} (password: ${obs.passwordSource})`);
 
     let finished: (code: number) => void = () => {};

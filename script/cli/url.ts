@@ -21,7 +21,7 @@ Examples:
   options: { ...PUBLISHER_OPTIONS, json: { type: 'boolean' } },
   async run({ values, io }) {
     const params = publisherFromFlags(values);
-    const { client } = connectCloud({ sandbox: values.sandbox === true, endpoint: values.endpoint as string | undefined, env: io.env, ...(io.fetch ? { fetch: io.fetch } : {}) });
+    const { client } = await connectCloud({ sandbox: values.sandbox === true, endpoint: values.endpoint as string | undefined, env: io.env, ...(io.fetch ? { fetch: io.fetch } : {}) });
     const url = await client.createRoomRealTimeStreamAddress(params);
     const expiresAt = new Date(url.expiresAt).toISOString();
     if (values.json) {

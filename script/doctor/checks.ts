@@ -3,7 +3,8 @@
  * A check never throws: whatever goes wrong becomes its line (offline and sandbox included).
  */
 import { existsSync } from 'node:fs';
-import type { FoundCredentials } from '../credentials.js';
+import { redact } from '../errors.js';
+import { CredentialsError, describeInfo, type CredentialSource } from '../credentials.js';
 import type { SandboxState } from '../cloud.js';
 import type { ObsWebsocketSettings } from '../obs-config.js';
 import { probeHelper } from '../helper-state.js';
@@ -32,7 +33,8 @@ export interface DoctorDeps {
   token: string | undefined;
   platform: NodeJS.Platform;
   timeoutMs: number;
-  findCredentials: () => FoundCredentials | { looked: string[] };
+  /** the credential chain the helper would use (doctor resolves it once: STS ones are fetched for real) */
+  credentials: () => CredentialSource;
   readSandbox: () => SandboxState | null;
   /** OBS's layout, or the reason it could not be read */
   layout: () => ObsLayout | Error;
@@ -45,16 +47,34 @@ export interface DoctorDeps {
 const line = (status: Status, name: string, detail: string, fix?: string): CheckLine => ({ status, name, detail, ...(fix ? { fix } : {}) });
 const readText = (d: DoctorDeps, p: string) => (d.readText ? d.readText(p) : readBytes(p)?.toString('utf8'));
 
-export function checkCredentials(d: DoctorDeps): CheckLine {
+export async function checkCredentials(d: DoctorDeps): Promise<CheckLine> {
   const name = 'Credentials';
   if (d.sandbox) return line('ok', name, 'not needed: sandbox mode uses the local test cloud');
+  let source: CredentialSource | undefined;
   try {
-    const found = d.findCredentials();
-    if ('credentials' in found) return line('ok', name, `AccessKey found in ${found.source}`);
-    return line('fail', name, `no Alibaba Cloud AccessKey found (looked in ${found.looked.join('; ')}); without one the helper runs the local sandbox`, 'set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, or run `aliyun configure`');
+    source = d.credentials();
+    const c = await source.get();
+    const info = source.info();
+    const what = describeInfo(info);
+    if (!c.securityToken) return line('ok', name, what);
+    if (info.expiresAt === undefined) return line('ok', name, `${what} (STS token; its expiry is not known: a fixed token stops working when it expires)`);
+    const left = info.expiresAt - d.now();
+    const when = `${new Date(info.expiresAt).toISOString()} (${left >= 0 ? `in ${Math.round(left / 60_000)} min` : `${Math.round(-left / 60_000)} min ago`})`;
+    return line('ok', name, `${what}; the current STS credentials expire ${when} and are refreshed 15 min before`);
   } catch (e) {
-    return line('fail', name, (e as Error).message, 'correct that file or profile, or set ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET');
+    const secrets = source?.secrets() ?? [];
+    const msg = redact((e as Error).message, secrets);
+    if (e instanceof CredentialsError && !e.found) {
+      return line('fail', name, `no Alibaba Cloud credentials found (looked in ${e.looked.join('; ')}); without them the helper runs the local sandbox`, 'set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, or run `aliyun configure`');
+    }
+    return line('fail', name, oneLine(msg), 'correct that file, profile or role (see README "Credentials"), or set ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET');
   }
+}
+
+/** "No usable credentials:\n  - a\n  - b" -> "No usable credentials: a; b" (a doctor line is one line). */
+function oneLine(text: string): string {
+  const [head = '', ...items] = text.split('\n').map((l) => l.trim().replace(/^- /, '')).filter(Boolean);
+  return items.length ? `${head} ${items.join('; ')}` : head;
 }
 
 interface EndpointProbe {

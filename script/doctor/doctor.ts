@@ -16,13 +16,14 @@ export async function runChecks(d: DoctorDeps): Promise<CheckLine[]> {
   // the endpoint probe, the OBS connection and the helper probe are independent: run them together
   const layout = d.layout();
   const ws = d.readWebsocket();
-  const [probe, obsLine, portLine] = await Promise.all([
+  const [credLine, probe, obsLine, portLine] = await Promise.all([
+    checkCredentials(d),
     endpoint ? probeEndpoint(d, endpoint) : Promise.resolve(undefined),
     obsConnectionLine(d, ws),
     helperPortLine(d),
   ]);
   return [
-    checkCredentials(d),
+    credLine,
     clockLine(d, probe ?? { reachable: false, detail: 'not checked' }),
     endpointLine(d, endpoint, probe),
     obsConfigLine(d, layout),

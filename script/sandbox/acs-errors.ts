@@ -32,6 +32,12 @@ export const acs = {
   nonceUsed: () => err(400, 'SignatureNonceUsed', 'Specified signature nonce was used already.'),
   tokenMismatch: () => err(400, 'InvalidSecurityToken.MismatchWithAccessKey', 'Specified SecurityToken mismatch with the AccessKey.'),
   tokenMissing: () => err(400, 'InvalidSecurityToken.Malformed', 'Specified SecurityToken is malformed or missing.'),
+  tokenExpired: () => err(400, 'InvalidSecurityToken.Expired', 'Specified SecurityToken is expired.'),
+  // classic RPC signature (HMAC-SHA1): the cloud's common error list; unconfirmed against live.aliyuncs.com
+  missingSignature: () => err(400, 'MissingSignature', 'Signature is mandatory for this action.'),
+  missingSignatureParam: (name: string) => err(400, `Missing${name}`, `${name} is mandatory for this action.`),
+  invalidSignatureMethod: (got: string) => err(400, 'InvalidSignatureMethod', `Specified signature method ${JSON.stringify(got)} is not valid (HMAC-SHA1 is).`),
+  invalidSignatureVersion: (got: string) => err(400, 'InvalidSignatureVersion', `Specified signature version ${JSON.stringify(got)} is not valid (1.0 is).`),
   throttled: (retryAfterMs: number) => ({ ...err(400, 'Throttling.User', 'Request was denied due to user flow control.'), retryAfterMs }),
   inputInvalid: (what: string) => err(400, 'InputInvalid', what.endsWith('.') ? what : `${what}.`),
   internal: () => err(500, 'InternalError', 'The request processing has failed due to some unknown error.'),

@@ -16,6 +16,7 @@ import { FailureQueue, createFaults, type SandboxFaults } from './faults.js';
 import { FlowControl } from './flow-control.js';
 import { actionOf, verifyRequest, type GatewayKey } from './gateway.js';
 import { NonceStore } from './nonce-store.js';
+import { STS_ACTIONS, STS_VERSION, assumeRole } from './sts.js';
 import { SandboxState, type LivePublish, type PublishAttempt, type PublishVerdict, type RejectReason } from './state.js';
 import { ACTIONS, type EndCause, type SandboxCredentials, type SandboxEvent, type SandboxStats } from './types.js';
 
@@ -46,6 +47,8 @@ export interface PublishGate {
 export interface Emulator {
   /** The HTTP handler: the emulated API on `/`, the control API on `/_sandbox/*`. */
   handle: (req: Request) => Promise<Response>;
+  /** The STS stand-in (AssumeRole, RPC-signed); index.ts serves it over HTTPS as the library requires. */
+  handleSts: (req: Request) => Promise<Response>;
   readonly credentials: SandboxCredentials;
   readonly controlToken: string;
   readonly faults: SandboxFaults;
@@ -154,8 +157,8 @@ export function createEmulator(opts: EmulatorOptions = {}): Emulator {
   }
 
   async function api(req: Request, requestId: string): Promise<Response> {
-    const named = actionOf(req, ACTIONS);
     const body = new Uint8Array(await req.arrayBuffer());
+    const named = actionOf(req, ACTIONS, body);
     // The gateway (date skew, nonces, QPS) runs on the wall clock: a shifted clock expires URLs without
     // making every client's x-acs-date look skewed. The operations run on the shifted clock.
     const wall = wallClock();
@@ -183,8 +186,24 @@ export function createEmulator(opts: EmulatorOptions = {}): Emulator {
     }
   }
 
+  async function handleSts(req: Request): Promise<Response> {
+    const requestId = formatRequestId(random(16));
+    try {
+      const body = new Uint8Array(await req.arrayBuffer());
+      const wall = wallClock();
+      const call = verifyRequest(req, body, { keys, actions: STS_ACTIONS, nonces, now: wall, version: STS_VERSION });
+      if (isAcsError(call)) return answer(actionOf(req, STS_ACTIONS, body), requestId, call);
+      const injected = queue.take(call.action);
+      if (injected) return answer(call.action, requestId, injected);
+      return answer(call.action, requestId, assumeRole(call.query, { now: wall, random, keys }));
+    } catch {
+      return answer('AssumeRole', requestId, acs.internal());
+    }
+  }
+
   return {
     handle,
+    handleSts,
     credentials,
     controlToken,
     faults,

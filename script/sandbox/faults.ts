@@ -40,8 +40,11 @@ export interface FaultResult {
 }
 
 export interface SandboxFaults {
-  /** The next `count` calls of `action` (or of any action, `'*'`) fail with this status and Code, after authentication. */
-  failNext(action: SandboxAction | '*', count: number, failure: FailureSpec): void;
+  /**
+   * The next `count` calls of `action` (or of any Live API action, `'*'`) fail with this status and Code,
+   * after authentication. `'AssumeRole'` fails the STS stand-in (never matched by `'*'`).
+   */
+  failNext(action: SandboxAction | 'AssumeRole' | '*', count: number, failure: FailureSpec): void;
   /** Closes the user's live RTMP sessions (or one stream's); the user leaves the channel now. Returns sessions closed. */
   kick(target: UserRef | { streamName: string }): number;
   /** Silent removal: unlisted while its RTMP stays up, until it publishes again; simulated users are deleted. */
@@ -60,14 +63,14 @@ export interface SandboxFaults {
 }
 
 interface Pending extends FailureSpec {
-  action: SandboxAction | '*';
+  action: SandboxAction | 'AssumeRole' | '*';
   remaining: number;
 }
 
 export class FailureQueue {
   private list: Pending[] = [];
 
-  add(action: SandboxAction | '*', count: number, spec: FailureSpec): void {
+  add(action: SandboxAction | 'AssumeRole' | '*', count: number, spec: FailureSpec): void {
     if (!Number.isInteger(count) || count < 1) throw new RangeError('failNext: count must be a positive integer');
     if (!Number.isInteger(spec.status) || spec.status < 400 || spec.status > 599) throw new RangeError('failNext: status must be 400-599');
     this.list.push({ ...spec, action, remaining: count });
@@ -75,7 +78,7 @@ export class FailureQueue {
 
   /** The failure the next call of `action` must answer, if any (oldest first). */
   take(action: string): AcsError | undefined {
-    const hit = this.list.find((p) => p.action === action || p.action === '*');
+    const hit = this.list.find((p) => p.action === action || (p.action === '*' && action !== 'AssumeRole'));
     if (!hit) return undefined;
     if (--hit.remaining <= 0) this.list = this.list.filter((p) => p !== hit);
     return { status: hit.status, code: hit.code, message: hit.message ?? `Injected failure: ${hit.code}.`, ...(hit.retryAfterMs !== undefined ? { retryAfterMs: hit.retryAfterMs } : {}) };

@@ -1,5 +1,6 @@
 /**
- * The POP gateway's front door for V3 (ACS3-HMAC-SHA256) RPC calls, in the order a gateway checks:
+ * The POP gateway's front door. A request without an Authorization header goes to the classic RPC
+ * signature (gateway-rpc.ts); V3 (ACS3-HMAC-SHA256) RPC calls are checked here, in the order a gateway checks:
  * action and version, method, Authorization, the x-acs-* headers, AccessKey, date skew, body hash,
  * signature, STS token, and last the nonce (only a request that proved its key can use a nonce up).
  * The signature is recomputed from what was received: the raw query string decoded, the headers the
@@ -10,6 +11,7 @@ import { API_VERSION } from '../../shared/schemas.js';
 import { ALGORITHM, canonicalRequest, parseAuthorization, sha256Hex, signature } from '../sign-v3.js';
 import { acs, type AcsError } from './acs-errors.js';
 import type { NonceStore } from './nonce-store.js';
+import { looksRpc, rpcParams, verifyRpc } from './gateway-rpc.js';
 
 /** x-acs-date may differ from the gateway's clock by at most 15 min (InvalidTimeStamp.Expired). */
 export const MAX_SKEW_MS = 15 * 60_000;
@@ -17,8 +19,10 @@ export const MAX_SKEW_MS = 15 * 60_000;
 export interface GatewayKey {
   accessKeyId: string;
   accessKeySecret: string;
-  /** an STS key: every request must carry this x-acs-security-token */
+  /** an STS key: every request must carry this x-acs-security-token (or SecurityToken, RPC) */
   securityToken?: string | undefined;
+  /** an STS key from AssumeRole stops working at this time (ms, gateway clock) */
+  expiresAt?: number | undefined;
 }
 
 export interface ActionSpec {
@@ -30,6 +34,8 @@ export interface GatewayContext {
   actions: Readonly<Record<string, ActionSpec>>;
   nonces: NonceStore;
   now: number;
+  /** the API version the actions belong to (default the Live API's) */
+  version?: string;
 }
 
 export interface VerifiedCall {
@@ -43,12 +49,26 @@ const REQUIRED_SIGNED = ['host', 'x-acs-action', 'x-acs-version', 'x-acs-date', 
 const ACS_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 
 /** The action named by a request, if the gateway knows it (used to count calls before verifying). */
-export function actionOf(req: Request, actions: Readonly<Record<string, ActionSpec>>): string | undefined {
-  const action = req.headers.get('x-acs-action') ?? '';
+export function actionOf(req: Request, actions: Readonly<Record<string, ActionSpec>>, body?: Uint8Array): string | undefined {
+  let action = req.headers.get('x-acs-action') ?? '';
+  if (!action) {
+    const params = body ? rpcParams(req, body) : parseQuery(new URL(req.url).search);
+    action = typeof params === 'string' ? '' : (params.Action ?? '');
+  }
   return Object.hasOwn(actions, action) ? action : undefined;
 }
 
+/** V3 (Authorization header) or the classic RPC signature (Signature parameter), as the cloud accepts both. */
 export function verifyRequest(req: Request, body: Uint8Array, ctx: GatewayContext): VerifiedCall | AcsError {
+  if (!req.headers.get('authorization')) {
+    const params = rpcParams(req, body);
+    if (typeof params === 'string') return acs.inputInvalid(params);
+    if (looksRpc(req, params) || !req.headers.get('x-acs-action')) return verifyRpc(req, params, { ...ctx, version: ctx.version ?? API_VERSION });
+  }
+  return verifyV3(req, body, ctx);
+}
+
+function verifyV3(req: Request, body: Uint8Array, ctx: GatewayContext): VerifiedCall | AcsError {
   const url = new URL(req.url);
   const action = req.headers.get('x-acs-action');
   if (!action) return acs.missingParameter('Action');
@@ -56,7 +76,7 @@ export function verifyRequest(req: Request, body: Uint8Array, ctx: GatewayContex
   if (!spec || url.pathname !== '/') return acs.invalidAction();
   const version = req.headers.get('x-acs-version');
   if (!version) return acs.missingParameter('Version');
-  if (version !== API_VERSION) return acs.invalidVersion();
+  if (version !== (ctx.version ?? API_VERSION)) return acs.invalidVersion();
   if (req.method !== spec.method) return acs.unsupportedMethod(req.method);
 
   const rawAuth = req.headers.get('authorization');
@@ -94,13 +114,20 @@ export function verifyRequest(req: Request, body: Uint8Array, ctx: GatewayContex
     return acs.signatureMismatch(`${ALGORITHM}\n${sha256Hex(text)}`);
   }
 
-  const token = req.headers.get('x-acs-security-token');
-  if (key.securityToken !== undefined && token === null) return acs.tokenMissing();
-  if (token !== null && !sameString(token, key.securityToken ?? '')) return acs.tokenMismatch();
+  const tokenError = checkToken(key, req.headers.get('x-acs-security-token'), ctx.now);
+  if (tokenError) return tokenError;
 
   const nonce = req.headers.get('x-acs-signature-nonce')!;
   if (!ctx.nonces.claim(nonce, ctx.now)) return acs.nonceUsed();
   return { accessKeyId: key.accessKeyId, action, query };
+}
+
+/** The STS part: a token key needs its own token, and an AssumeRole key stops at its Expiration. */
+export function checkToken(key: GatewayKey, token: string | null, now: number): AcsError | undefined {
+  if (key.securityToken !== undefined && token === null) return acs.tokenMissing();
+  if (token !== null && !sameString(token, key.securityToken ?? '')) return acs.tokenMismatch();
+  if (key.expiresAt !== undefined && now >= key.expiresAt) return acs.tokenExpired();
+  return undefined;
 }
 
 function unsignedHeaders(req: Request, signed: readonly string[]): string[] {

@@ -3,6 +3,7 @@
  * handler knows nothing of sockets). Bodies are capped at 1 MiB; a request has 15 s to arrive whole.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import { listenLocal, LOOPBACK } from './listen.js';
 
 const MAX_BODY = 1024 * 1024;
@@ -56,9 +57,11 @@ async function respond(handler: (req: Request) => Promise<Response>, req: Incomi
   }
 }
 
-export async function bindHandler(handler: (req: Request) => Promise<Response>, opts: { port: number; fallback: boolean }): Promise<BoundServer> {
+/** With `tls` the server speaks HTTPS (the STS stand-in: the credentials library only calls STS over HTTPS). */
+export async function bindHandler(handler: (req: Request) => Promise<Response>, opts: { port: number; fallback: boolean; tls?: { key: string; cert: string } }): Promise<BoundServer> {
   let port = 0;
-  const server = createServer((req, res) => void respond(handler, req, res, port));
+  const serve = (req: IncomingMessage, res: ServerResponse) => void respond(handler, req, res, port);
+  const server = opts.tls ? createTlsServer({ key: opts.tls.key, cert: opts.tls.cert }, serve) : createServer(serve);
   server.requestTimeout = 15_000;
   server.headersTimeout = 10_000;
   port = await listenLocal(server, opts.port, opts.fallback);

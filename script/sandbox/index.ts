@@ -29,6 +29,9 @@ export interface SandboxOptions {
   /** STS-style credentials (`STS.` id + security token) */
   sts?: boolean;
   onEvent?: (event: SandboxEvent) => void;
+  /** also serve the STS stand-in (AssumeRole) over HTTPS with this certificate, on `stsPort` (default any) */
+  stsTls?: { key: string; cert: string };
+  stsPort?: number;
 }
 
 export interface SandboxHandle {
@@ -37,6 +40,8 @@ export interface SandboxHandle {
   readonly apiPort: number;
   readonly rtmpPort: number;
   readonly credentials: SandboxCredentials;
+  /** `127.0.0.1:PORT` of the HTTPS STS stand-in (an aliyun CLI profile's `sts_endpoint`), with `stsTls` */
+  readonly stsEndpoint?: string | undefined;
   /** Bearer token of the control API (`/_sandbox/stats`, `/_sandbox/fault`) */
   readonly controlToken: string;
   readonly faults: SandboxFaults;
@@ -67,12 +72,15 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
   });
   emulator = emu;
   let api;
+  let sts;
   try {
     api = await bindHandler(emu.handle, { port: opts.apiPort ?? DEFAULT_API_PORT, fallback: opts.apiPort === undefined });
+    if (opts.stsTls) sts = await bindHandler(emu.handleSts, { port: opts.stsPort ?? 0, fallback: false, tls: opts.stsTls });
   } catch (e) {
-    await ingest.stop();
+    await Promise.all([ingest.stop(), api?.close()]);
     throw e;
   }
+  const stsServer = sts;
   const endpoint = `http://127.0.0.1:${api.port}`;
   if (opts.apiPort === undefined && api.port !== DEFAULT_API_PORT) log(`port ${DEFAULT_API_PORT} is taken: sandbox API on ${api.port} instead`);
   if (opts.rtmpPort === undefined && ingest.port !== DEFAULT_RTMP_PORT) log(`port ${DEFAULT_RTMP_PORT} is taken: sandbox RTMP ingest on ${ingest.port} instead`);
@@ -80,8 +88,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
 
   let stopping: Promise<void> | undefined;
   const bound = api;
+  if (stsServer) log(`sandbox STS (AssumeRole) at https://127.0.0.1:${stsServer.port}`);
   return {
     endpoint,
+    stsEndpoint: stsServer ? `127.0.0.1:${stsServer.port}` : undefined,
     apiPort: api.port,
     rtmpPort: ingest.port,
     credentials: emu.credentials,
@@ -90,7 +100,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
     emulator: emu,
     stats: () => emu.stats(),
     stop() {
-      stopping ??= Promise.all([bound.close(), ingest.stop()]).then(() => log('sandbox stopped'));
+      stopping ??= Promise.all([bound.close(), ingest.stop(), stsServer?.close()]).then(() => log('sandbox stopped'));
       return stopping;
     },
   };

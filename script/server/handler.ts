@@ -39,7 +39,7 @@ export interface HandlerDeps {
   staticDir: string;
   now: () => number;
   /** strings that must never appear in a response (AccessKey secret, STS token), redacted defensively */
-  secrets?: ReadonlyArray<string | undefined>;
+  secrets?: ReadonlyArray<string | undefined> | (() => ReadonlyArray<string | undefined>);
   log?: (line: string) => void;
 }
 
@@ -82,7 +82,8 @@ async function dispatch(req: Request, pathname: string, d: HandlerDeps, impls: I
 
 export function createHandler(d: HandlerDeps): Handler {
   const impls = implementations(d);
-  const secrets = d.secrets ?? [];
+  // a function when STS credentials rotate: each refresh adds a secret and a token to redact
+  const secretsNow = () => (typeof d.secrets === 'function' ? d.secrets() : (d.secrets ?? []));
   return async (req) => {
     try {
       checkHost(req, d.port);
@@ -93,7 +94,7 @@ export function createHandler(d: HandlerDeps): Handler {
       checkToken(req, d.token);
       return await dispatch(req, pathname, d, impls);
     } catch (e) {
-      return errorResponse(toHttpError(e, secrets, d.log));
+      return errorResponse(toHttpError(e, secretsNow(), d.log));
     }
   };
 }

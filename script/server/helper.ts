@@ -4,13 +4,13 @@
  * `url --sandbox` in another terminal finds it. `stop()` undoes all of it.
  */
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ObsHintsBody } from '../../shared/api-routes.js';
 import { LiveApiClient } from '../api-client.js';
 import { removeSandboxState, resolveEndpoint, sandboxStatePath, writeSandboxState } from '../cloud.js';
-import { findCredentials } from '../credentials.js';
+import { credentialChain } from '../credential-chain.js';
+import { CredentialsError, describeInfo } from '../credentials.js';
 import { obsConfigDir, readObsWebsocket } from '../obs-config.js';
 import { configDir } from '../paths.js';
 import { VERSION } from '../version.js';
@@ -83,7 +83,7 @@ interface Cloud {
   mode: 'cloud' | 'sandbox';
   endpoint: string;
   credentialSource: string;
-  secrets: Array<string | undefined>;
+  secrets: () => Array<string | undefined>;
   fellBack: boolean;
   looked: string[];
   sandbox?: SandboxHandle;
@@ -94,13 +94,17 @@ interface Cloud {
 async function chooseCloud(o: HelperOptions): Promise<Cloud> {
   let looked: string[] = [];
   if (!o.sandbox) {
-    const found = findCredentials({ env: o.env, home: o.env.HOME || o.env.USERPROFILE || homedir() });
-    if ('credentials' in found) {
-      const endpoint = resolveEndpoint(o.endpoint, o.env);
-      const client = new LiveApiClient({ endpoint, credentials: found.credentials });
-      return { client, mode: 'cloud', endpoint, credentialSource: found.source, secrets: [found.credentials.accessKeySecret, found.credentials.securityToken], fellBack: false, looked };
+    const endpoint = resolveEndpoint(o.endpoint, o.env);
+    const source = credentialChain({ env: o.env });
+    try {
+      // resolved once now so a broken profile fails at start; afterwards the client asks per request
+      await source.get();
+      const client = new LiveApiClient({ endpoint, credentials: source });
+      return { client, mode: 'cloud', endpoint, credentialSource: describeInfo(source.info()), secrets: () => source.secrets(), fellBack: false, looked };
+    } catch (e) {
+      if (!(e instanceof CredentialsError) || e.found) throw e;
+      looked = e.looked;
     }
-    looked = found.looked;
   }
   const start = o.startSandbox ?? (await loadSandbox());
   const release = holdSignals();
@@ -112,7 +116,7 @@ async function chooseCloud(o: HelperOptions): Promise<Cloud> {
     throw e;
   }
   const client = new LiveApiClient({ endpoint: sandbox.endpoint, credentials: sandbox.credentials });
-  return { client, mode: 'sandbox', endpoint: sandbox.endpoint, credentialSource: 'sandbox', secrets: [sandbox.credentials.accessKeySecret, sandbox.controlToken], fellBack: !o.sandbox, looked, sandbox, release };
+  return { client, mode: 'sandbox', endpoint: sandbox.endpoint, credentialSource: 'sandbox', secrets: () => [sandbox.credentials.accessKeySecret, sandbox.credentials.securityToken, sandbox.controlToken], fellBack: !o.sandbox, looked, sandbox, release };
 }
 
 export async function startHelper(o: HelperOptions): Promise<RunningHelper> {
@@ -132,7 +136,7 @@ export async function startHelper(o: HelperOptions): Promise<RunningHelper> {
     faults: cloud.sandbox ? faultInjector(cloud.sandbox.faults) : undefined,
     staticDir: resolveDockDir(o.env),
     now,
-    secrets: [...cloud.secrets, token],
+    secrets: () => [...cloud.secrets(), token],
     log: o.log,
   });
   let server: Listening;

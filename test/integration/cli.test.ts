@@ -126,7 +126,7 @@ describe('artc-ingest CLI against a signature-verifying endpoint', () => {
   it('no credentials anywhere: exit 1 listing where it looked', async () => {
     const r = await runCli(['url', ...URL_ARGS, '--endpoint', verifier.endpoint], cleanEnv(home));
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('No Alibaba Cloud AccessKey found');
+    expect(r.stderr).toContain('No Alibaba Cloud credentials found');
     expect(r.stderr).toContain('.aliyun/config.json');
   });
 

@@ -61,7 +61,7 @@ describe('serve (built CLI)', () => {
     const { origin, token } = await dockUrl(r);
     expect(origin).toBe(`http://127.0.0.1:${port}`);
     const health = await fetch(`${origin}/api/health`, { headers: { [TOKEN_HEADER]: token } });
-    expect(await health.json()).toMatchObject({ ok: true, mode: 'cloud', credentialSource: 'environment' });
+    expect(await health.json()).toMatchObject({ ok: true, mode: 'cloud', credentialSource: 'AK via environment (ALIBABA_CLOUD_ACCESS_KEY_ID)' });
     expect((await fetch(`${origin}/api/health`)).status).toBe(401);
     const page = await fetch(`${origin}/`);
     expect(page.status).toBe(200);

@@ -8,7 +8,7 @@ import type { ObsProbe } from '../../script/doctor/obs-probe.js';
 import { detectObsLayout } from '../../script/install/obs-layout.js';
 import { install } from '../../script/install/install.js';
 import { readObsWebsocket } from '../../script/obs-config.js';
-import { CredentialsError } from '../../script/credentials.js';
+import { CredentialsError, staticCredentials, type CredentialSource } from '../../script/credentials.js';
 import { main } from '../../script/cli/index.js';
 import { makeObsConfig, type Fixture } from './install-fixtures.js';
 
@@ -68,7 +68,7 @@ function deps(over: Partial<DoctorDeps> & { net?: FakeNet; installed?: boolean }
     token: TOKEN,
     platform: 'linux',
     timeoutMs: 1_000,
-    findCredentials: () => ({ credentials: { accessKeyId: 'id', accessKeySecret: 'secret' }, source: 'environment' }),
+    credentials: () => staticCredentials({ accessKeyId: 'id', accessKeySecret: 'secret' }, { type: 'AK', source: 'environment (ALIBABA_CLOUD_ACCESS_KEY_ID)' }),
     readSandbox: () => null,
     layout,
     readWebsocket: () => readObsWebsocket(f.obsDir),
@@ -104,19 +104,41 @@ describe('doctor', () => {
   });
 
   describe('credentials', () => {
+    const failing = (e: Error): CredentialSource => ({ get: () => Promise.reject(e), refresh: () => Promise.reject(e), info: () => ({ type: 'none', source: 'nowhere' }), secrets: () => [] });
     it('none found: lists where it looked, exit 1', async () => {
-      const { d } = deps({ findCredentials: () => ({ looked: ['environment', '~/.aliyun/config.json'] }) });
+      const { d } = deps({ credentials: () => failing(new CredentialsError('none', ['environment', '~/.aliyun/config.json'], false)) });
       const l = await lineOf(d, 'Credentials');
       expect(l.status).toBe('fail');
-      expect(formatLine(l)).toMatch(/no Alibaba Cloud AccessKey found \(looked in environment; ~\/\.aliyun\/config\.json\).*Fix: set ALIBABA_CLOUD_ACCESS_KEY_ID/);
+      expect(formatLine(l)).toMatch(/no Alibaba Cloud credentials found \(looked in environment; ~\/\.aliyun\/config\.json\).*Fix: set ALIBABA_CLOUD_ACCESS_KEY_ID/);
       expect(await doctor(d, () => undefined)).toBe(1);
     });
     it('a broken credentials file is explained, not thrown', async () => {
-      const { d } = deps({ findCredentials: () => { throw new CredentialsError('/h/.aliyun/config.json: not valid JSON', []); } });
-      expect(formatLine(await lineOf(d, 'Credentials'))).toMatch(/^✖ Credentials: \/h\/\.aliyun\/config\.json: not valid JSON\. Fix:/);
+      const { d } = deps({ credentials: () => failing(new CredentialsError('aliyun CLI via ~/.aliyun/config.json: not valid JSON', [])) });
+      expect(formatLine(await lineOf(d, 'Credentials'))).toMatch(/^✖ Credentials: aliyun CLI via ~\/\.aliyun\/config\.json: not valid JSON\. Fix:/);
     });
-    it('says which source it used', async () => {
-      expect((await lineOf(deps().d, 'Credentials')).detail).toBe('AccessKey found in environment');
+    it('several failing candidates make one line, in chain order', async () => {
+      const e = new CredentialsError('No usable Alibaba Cloud credentials:\n  - OIDC via environment: no token file\n  - EcsRamRole via ECS instance metadata: 404', []);
+      expect(formatLine(await lineOf(deps({ credentials: () => failing(e) }).d, 'Credentials'))).toMatch(/^✖ Credentials: No usable Alibaba Cloud credentials: OIDC via environment: no token file; EcsRamRole via ECS instance metadata: 404\. Fix:/);
+    });
+    it('says which type and source it used', async () => {
+      expect((await lineOf(deps().d, 'Credentials')).detail).toBe('AK via environment (ALIBABA_CLOUD_ACCESS_KEY_ID)');
+    });
+    it('for STS credentials says when they expire, and never prints the token', async () => {
+      const source: CredentialSource = {
+        get: async () => ({ accessKeyId: 'STS.id', accessKeySecret: 'sts-secret-value', securityToken: 'CAIS-token-value' }),
+        refresh: async () => ({ accessKeyId: 'STS.id', accessKeySecret: 'sts-secret-value', securityToken: 'CAIS-token-value' }),
+        info: () => ({ type: 'RamRoleArn', source: '~/.aliyun/config.json profile prod', expiresAt: NOW + 45 * 60_000 }),
+        secrets: () => ['sts-secret-value', 'CAIS-token-value'],
+      };
+      const l = formatLine(await lineOf(deps({ credentials: () => source }).d, 'Credentials'));
+      expect(l).toBe(`✔ Credentials: RamRoleArn via ~/.aliyun/config.json profile prod; the current STS credentials expire ${new Date(NOW + 45 * 60_000).toISOString()} (in 45 min) and are refreshed 15 min before`);
+    });
+    it('a refresh that fails shows its cause, redacted', async () => {
+      const e = new CredentialsError('RamRoleArn via ~/.aliyun/config.json profile prod: refresh session token failed: key sts-secret-value', []);
+      const src = { ...failing(e), secrets: () => ['sts-secret-value'] };
+      const l = formatLine(await lineOf(deps({ credentials: () => src }).d, 'Credentials'));
+      expect(l).toMatch(/^✖ Credentials: RamRoleArn via .*profile prod: refresh session token failed: key \[redacted\]/);
+      expect(l).not.toContain('sts-secret-value');
     });
   });
 

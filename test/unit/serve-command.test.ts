@@ -53,7 +53,7 @@ describe('serve command', () => {
     expect(url!.startsWith(`http://127.0.0.1:${port}/`)).toBe(true);
     expect(readFileSync(join(env.ARTC_INGEST_HOME!, 'token'), 'utf8').trim()).toBe(token);
     const health = await fetch(`http://127.0.0.1:${port}/api/health`, { headers: { [TOKEN_HEADER]: token! } });
-    expect(await health.json()).toMatchObject({ ok: true, mode: 'cloud', credentialSource: 'environment', endpoint: 'https://live.aliyuncs.com' });
+    expect(await health.json()).toMatchObject({ ok: true, mode: 'cloud', credentialSource: 'AK via environment (ALIBABA_CLOUD_ACCESS_KEY_ID)', endpoint: 'https://live.aliyuncs.com' });
     expect(t.out.join('') + t.err.join('')).not.toContain(CREDS.ALIBABA_CLOUD_ACCESS_KEY_SECRET);
     ac.abort();
     expect(await done).toBe(0);

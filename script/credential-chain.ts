@@ -1,0 +1,145 @@
+/**
+ * The production CredentialSource: the official chain's candidates (credential-steps.ts) tried in order
+ * until one answers, like the library's DefaultCredentialsProvider; from then on every `get()` asks that
+ * provider, which caches STS credentials and fetches new ones 15 min before their Expiration. `refresh()`
+ * builds the candidates afresh (re-reading the files) and resolves again: the cloud refused our token, so
+ * whatever the provider cached is no use. Failures name the candidate and the library's reason, redacted.
+ */
+import { homedir } from 'node:os';
+import * as z from 'zod/mini';
+import { redact } from './errors.js';
+import type { Credentials } from './sign-v3.js';
+import { CredentialsError, NO_CREDENTIALS_HINT, formatLooked, type CredentialInfo, type CredentialSource } from './credentials.js';
+import { ECS_SOURCE, chainSteps, type OfficialProvider, type Step } from './credential-steps.js';
+
+export interface ChainOptions {
+  env?: NodeJS.ProcessEnv;
+  home?: string;
+  /** deadline for one provider answer (an AssumeRole round trip, the ECS metadata server) */
+  timeoutMs?: number;
+}
+
+const Answer = z.object({ accessKeyId: z.string().check(z.minLength(1)), accessKeySecret: z.string().check(z.minLength(1)), securityToken: z.optional(z.nullable(z.string())) });
+const Expiration = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/));
+/** How many secrets to remember for redaction: a week of hourly STS refreshes and then some. */
+const MAX_SECRETS = 400;
+
+export function credentialChain(o: ChainOptions = {}): CredentialSource {
+  const env = o.env ?? process.env;
+  const home = o.home ?? (env.HOME || env.USERPROFILE || homedir());
+  const timeoutMs = o.timeoutMs ?? 30_000;
+  let active: Step | undefined;
+  let info: CredentialInfo | undefined;
+  const seen: string[] = [];
+
+  const remember = (c: Credentials): Credentials => {
+    for (const s of [c.accessKeySecret, c.securityToken]) if (s && !seen.includes(s)) seen.push(s);
+    if (seen.length > MAX_SECRETS) seen.splice(0, seen.length - MAX_SECRETS);
+    return c;
+  };
+
+  async function ask(step: Step): Promise<Credentials> {
+    const raw = await withDeadline(step.provider.getCredentials(), timeoutMs, `${step.type} via ${step.source}`);
+    const parsed = Answer.safeParse(raw);
+    if (!parsed.success) throw new Error('the provider returned no AccessKeyId / AccessKeySecret');
+    const c = remember({ accessKeyId: parsed.data.accessKeyId, accessKeySecret: parsed.data.accessKeySecret, securityToken: parsed.data.securityToken || undefined });
+    info = { type: step.type, source: step.source, expiresAt: expiryOf(step.provider) };
+    return c;
+  }
+
+  async function resolve(): Promise<Credentials> {
+    active = undefined;
+    const { steps, looked, secrets } = chainSteps({ env, home, homeLabel: '~' });
+    for (const s of secrets) if (!seen.includes(s)) seen.push(s);
+    const failures: string[] = [];
+    let found = false;
+    for (const step of steps) {
+      // the instance role is always a candidate; failing to reach it off ECS does not count as "found"
+      if (!(step.source.startsWith(ECS_SOURCE) && !env.ALIBABA_CLOUD_ECS_METADATA)) found = true;
+      if ('error' in step) {
+        failures.push(`${step.type} via ${step.source}: ${step.error}`);
+        continue;
+      }
+      try {
+        const c = await ask(step);
+        active = step;
+        return c;
+      } catch (e) {
+        failures.push(`${step.type} via ${step.source}: ${redact(scrub(causeText(e)), seen)}`);
+      }
+    }
+    info ??= steps[0] ? { type: steps[0].type, source: steps[0].source } : undefined;
+    if (!found) throw new CredentialsError(`No Alibaba Cloud credentials found. Looked in:\n${formatLooked(looked)}\n${NO_CREDENTIALS_HINT}`, [...looked, ...failures], false);
+    throw new CredentialsError(`No usable Alibaba Cloud credentials:\n${formatLooked(failures)}`, failures, true);
+  }
+
+  // calls that overlap (a Create and a Describe both refused) share one resolution: one AssumeRole, not two
+  let resolving: Promise<Credentials> | undefined;
+  const resolveOnce = () =>
+    (resolving ??= resolve().finally(() => {
+      resolving = undefined;
+    }));
+
+  return {
+    async get() {
+      const step = active;
+      if (!step) return resolveOnce();
+      try {
+        return await ask(step);
+      } catch (e) {
+        // no `cause`: the library's own error is not redacted
+        throw new CredentialsError(`${step.type} via ${step.source}: refreshing the credentials failed: ${redact(scrub(causeText(e)), seen)}`, [step.source], true);
+      }
+    },
+    refresh: resolveOnce,
+    info: () => info ?? firstCandidate(env, home),
+    secrets: () => [...seen],
+  };
+}
+
+function firstCandidate(env: NodeJS.ProcessEnv, home: string): CredentialInfo {
+  const first = chainSteps({ env, home, homeLabel: '~' }).steps[0];
+  return first ? { type: first.type, source: first.source } : { type: 'none', source: 'nowhere' };
+}
+
+function causeText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * Some library messages quote what they were given (a credentials URI's JSON answer, an STS error body, an
+ * external command's output): blank any value of a secret-named field, known to us or not.
+ */
+export function scrub(text: string): string {
+  return text.replace(/("?(?:AccessKeySecret|SecurityToken|access_key_secret|sts_token|security_token|accessKeySecret|securityToken)"?\s*[:=]\s*"?)[^"\s,}&]+/g, '$1[redacted]');
+}
+
+async function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} gave no credentials within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([p, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * When the provider's cached STS session expires. The library keeps it as `session.expiration` on its
+ * session-based providers (RAM role, OIDC, ECS, URI, CloudSSO) and exposes it nowhere else, so we walk
+ * its wrappers (`innerProvider` of the CLI/INI providers, `credential.provider` of `new Credential()`).
+ * A library update that renames these fields makes this return undefined (doctor then shows no expiry);
+ * test/unit/credential-chain.test.ts pins it.
+ */
+export function expiryOf(provider: OfficialProvider): number | undefined {
+  let node: unknown = provider;
+  for (let depth = 0; depth < 6 && node && typeof node === 'object'; depth++) {
+    const o = node as Record<string, unknown>;
+    const exp = Expiration.safeParse((o.session as { expiration?: unknown } | undefined)?.expiration);
+    if (exp.success) return Date.parse(exp.data);
+    node = o.innerProvider ?? o.credential ?? o.provider;
+  }
+  return undefined;
+}
