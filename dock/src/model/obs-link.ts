@@ -84,9 +84,13 @@ export function createObsLink(deps: ObsLinkDeps): ObsLink {
     deps.patch({ status: statusFor(e), closeCode: e.code, message: e.reason || undefined });
   });
 
+  /** callers waiting for typing to pause (a cleared debounce lets them go on too) */
+  const paused: Array<() => void> = [];
+  const typingPaused = () => new Promise<void>((resolve) => paused.push(resolve));
   const clearDebounce = () => {
     if (debounce !== undefined) clearTimeout(debounce);
     debounce = undefined;
+    for (const resolve of paused.splice(0)) resolve();
   };
 
   return {
@@ -98,6 +102,8 @@ export function createObsLink(deps: ObsLinkDeps): ObsLink {
       return true;
     },
     async ensureConnected() {
+      // the user is typing a URL or password: the retry waits for the pause and uses what they typed
+      if (debounce !== undefined) await typingPaused();
       if (deps.client.state === 'idle') {
         const t = target();
         if (!t) throw new Error('the OBS WebSocket URL field does not hold a ws:// URL');
@@ -108,12 +114,13 @@ export function createObsLink(deps: ObsLinkDeps): ObsLink {
       else throw new Error('not connected to OBS');
     },
     edited() {
-      clearDebounce();
+      if (debounce !== undefined) clearTimeout(debounce); // still typing: the waiters wait on
       debounce = setTimeout(() => {
         debounce = undefined;
         const t = target();
         // an identified session stays until Connect or Go live asks for the new values
         if (t && !disposed && deps.client.state !== 'connected') void aim(t, false);
+        for (const resolve of paused.splice(0)) resolve();
       }, RETARGET_DELAY_MS);
     },
     dispose() {
