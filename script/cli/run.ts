@@ -12,6 +12,11 @@ import type { LogEntry, Snapshot } from '../../shared/supervisor/index.js';
 import { supervise } from '../run/supervise.js';
 import { PUBLISHER_OPTIONS, publisherFromFlags } from './channel-flags.js';
 import { UsageError, type CliIo, type Command } from './command.js';
+import { MONITORING_HELP, MONITORING_OPTIONS, parseMonitoringFlags } from '../alerts/flags.js';
+import { startMonitoring } from '../metrics/monitoring.js';
+import { createMetrics } from '../metrics/registry.js';
+import { countingApi, obsOutputFrom } from '../metrics/sources.js';
+import { VERSION } from '../version.js';
 
 function seconds(flag: string, raw: unknown, { min, max }: { min: number; max: number }): number | undefined {
   if (raw === undefined) return undefined;
@@ -74,6 +79,8 @@ export const runCommand: Command = {
   --stop-on-exit              stop OBS's stream when this command ends (always so with --sandbox)
   --json                      one JSON object per line: {"state","at","reason",...}
 
+${MONITORING_HELP}
+
 Supervision ends on SIGINT/SIGTERM, or when you press Stop Streaming in OBS (never fought).
 
 Example:
@@ -87,6 +94,7 @@ Example:
     'max-recoveries': { type: 'string' },
     'stop-on-exit': { type: 'boolean' },
     json: { type: 'boolean' },
+    ...MONITORING_OPTIONS,
   },
   async run({ values, io }) {
     const p = publisherFromFlags(values);
@@ -96,6 +104,7 @@ Example:
     const maxRec = values['max-recoveries'] === undefined ? undefined : seconds('max-recoveries', values['max-recoveries'], { min: 1, max: 10_000 });
     if (maxRec !== undefined && !Number.isInteger(maxRec)) throw new UsageError('--max-recoveries: must be a whole number');
     const obs = obsTarget(values, io.env);
+    const monitoring = parseMonitoringFlags(values, io.env);
     const json = values.json === true;
     const say = (line: string) => (json ? io.stderr : io.stdout)(`artc-ingest run: ${line}\n`);
 
@@ -106,7 +115,12 @@ Example:
     let finished: (code: number) => void = () => {};
     const outcome = new Promise<number>((resolve) => (finished = resolve));
     const print = printer(io, json);
-    const sup = supervise({
+    let sup: ReturnType<typeof supervise> | undefined;
+    const metrics = createMetrics({
+      version: VERSION,
+      source: { snapshot: () => sup?.runner.snapshot() ?? null, channel: () => channel, obsOutput: () => (sup ? obsOutputFrom(sup.obs, () => sup!.runner.snapshot().obs.connected)() : Promise.resolve(null)) },
+    });
+    sup = supervise({
       channel,
       client,
       obsUrl: obs.url,
@@ -114,12 +128,29 @@ Example:
       configDir: configDir({ env: io.env }),
       config: { ...(poll !== undefined ? { pollIntervalMs: poll * 1000 } : {}), ...(grace !== undefined ? { reconnectGraceMs: grace * 1000 } : {}), ...(maxRec !== undefined ? { maxRecoveriesInWindow: maxRec } : {}) },
       log: say,
+      wrapApi: (port) => countingApi(port, metrics),
       onEntry: (entry, snap) => {
         print(entry, snap);
         // supervision over: the user stopped in OBS (never fought), or it needs the user
         if (snap.kind === 'stopped-by-user') finished(0);
         if (snap.kind === 'failed') finished(1);
       },
+    });
+    const runner = sup.runner;
+    const mon = await startMonitoring({
+      flags: monitoring,
+      metrics,
+      say,
+      view: {
+        snapshot: () => runner.snapshot(),
+        subscribe: (fn) => runner.subscribe(fn),
+        appendLog: (level, reason, message) => runner.log.append({ at: Date.now(), level, reason, message, state: runner.snapshot().kind }),
+        secrets: () => [obs.password, own?.sandbox.credentials.accessKeySecret, own?.sandbox.controlToken, ...monitoring.targets.map((t) => t.secret)],
+      },
+    }).catch(async (e: unknown) => {
+      await sup!.stop({ stopStream: own !== undefined });
+      await own?.done();
+      throw e;
     });
     const onSignal = () => finished(0);
     io.signal?.addEventListener('abort', onSignal, { once: true });
@@ -129,6 +160,7 @@ Example:
     if (snap.kind === 'failed' && snap.lastError) say(`supervision failed: ${snap.lastError.code}: ${snap.lastError.message}${snap.lastError.requestId ? ` (RequestId: ${snap.lastError.requestId})` : ''}`);
     // with --sandbox the ingest ends with this process: stop OBS cleanly rather than leave it reconnecting
     await sup.stop({ stopStream: values['stop-on-exit'] === true || own !== undefined });
+    await mon.stop();
     await own?.done();
     const c = sup.runner.log.counters();
     say(`done: ${c.recoveries} recoveries, ${Math.round(c.offAirMs / 1000)} s off air`);
