@@ -30,7 +30,24 @@ export interface AlertDelivery {
   close(): void;
 }
 
-export function createDelivery(targets: AlertTarget[], deps: DeliveryDeps, opts: DeliveryOptions = {}): AlertDelivery {
+/** One POST with a deadline: null when the robot took it (2xx), else why not (never the URL: it holds a token). */
+export async function postOnce(t: AlertTarget, alert: AlertBody, deps: Pick<DeliveryDeps, 'fetch' | 'now' | 'setTimer' | 'clearTimer'>, deadlineMs = 5_000): Promise<string | null> {
+  const { url, body } = buildPost(t, alert, deps.now());
+  const ac = new AbortController();
+  const timer = deps.setTimer(() => ac.abort(), deadlineMs);
+  try {
+    const res = await deps.fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: ac.signal, redirect: 'error' });
+    await res.body?.cancel().catch(() => undefined);
+    return res.ok ? null : `HTTP ${res.status}`;
+  } catch (e) {
+    return ac.signal.aborted ? `no answer within ${deadlineMs / 1000} s` : (e as { cause?: { code?: string } }).cause?.code ?? (e instanceof Error ? e.name : 'error');
+  } finally {
+    deps.clearTimer(timer);
+  }
+}
+
+/** `targets` is read on every send: serve's list changes when the dock saves its alert settings. */
+export function createDelivery(targets: AlertTarget[] | (() => AlertTarget[]), deps: DeliveryDeps, opts: DeliveryOptions = {}): AlertDelivery {
   const deadlineMs = opts.deadlineMs ?? 5_000;
   const maxTries = opts.maxTries ?? 3;
   const baseDelayMs = opts.baseDelayMs ?? 1_000;
@@ -39,24 +56,9 @@ export function createDelivery(targets: AlertTarget[], deps: DeliveryDeps, opts:
   const idleWaiters = new Set<() => void>();
   const sleep = (ms: number) => new Promise<void>((r) => deps.setTimer(r, ms));
 
-  async function postOnce(t: AlertTarget, alert: AlertBody): Promise<string | null> {
-    const { url, body } = buildPost(t, alert, deps.now());
-    const ac = new AbortController();
-    const timer = deps.setTimer(() => ac.abort(), deadlineMs);
-    try {
-      const res = await deps.fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: ac.signal, redirect: 'error' });
-      await res.body?.cancel().catch(() => undefined);
-      return res.ok ? null : `HTTP ${res.status}`;
-    } catch (e) {
-      return ac.signal.aborted ? `no answer within ${deadlineMs / 1000} s` : (e as { cause?: { code?: string } }).cause?.code ?? (e instanceof Error ? e.name : 'error');
-    } finally {
-      deps.clearTimer(timer);
-    }
-  }
-
   async function deliver(t: AlertTarget, alert: AlertBody): Promise<void> {
     for (let tryNo = 1; tryNo <= maxTries && !closed; tryNo++) {
-      const failure = await postOnce(t, alert);
+      const failure = await postOnce(t, alert, deps, deadlineMs);
       if (failure === null) return;
       const last = tryNo === maxTries;
       deps.log('warn', 'alert-failed', `alert ${alert.event} to ${describeTarget(t)}: try ${tryNo} of ${maxTries} failed (${failure})${last ? '; giving up' : ''}`);
@@ -64,9 +66,22 @@ export function createDelivery(targets: AlertTarget[], deps: DeliveryDeps, opts:
     }
   }
 
-  const lanes = targets.map((t) => ({ t, queue: [] as AlertBody[], busy: false }));
+  type Lane = { t: AlertTarget; queue: AlertBody[]; busy: boolean };
+  const byKey = new Map<string, Lane>();
+  const lanes: Lane[] = [];
+  const laneFor = (t: AlertTarget): Lane => {
+    const key = `${t.format} ${t.url}`;
+    let lane = byKey.get(key);
+    if (!lane) {
+      lane = { t, queue: [], busy: false };
+      byKey.set(key, lane);
+      lanes.push(lane);
+    }
+    lane.t = t;
+    return lane;
+  };
 
-  function pump(lane: (typeof lanes)[number]): void {
+  function pump(lane: Lane): void {
     if (lane.busy || closed) return;
     const next = lane.queue.shift();
     if (!next) {
@@ -85,7 +100,7 @@ export function createDelivery(targets: AlertTarget[], deps: DeliveryDeps, opts:
   return {
     send(alert) {
       if (closed) return;
-      for (const lane of lanes) {
+      for (const lane of (typeof targets === 'function' ? targets() : targets).map(laneFor)) {
         if (lane.queue.length >= capacity) {
           const dropped = lane.queue.shift();
           deps.log('warn', 'alert-dropped', `alert queue for ${describeTarget(lane.t)} is full: dropped the oldest (${dropped?.event})`);

@@ -6,7 +6,7 @@
 import type { Snapshot } from '../../shared/supervisor/index.js';
 import { createDelivery, type AlertDelivery } from '../alerts/delivery.js';
 import type { MonitoringFlags } from '../alerts/flags.js';
-import { describeTarget } from '../alerts/formats.js';
+import { describeTarget, type AlertTarget } from '../alerts/formats.js';
 import { createMonitor } from '../alerts/monitor.js';
 import { startMetricsListener, type MetricsListener } from './listener.js';
 import type { Metrics } from './registry.js';
@@ -33,7 +33,7 @@ export interface Monitoring {
   stop(): Promise<void>;
 }
 
-export async function startMonitoring(o: { flags: MonitoringFlags; metrics: Metrics; view: SupervisorView; say: (line: string) => void; deps?: MonitoringDeps}): Promise<Monitoring> {
+export async function startMonitoring(o: { flags: MonitoringFlags; metrics: Metrics; view: SupervisorView; say: (line: string) => void; deps?: MonitoringDeps; targets?: () => AlertTarget[] }): Promise<Monitoring> {
   const d = o.deps ?? {};
   const now = d.now ?? Date.now;
   const setTimer = d.setTimer ?? ((fn: () => void, ms: number) => setTimeout(fn, ms));
@@ -48,13 +48,15 @@ export async function startMonitoring(o: { flags: MonitoringFlags; metrics: Metr
   let delivery: AlertDelivery | undefined;
   let unsubscribe = () => {};
   let disposeMonitor = () => {};
-  if (targets.length) {
-    delivery = createDelivery(targets, { fetch: d.fetch ?? fetch, now, random: d.random ?? Math.random, setTimer, clearTimer, log: (level, reason, message) => o.view.appendLog(level, reason, message) });
+  // serve passes `targets` (flags + the dock's stored webhook, which may be set later): always armed then
+  if (targets.length || o.targets) {
+    delivery = createDelivery(o.targets ?? targets, { fetch: d.fetch ?? fetch, now, random: d.random ?? Math.random, setTimer, clearTimer, log: (level, reason, message) => o.view.appendLog(level, reason, message) });
     const send = delivery.send;
     const monitor = createMonitor({ send, now, setTimer, clearTimer, afterMs: o.flags.afterMs, ...(o.view.secrets ? { secrets: o.view.secrets } : {}) });
     unsubscribe = o.view.subscribe((s) => monitor.observe(s));
     disposeMonitor = () => monitor.dispose();
-    o.say(`alerts to ${targets.map(describeTarget).join(', ')} (off-air after ${o.flags.afterMs / 1000} s)`);
+    const now0 = (o.targets ? o.targets() : targets).map(describeTarget);
+    o.say(`alerts to ${now0.length ? now0.join(', ') : 'the webhook set in the dock (none yet)'} (off-air after ${o.flags.afterMs / 1000} s)`);
   }
   return {
     ...(listener ? { listener } : {}),

@@ -65,11 +65,22 @@ function gauges(r: Registry) {
   };
 }
 
-export function createMetrics(o: { version: string; source: MetricsSource; defaultMetrics?: boolean }): Metrics {
+/** Families a source cannot know (serve: the supervisor runs in the dock): not registered, so not exposed at all. */
+export type Unknowable = 'state' | 'obs' | 'url' | 'storm' | 'recoveries';
+const FAMILIES: Record<Unknowable, string[]> = {
+  state: ['artc_ingest_supervisor_state'],
+  obs: ['artc_ingest_obs_connected', 'artc_ingest_obs_output_active', 'artc_ingest_obs_output_bytes', 'artc_ingest_obs_output_dropped_frames', 'artc_ingest_obs_output_frames', 'artc_ingest_obs_output_congestion_ratio'],
+  url: ['artc_ingest_url_expiry_timestamp_seconds'],
+  storm: ['artc_ingest_recovery_storm'],
+  recoveries: ['artc_ingest_recoveries_total'],
+};
+
+export function createMetrics(o: { version: string; source: MetricsSource; defaultMetrics?: boolean; omit?: Unknowable[] }): Metrics {
   const registry = new Registry();
   if (o.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
   const m = gauges(registry);
   const recoveries = new Counter({ name: 'artc_ingest_recoveries_total', help: 'Recoveries started, by what was detected', labelNames: ['reason'], registers: [registry] });
+  for (const name of (o.omit ?? []).flatMap((u) => FAMILIES[u])) registry.removeSingleMetric(name);
   const offAir = new Counter({ name: 'artc_ingest_off_air_seconds_total', help: 'Time spent off air while supervising, seconds', registers: [registry] });
   const api = new Counter({ name: 'artc_ingest_api_requests_total', help: 'Cloud API requests, by action and outcome (ok or the error Code)', labelNames: ['action', 'outcome'], registers: [registry] });
   for (const reason of REASONS) recoveries.inc({ reason }, 0);
