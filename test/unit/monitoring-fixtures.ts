@@ -43,8 +43,9 @@ export class FakeTimers {
   get pending(): number {
     return this.queue.size;
   }
+  /** lets promise chains settle (a macrotask turn, not a sleep: no time passes on the fake clock) */
   async flush(): Promise<void> {
-    for (let i = 0; i < 50; i++) await Promise.resolve();
+    for (let i = 0; i < 3; i++) await new Promise<void>((r) => setImmediate(r));
   }
   async advance(ms: number): Promise<void> {
     const end = this.time + ms;
