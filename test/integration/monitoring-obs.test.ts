@@ -161,4 +161,28 @@ describeProm('monitoring: run --metrics-listen with real OBS and a real Promethe
     expect(await run.stop('SIGTERM')).toBe(0);
     run = undefined;
   }, 180_000);
+
+  it('a supervisor that gives up sends supervision-failed (signed DingTalk format) before run exits 1', async () => {
+    const rx = await startReceiver('ok');
+    receivers.push(rx);
+    const mport = await freePort();
+    const env = cleanEnv(join(home, 'c'));
+    const secret = 'SECdingtalk-test-secret-0123';
+    run = spawnCli(args(mport, ['--max-recoveries', '1', '--alert-webhook', `${rx.url}/robot/send?access_token=ROBOT`, '--alert-format', 'dingtalk', '--alert-secret', secret, '--alert-after', '0.1']), env);
+    await run.waitForLine(jsonLine<Line>((o) => o.state === 'live'), 'state live', 40_000);
+    await faultAndRecover(run, env, 'kick');
+    const sb = JSON.parse(readFileSync(join(env.ARTC_INGEST_HOME!, 'sandbox.json'), 'utf8')) as { endpoint: string; controlToken: string };
+    await fetch(`${sb.endpoint}/_sandbox/fault`, { method: 'POST', headers: { authorization: `Bearer ${sb.controlToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'kick', ...CH }), signal: AbortSignal.timeout(5_000) });
+    await run.waitForLine(jsonLine<Line>((o) => o.state === 'failed'), 'state failed', 30_000);
+    // run ends (exit 1) only after its queued alerts are out (or a 3 s cap)
+    expect(await run.exited).toBe(1);
+    run = undefined;
+    const texts = rx.received.map((r) => (JSON.parse(r.body) as { text: { content: string } }).text.content);
+    expect(texts.some((t) => t.startsWith('artc-ingest: supervision FAILED: demoApp/room-mon as obs-mon'))).toBe(true);
+    for (const r of rx.received) {
+      const q = new URL(r.url, rx.url).searchParams;
+      expect(q.get('sign')).toMatch(/^[A-Za-z0-9+/]+=*$/);
+      expect(r.url + r.body).not.toContain(secret);
+    }
+  }, 120_000);
 });
