@@ -13,10 +13,7 @@ import { supervise } from '../run/supervise.js';
 import { PUBLISHER_OPTIONS, publisherFromFlags } from './channel-flags.js';
 import { UsageError, type CliIo, type Command } from './command.js';
 import { MONITORING_HELP, MONITORING_OPTIONS, parseMonitoringFlags } from '../alerts/flags.js';
-import { startMonitoring } from '../metrics/monitoring.js';
-import { createMetrics } from '../metrics/registry.js';
-import { countingApi, obsOutputFrom } from '../metrics/sources.js';
-import { VERSION } from '../version.js';
+import { runMonitoring } from '../metrics/run-monitoring.js';
 
 function seconds(flag: string, raw: unknown, { min, max }: { min: number; max: number }): number | undefined {
   if (raw === undefined) return undefined;
@@ -115,12 +112,8 @@ Example:
     let finished: (code: number) => void = () => {};
     const outcome = new Promise<number>((resolve) => (finished = resolve));
     const print = printer(io, json);
-    let sup: ReturnType<typeof supervise> | undefined;
-    const metrics = createMetrics({
-      version: VERSION,
-      source: { snapshot: () => sup?.runner.snapshot() ?? null, channel: () => channel, obsOutput: () => (sup ? obsOutputFrom(sup.obs, () => sup!.runner.snapshot().obs.connected)() : Promise.resolve(null)) },
-    });
-    sup = supervise({
+    const monitor = runMonitoring({ flags: monitoring, channel, say, secrets: () => [obs.password, own?.sandbox.credentials.accessKeySecret, own?.sandbox.controlToken] });
+    const sup = supervise({
       channel,
       client,
       obsUrl: obs.url,
@@ -128,7 +121,7 @@ Example:
       configDir: configDir({ env: io.env }),
       config: { ...(poll !== undefined ? { pollIntervalMs: poll * 1000 } : {}), ...(grace !== undefined ? { reconnectGraceMs: grace * 1000 } : {}), ...(maxRec !== undefined ? { maxRecoveriesInWindow: maxRec } : {}) },
       log: say,
-      wrapApi: (port) => countingApi(port, metrics),
+      wrapApi: monitor.wrapApi,
       onEntry: (entry, snap) => {
         print(entry, snap);
         // supervision over: the user stopped in OBS (never fought), or it needs the user
@@ -136,19 +129,8 @@ Example:
         if (snap.kind === 'failed') finished(1);
       },
     });
-    const runner = sup.runner;
-    const mon = await startMonitoring({
-      flags: monitoring,
-      metrics,
-      say,
-      view: {
-        snapshot: () => runner.snapshot(),
-        subscribe: (fn) => runner.subscribe(fn),
-        appendLog: (level, reason, message) => runner.log.append({ at: Date.now(), level, reason, message, state: runner.snapshot().kind }),
-        secrets: () => [obs.password, own?.sandbox.credentials.accessKeySecret, own?.sandbox.controlToken, ...monitoring.targets.map((t) => t.secret)],
-      },
-    }).catch(async (e: unknown) => {
-      await sup!.stop({ stopStream: own !== undefined });
+    const mon = await monitor.attach(sup).catch(async (e: unknown) => {
+      await sup.stop({ stopStream: own !== undefined });
       await own?.done();
       throw e;
     });

@@ -64,8 +64,8 @@ export async function startMonitoring(o: { flags: MonitoringFlags; metrics: Metr
     async stop() {
       unsubscribe();
       disposeMonitor();
-      // alerts in flight get a moment (a back-live or failure report), never more than a few seconds
-      await delivery?.drain(3_000);
+      // alerts in flight get a moment (a back-live or failure report), at most 2 s (main.ts cuts a shutdown off at 5 s)
+      await delivery?.drain(2_000);
       delivery?.close();
       await listener?.close();
     },
