@@ -77,4 +77,19 @@ describe('serve --metrics-listen and the dock\'s alert settings', () => {
     expect(await serve.stop()).toBe(0);
     serve = undefined;
   }, 60_000);
+
+  it('binds a non-loopback-named host exactly as typed and warns (127.0.0.2: another address, still on this machine)', async () => {
+    const [port, mport] = [await freePort(), await freePort()];
+    const env = cleanEnv(join(home, 'b'));
+    const s = spawnCli(['serve', '--sandbox', '--port', String(port), '--metrics-listen', `127.0.0.2:${mport}`], env);
+    try {
+      await s.waitForLine((l) => l.startsWith('Dock URL:'), 'the dock URL', 30_000);
+      expect(s.stderr()).toContain(`warning: --metrics-listen 127.0.0.2:${mport} is not a loopback address: /metrics and /healthz are reachable from the network there`);
+      expect((await fetch(`http://127.0.0.2:${mport}/healthz`, { signal: AbortSignal.timeout(2_000) })).status).toBe(200);
+      // only that address: nothing was widened to a wildcard
+      await expect(fetch(`http://127.0.0.1:${mport}/healthz`, { signal: AbortSignal.timeout(2_000) })).rejects.toThrow();
+    } finally {
+      expect(await s.stop()).toBe(0);
+    }
+  }, 60_000);
 });
