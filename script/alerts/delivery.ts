@@ -46,85 +46,106 @@ export async function postOnce(t: AlertTarget, alert: AlertBody, deps: Pick<Deli
   }
 }
 
-/** `targets` is read on every send: serve's list changes when the dock saves its alert settings. */
-export function createDelivery(targets: AlertTarget[] | (() => AlertTarget[]), deps: DeliveryDeps, opts: DeliveryOptions = {}): AlertDelivery {
-  const deadlineMs = opts.deadlineMs ?? 5_000;
-  const maxTries = opts.maxTries ?? 3;
-  const baseDelayMs = opts.baseDelayMs ?? 1_000;
-  const capacity = opts.capacity ?? 50;
-  let closed = false;
-  const idleWaiters = new Set<() => void>();
-  const sleep = (ms: number) => new Promise<void>((r) => deps.setTimer(r, ms));
+interface Settings {
+  deadlineMs: number;
+  maxTries: number;
+  baseDelayMs: number;
+  capacity: number;
+}
 
-  async function deliver(t: AlertTarget, alert: AlertBody): Promise<void> {
-    for (let tryNo = 1; tryNo <= maxTries && !closed; tryNo++) {
-      const failure = await postOnce(t, alert, deps, deadlineMs);
-      if (failure === null) return;
-      const last = tryNo === maxTries;
-      deps.log('warn', 'alert-failed', `alert ${alert.event} to ${describeTarget(t)}: try ${tryNo} of ${maxTries} failed (${failure})${last ? '; giving up' : ''}`);
-      if (!last) await sleep(deps.random() * baseDelayMs * 2 ** (tryNo - 1) + baseDelayMs / 2);
-    }
+/** One target's queue and its single worker: alerts to one robot go out in order, one at a time. */
+class Lane {
+  private readonly queue: AlertBody[] = [];
+  private busy = false;
+  closed = false;
+
+  constructor(
+    public target: AlertTarget,
+    private readonly deps: DeliveryDeps,
+    private readonly s: Settings,
+    private readonly onIdle: () => void,
+  ) {}
+
+  get idle(): boolean {
+    return !this.busy && this.queue.length === 0;
   }
 
-  type Lane = { t: AlertTarget; queue: AlertBody[]; busy: boolean };
-  const byKey = new Map<string, Lane>();
-  const lanes: Lane[] = [];
-  const laneFor = (t: AlertTarget): Lane => {
-    const key = `${t.format} ${t.url}`;
-    let lane = byKey.get(key);
-    if (!lane) {
-      lane = { t, queue: [], busy: false };
-      byKey.set(key, lane);
-      lanes.push(lane);
+  push(alert: AlertBody): void {
+    if (this.queue.length >= this.s.capacity) {
+      const dropped = this.queue.shift();
+      this.deps.log('warn', 'alert-dropped', `alert queue for ${describeTarget(this.target)} is full: dropped the oldest (${dropped?.event})`);
     }
-    lane.t = t;
-    return lane;
-  };
+    this.queue.push(alert);
+    this.pump();
+  }
 
-  function pump(lane: Lane): void {
-    if (lane.busy || closed) return;
-    const next = lane.queue.shift();
-    if (!next) {
-      if (lanes.every((l) => !l.busy && l.queue.length === 0)) for (const w of idleWaiters) w();
-      return;
-    }
-    lane.busy = true;
-    void deliver(lane.t, next)
-      .catch((e: unknown) => deps.log('warn', 'alert-failed', `alert ${next.event} to ${describeTarget(lane.t)}: ${e instanceof Error ? e.message : String(e)}`))
+  close(): void {
+    this.closed = true;
+    this.queue.length = 0;
+  }
+
+  private pump(): void {
+    if (this.busy || this.closed) return;
+    const next = this.queue.shift();
+    if (!next) return this.onIdle();
+    this.busy = true;
+    void this.deliver(next)
+      .catch((e: unknown) => this.deps.log('warn', 'alert-failed', `alert ${next.event} to ${describeTarget(this.target)}: ${e instanceof Error ? e.message : String(e)}`))
       .finally(() => {
-        lane.busy = false;
-        pump(lane);
+        this.busy = false;
+        this.pump();
       });
   }
 
+  private async deliver(alert: AlertBody): Promise<void> {
+    const { maxTries, baseDelayMs, deadlineMs } = this.s;
+    for (let tryNo = 1; tryNo <= maxTries && !this.closed; tryNo++) {
+      const failure = await postOnce(this.target, alert, this.deps, deadlineMs);
+      if (failure === null) return;
+      const last = tryNo === maxTries;
+      this.deps.log('warn', 'alert-failed', `alert ${alert.event} to ${describeTarget(this.target)}: try ${tryNo} of ${maxTries} failed (${failure})${last ? '; giving up' : ''}`);
+      // exponential backoff with jitter, never under half the base (a robot that just failed gets a breath)
+      if (!last) await new Promise<void>((r) => this.deps.setTimer(r, this.deps.random() * baseDelayMs * 2 ** (tryNo - 1) + baseDelayMs / 2));
+    }
+  }
+}
+
+/** `targets` is read on every send: serve's list changes when the dock saves its alert settings. */
+export function createDelivery(targets: AlertTarget[] | (() => AlertTarget[]), deps: DeliveryDeps, opts: DeliveryOptions = {}): AlertDelivery {
+  const settings: Settings = { deadlineMs: opts.deadlineMs ?? 5_000, maxTries: opts.maxTries ?? 3, baseDelayMs: opts.baseDelayMs ?? 1_000, capacity: opts.capacity ?? 50 };
+  let closed = false;
+  const idleWaiters = new Set<() => void>();
+  const lanes = new Map<string, Lane>();
+  const allIdle = () => [...lanes.values()].every((l) => l.idle);
+  const onIdle = () => allIdle() && idleWaiters.forEach((w) => w());
+  const laneFor = (t: AlertTarget): Lane => {
+    const key = `${t.format} ${t.url}`;
+    const lane = lanes.get(key) ?? new Lane(t, deps, settings, onIdle);
+    lanes.set(key, lane);
+    lane.target = t;
+    return lane;
+  };
   return {
     send(alert) {
       if (closed) return;
-      for (const lane of (typeof targets === 'function' ? targets() : targets).map(laneFor)) {
-        if (lane.queue.length >= capacity) {
-          const dropped = lane.queue.shift();
-          deps.log('warn', 'alert-dropped', `alert queue for ${describeTarget(lane.t)} is full: dropped the oldest (${dropped?.event})`);
-        }
-        lane.queue.push(alert);
-        pump(lane);
-      }
+      for (const lane of (typeof targets === 'function' ? targets() : targets).map(laneFor)) lane.push(alert);
     },
     drain(timeoutMs) {
-      if (lanes.every((l) => !l.busy && l.queue.length === 0)) return Promise.resolve(true);
+      if (allIdle()) return Promise.resolve(true);
       return new Promise((resolve) => {
         const done = (ok: boolean) => {
-          idleWaiters.delete(onIdle);
+          idleWaiters.delete(waiter);
           deps.clearTimer(timer);
           resolve(ok);
         };
-        const onIdle = () => done(true);
+        const waiter = () => done(true);
         const timer = deps.setTimer(() => done(false), timeoutMs);
-        idleWaiters.add(onIdle);
+        idleWaiters.add(waiter);
       });
     },
     close() {
       closed = true;
-      for (const l of lanes) l.queue.length = 0;
+      for (const l of lanes.values()) l.close();
       for (const w of idleWaiters) w();
     },
   };

@@ -42,88 +42,95 @@ async function counted<T>(metrics: Metrics, action: string, call: () => Promise<
   }
 }
 
+/** What the view has seen; `derive` keeps the off-air bookkeeping in it up to date. */
+interface Seen {
+  intent: IntentBody;
+  intentAt: number;
+  lastAnswer: { at: number; present: boolean } | null;
+  offAirSince: number | null;
+  offAirMs: number;
+}
+
+function trackOffAir(v: Seen, now: number, supervising: boolean, live: boolean, fresh: boolean): void {
+  if (supervising && !live && v.offAirSince === null) {
+    // a present answer gone stale: off air since that answer; otherwise since the intent or the absent answer
+    v.offAirSince = v.lastAnswer?.present && !fresh ? v.lastAnswer.at : Math.max(v.intentAt, v.lastAnswer?.at ?? v.intentAt);
+  }
+  if ((!supervising || live) && v.offAirSince !== null) {
+    if (live) v.offAirMs += now - v.offAirSince;
+    v.offAirSince = null;
+  }
+}
+
+export function derive(v: Seen, now: number, staleMs: number): Snapshot {
+  const ch = v.intent.channel ?? null;
+  const fresh = v.lastAnswer && now - v.lastAnswer.at <= staleMs ? v.lastAnswer : null;
+  const supervising = v.intent.shouldBeLive && ch !== null;
+  const live = supervising && fresh?.present === true;
+  trackOffAir(v, now, supervising, live, fresh !== null);
+  return {
+    kind: !supervising ? 'idle' : live ? 'live' : 'recovering',
+    since: now,
+    reason: !supervising ? 'intent-off' : live ? 'publisher-listed' : fresh ? 'publisher-absent' : 'no-presence-answer',
+    locked: supervising,
+    trigger: null, attempt: null, nextTryAt: null, lastError: null, url: null, urlExpiresAt: null, spareExpiresAt: null,
+    presence: { status: fresh ? (fresh.present ? 'present' : 'absent') : 'unknown', lastSeenAt: null },
+    // unknown to the helper: these fields feed no metric in serve (registry `omit`)
+    obs: { connected: false, output: 'unknown' },
+    storming: false,
+    channel: ch,
+    counters: { recoveries: 0, recoveriesByReason: {}, offAirMs: v.offAirMs + (v.offAirSince === null ? 0 : now - v.offAirSince), lastRecoveryAt: null },
+    offAirSince: v.offAirSince,
+    supervisedBy: null,
+  };
+}
+
 export function helperView(d: HelperViewDeps): HelperView {
   const staleMs = d.staleMs ?? 30_000;
-  let intent: IntentBody = { shouldBeLive: false };
-  let intentAt = d.now();
-  let lastAnswer: { at: number; present: boolean } | null = null;
-  let offAirSince: number | null = null;
-  let offAirMs = 0;
+  const v: Seen = { intent: { shouldBeLive: false }, intentAt: d.now(), lastAnswer: null, offAirSince: null, offAirMs: 0 };
   let lastKind: Snapshot['kind'] | null = null;
   const listeners = new Set<(s: Snapshot) => void>();
-
-  function derive(): Snapshot | null {
-    const now = d.now();
-    const ch = intent.channel ?? null;
-    const fresh = lastAnswer && now - lastAnswer.at <= staleMs ? lastAnswer : null;
-    const supervising = intent.shouldBeLive && ch !== null;
-    const live = supervising && fresh?.present === true;
-    if (supervising && !live && offAirSince === null) offAirSince = lastAnswer?.present && !fresh ? lastAnswer.at : Math.max(intentAt, lastAnswer?.at ?? intentAt);
-    if ((!supervising || live) && offAirSince !== null) {
-      if (live) offAirMs += now - offAirSince;
-      offAirSince = null;
-    }
-    const kind: Snapshot['kind'] = !supervising ? 'idle' : live ? 'live' : 'recovering';
-    return {
-      kind, since: now, reason: !supervising ? 'intent-off' : live ? 'publisher-listed' : fresh ? 'publisher-absent' : 'no-presence-answer',
-      locked: supervising, trigger: null, attempt: null, nextTryAt: null, lastError: null, url: null, urlExpiresAt: null, spareExpiresAt: null,
-      presence: { status: fresh ? (fresh.present ? 'present' : 'absent') : 'unknown', lastSeenAt: null },
-      obs: { connected: false, output: 'unknown' }, storming: false, channel: ch,
-      counters: { recoveries: 0, recoveriesByReason: {}, offAirMs: offAirMs + (offAirSince === null ? 0 : now - offAirSince), lastRecoveryAt: null },
-      offAirSince, supervisedBy: null,
-    };
-  }
-
-  function changed(): void {
-    const s = derive();
-    if (!s) return;
+  const snapshot = () => derive(v, d.now(), staleMs);
+  const changed = () => {
+    const s = snapshot();
     lastKind = s.kind;
     for (const fn of listeners) fn(s);
-  }
-
+  };
   // staleness appears with time, not with traffic: look again every few seconds (sync work only)
   let timer: unknown;
   const tick = () => {
-    const s = derive();
-    if (s && s.kind !== lastKind) changed();
+    if (snapshot().kind !== lastKind) changed();
     timer = d.setTimer(tick, 5_000);
   };
   timer = d.setTimer(tick, 5_000);
-
-  const sameChannel = (ref: ChannelRef) => intent.channel?.appId === ref.appId && intent.channel.channelId === ref.channelId;
+  const sameChannel = (ref: ChannelRef) => v.intent.channel?.appId === ref.appId && v.intent.channel.channelId === ref.channelId;
+  const setIntent = (i: IntentBody, resetAnswer: boolean) => {
+    v.intent = i;
+    v.intentAt = d.now();
+    if (resetAnswer) v.lastAnswer = null;
+    changed();
+  };
   return {
-    snapshot: derive,
+    snapshot,
     subscribe(fn) {
       listeners.add(fn);
       return () => listeners.delete(fn);
     },
-    channel: () => intent.channel ?? null,
-    wrapApi(api, metrics) {
-      return {
-        mint: (c) => counted(metrics, 'CreateRoomRealTimeStreamAddress', () => api.mint(c)),
-        async participants(ref): Promise<ParticipantsBody> {
-          const p = await counted(metrics, 'DescribeChannelParticipants', () => api.participants(ref));
-          if (sameChannel(ref)) {
-            lastAnswer = { at: d.now(), present: p.users.includes(intent.channel!.userId) };
-            changed();
-          }
-          return p;
-        },
-      };
-    },
-    wrapIntent(store) {
-      void store.read().then((i) => ((intent = i), (intentAt = d.now()), changed()), () => undefined);
-      return {
-        read: () => store.read(),
-        async write(v) {
-          const stored = await store.write(v);
-          intent = stored;
-          intentAt = d.now();
-          lastAnswer = null;
+    channel: () => v.intent.channel ?? null,
+    wrapApi: (api, metrics) => ({
+      mint: (c) => counted(metrics, 'CreateRoomRealTimeStreamAddress', () => api.mint(c)),
+      async participants(ref): Promise<ParticipantsBody> {
+        const p = await counted(metrics, 'DescribeChannelParticipants', () => api.participants(ref));
+        if (sameChannel(ref)) {
+          v.lastAnswer = { at: d.now(), present: p.users.includes(v.intent.channel!.userId) };
           changed();
-          return stored;
-        },
-      };
+        }
+        return p;
+      },
+    }),
+    wrapIntent(store) {
+      void store.read().then((i) => setIntent(i, false), () => undefined);
+      return { read: () => store.read(), write: async (value) => (setIntent(await store.write(value), true), v.intent) };
     },
     dispose: () => d.clearTimer(timer),
   };

@@ -2,7 +2,8 @@
  * The `artc_ingest_*` metrics on a prom-client Registry of our own (not the global one, so tests and two
  * listeners never share state). Values are pulled from a source at scrape time (`render()`), so nothing runs
  * between scrapes; counters that the action log keeps as totals (recoveries, time off air) are advanced by
- * their delta, which keeps them monotonic as Prometheus expects.
+ * their delta, which keeps them monotonic as Prometheus expects. OBS's output gauges read 0 while OBS is
+ * unreachable (prom-client always exposes an unlabelled gauge).
  */
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { DetectionReason, Snapshot, StateKind } from '../../shared/supervisor/index.js';
@@ -75,50 +76,59 @@ const FAMILIES: Record<Unknowable, string[]> = {
   recoveries: ['artc_ingest_recoveries_total'],
 };
 
+type Gauges = ReturnType<typeof gauges>;
+interface Counters {
+  recoveries: Counter<'reason'>;
+  offAir: Counter;
+  /** the log's totals already turned into increments */
+  seen: { recoveries: Partial<Record<DetectionReason, number>>; offAirMs: number };
+}
+
+function fromSnapshot(m: Gauges, c: Counters, s: Snapshot | null): void {
+  for (const state of STATES) m.state.set({ state }, s?.kind === state ? 1 : 0);
+  m.supervising.set(s?.locked ? 1 : 0);
+  m.live.set(s?.kind === 'live' ? 1 : 0);
+  m.present.set(s?.presence.status === 'present' ? 1 : 0);
+  m.obsConnected.set(s?.obs.connected ? 1 : 0);
+  m.storming.set(s?.storming ? 1 : 0);
+  m.urlExpiry.set(s?.urlExpiresAt ? Math.round(s.urlExpiresAt / 1000) : 0);
+  if (!s) return;
+  for (const reason of REASONS) {
+    const n = s.counters.recoveriesByReason[reason] ?? 0;
+    const delta = n - (c.seen.recoveries[reason] ?? 0);
+    if (delta > 0) c.recoveries.inc({ reason }, delta);
+    c.seen.recoveries[reason] = Math.max(n, c.seen.recoveries[reason] ?? 0);
+  }
+  const delta = s.counters.offAirMs - c.seen.offAirMs;
+  if (delta > 0) {
+    c.offAir.inc(delta / 1000);
+    c.seen.offAirMs = s.counters.offAirMs;
+  }
+}
+
+async function fromObs(m: Gauges, source: MetricsSource): Promise<void> {
+  const f = source.obsOutput ? await source.obsOutput().catch(() => null) : null;
+  if (!f) return [m.obsActive, m.obsBytes, m.obsDropped, m.obsFrames, m.obsCongestion].forEach((g) => g.reset());
+  m.obsActive.set(f.active ? 1 : 0);
+  m.obsBytes.set(f.bytes);
+  m.obsDropped.set(f.droppedFrames);
+  m.obsFrames.set(f.totalFrames);
+  m.obsCongestion.set(f.congestion);
+}
+
 export function createMetrics(o: { version: string; source: MetricsSource; defaultMetrics?: boolean; omit?: Unknowable[] }): Metrics {
   const registry = new Registry();
   if (o.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
   const m = gauges(registry);
-  const recoveries = new Counter({ name: 'artc_ingest_recoveries_total', help: 'Recoveries started, by what was detected', labelNames: ['reason'], registers: [registry] });
-  for (const name of (o.omit ?? []).flatMap((u) => FAMILIES[u])) registry.removeSingleMetric(name);
-  const offAir = new Counter({ name: 'artc_ingest_off_air_seconds_total', help: 'Time spent off air while supervising, seconds', registers: [registry] });
+  const c: Counters = {
+    recoveries: new Counter({ name: 'artc_ingest_recoveries_total', help: 'Recoveries started, by what was detected', labelNames: ['reason'], registers: [registry] }),
+    offAir: new Counter({ name: 'artc_ingest_off_air_seconds_total', help: 'Time spent off air while supervising, seconds', registers: [registry] }),
+    seen: { recoveries: {}, offAirMs: 0 },
+  };
   const api = new Counter({ name: 'artc_ingest_api_requests_total', help: 'Cloud API requests, by action and outcome (ok or the error Code)', labelNames: ['action', 'outcome'], registers: [registry] });
-  for (const reason of REASONS) recoveries.inc({ reason }, 0);
-  const seen = { recoveries: {} as Partial<Record<DetectionReason, number>>, offAirMs: 0 };
-
-  function fromSnapshot(s: Snapshot | null): void {
-    for (const state of STATES) m.state.set({ state }, s?.kind === state ? 1 : 0);
-    m.supervising.set(s?.locked ? 1 : 0);
-    m.live.set(s?.kind === 'live' ? 1 : 0);
-    m.present.set(s?.presence.status === 'present' ? 1 : 0);
-    m.obsConnected.set(s?.obs.connected ? 1 : 0);
-    m.storming.set(s?.storming ? 1 : 0);
-    m.urlExpiry.set(s?.urlExpiresAt ? Math.round(s.urlExpiresAt / 1000) : 0);
-    if (!s) return;
-    for (const reason of REASONS) {
-      const n = s.counters.recoveriesByReason[reason] ?? 0;
-      const delta = n - (seen.recoveries[reason] ?? 0);
-      if (delta > 0) recoveries.inc({ reason }, delta);
-      seen.recoveries[reason] = Math.max(n, seen.recoveries[reason] ?? 0);
-    }
-    const delta = s.counters.offAirMs - seen.offAirMs;
-    if (delta > 0) {
-      offAir.inc(delta / 1000);
-      seen.offAirMs = s.counters.offAirMs;
-    }
-  }
-
-  async function fromObs(): Promise<void> {
-    const f = o.source.obsOutput ? await o.source.obsOutput().catch(() => null) : null;
-    const all = [m.obsActive, m.obsBytes, m.obsDropped, m.obsFrames, m.obsCongestion];
-    if (!f) return all.forEach((g) => g.reset());
-    m.obsActive.set(f.active ? 1 : 0);
-    m.obsBytes.set(f.bytes);
-    m.obsDropped.set(f.droppedFrames);
-    m.obsFrames.set(f.totalFrames);
-    m.obsCongestion.set(f.congestion);
-  }
-
+  // every reason from 0, so rate() and increase() work from the first scrape
+  for (const reason of REASONS) c.recoveries.inc({ reason }, 0);
+  for (const name of (o.omit ?? []).flatMap((u) => FAMILIES[u])) registry.removeSingleMetric(name);
   return {
     registry,
     contentType: registry.contentType,
@@ -127,8 +137,8 @@ export function createMetrics(o: { version: string; source: MetricsSource; defau
       const ch = o.source.channel();
       m.info.reset();
       m.info.set({ version: o.version, app_id: ch?.appId ?? '', channel_id: ch?.channelId ?? '', user_id: ch?.userId ?? '' }, 1);
-      fromSnapshot(o.source.snapshot());
-      await fromObs();
+      fromSnapshot(m, c, o.source.snapshot());
+      await fromObs(m, o.source);
       return registry.metrics();
     },
   };
