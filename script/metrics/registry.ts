@@ -15,6 +15,8 @@ export interface ObsOutputFigures {
   /** network-dropped frames (obs-websocket's outputSkippedFrames) */
   droppedFrames: number;
   totalFrames: number;
+  /** frames the encoder skipped (GetStats outputSkippedFrames), when known */
+  skippedFrames?: number;
   /** 0..1 */
   congestion: number;
 }
@@ -61,6 +63,7 @@ function gauges(r: Registry) {
     obsActive: g('artc_ingest_obs_output_active', '1 while OBS\'s stream output is active'),
     obsBytes: g('artc_ingest_obs_output_bytes', 'Bytes OBS\'s stream output has sent since it started'),
     obsDropped: g('artc_ingest_obs_output_dropped_frames', 'Frames OBS\'s stream output dropped (network) since it started'),
+    obsSkipped: g('artc_ingest_obs_output_skipped_frames', 'Frames OBS\'s encoder skipped (GetStats) since OBS started'),
     obsFrames: g('artc_ingest_obs_output_frames', 'Frames OBS\'s stream output sent since it started'),
     obsCongestion: g('artc_ingest_obs_output_congestion_ratio', 'OBS\'s stream output congestion, 0 to 1'),
   };
@@ -70,7 +73,7 @@ function gauges(r: Registry) {
 export type Unknowable = 'state' | 'obs' | 'url' | 'storm' | 'recoveries';
 const FAMILIES: Record<Unknowable, string[]> = {
   state: ['artc_ingest_supervisor_state'],
-  obs: ['artc_ingest_obs_connected', 'artc_ingest_obs_output_active', 'artc_ingest_obs_output_bytes', 'artc_ingest_obs_output_dropped_frames', 'artc_ingest_obs_output_frames', 'artc_ingest_obs_output_congestion_ratio'],
+  obs: ['artc_ingest_obs_connected', 'artc_ingest_obs_output_active', 'artc_ingest_obs_output_bytes', 'artc_ingest_obs_output_dropped_frames', 'artc_ingest_obs_output_skipped_frames', 'artc_ingest_obs_output_frames', 'artc_ingest_obs_output_congestion_ratio'],
   url: ['artc_ingest_url_expiry_timestamp_seconds'],
   storm: ['artc_ingest_recovery_storm'],
   recoveries: ['artc_ingest_recoveries_total'],
@@ -108,7 +111,9 @@ function fromSnapshot(m: Gauges, c: Counters, s: Snapshot | null): void {
 
 async function fromObs(m: Gauges, source: MetricsSource): Promise<void> {
   const f = source.obsOutput ? await source.obsOutput().catch(() => null) : null;
-  if (!f) return [m.obsActive, m.obsBytes, m.obsDropped, m.obsFrames, m.obsCongestion].forEach((g) => g.reset());
+  if (!f) return [m.obsActive, m.obsBytes, m.obsDropped, m.obsSkipped, m.obsFrames, m.obsCongestion].forEach((g) => g.reset());
+  if (f.skippedFrames === undefined) m.obsSkipped.reset();
+  else m.obsSkipped.set(f.skippedFrames);
   m.obsActive.set(f.active ? 1 : 0);
   m.obsBytes.set(f.bytes);
   m.obsDropped.set(f.droppedFrames);

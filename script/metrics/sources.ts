@@ -1,6 +1,6 @@
 /**
  * Metric sources for `run`: the cloud port counted by outcome, and OBS's output figures read through the
- * supervisor's own obs-websocket client (one GetStreamStatus per scrape, with a short deadline).
+ * supervisor's own obs-websocket client (GetStreamStatus and GetStats per scrape, each with a short deadline).
  */
 import type { ApiPort } from '../../shared/supervisor/index.js';
 import type { ObsClient } from '../../shared/obs-client.js';
@@ -34,6 +34,8 @@ export function obsOutputFrom(client: ObsClient, connected: () => boolean): () =
     if (!connected()) return null;
     const s = await client.call('GetStreamStatus', undefined, 2_000).catch(() => null);
     if (!s) return null;
-    return { active: s.outputActive, bytes: s.outputBytes, droppedFrames: s.outputSkippedFrames, totalFrames: s.outputTotalFrames, congestion: s.outputCongestion };
+    // frames the encoder skipped are in GetStats (as the dock shows them); optional, the stream status matters
+    const g = await client.call('GetStats', undefined, 2_000).catch(() => null);
+    return { active: s.outputActive, bytes: s.outputBytes, droppedFrames: s.outputSkippedFrames, totalFrames: s.outputTotalFrames, congestion: s.outputCongestion, ...(g ? { skippedFrames: g.outputSkippedFrames } : {}) };
   };
 }

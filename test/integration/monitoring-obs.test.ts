@@ -116,6 +116,10 @@ describeProm('monitoring: run --metrics-listen with real OBS and a real Promethe
     // the latest scrape may predate the end of the last recovery: wait for one after it
     await waitFor(async () => (await prom!.query('artc_ingest_supervisor_state{state="live"}'))[0]?.value === 1, { what: 'Prometheus: state live', timeoutMs: 10_000, intervalMs: 250 });
     expect((await prom.query('sum(artc_ingest_supervisor_state)'))[0]?.value).toBe(1);
+    expect((await prom.query('artc_ingest_obs_connected'))[0]?.value).toBe(1);
+    // OBS's output figures, read from real OBS at scrape time
+    await waitFor(async () => ((await prom!.query('artc_ingest_obs_output_bytes'))[0]?.value ?? 0) > 0, { what: 'Prometheus: OBS output bytes > 0', timeoutMs: 10_000, intervalMs: 250 });
+    expect((await prom.query('artc_ingest_url_expiry_timestamp_seconds - time()'))[0]?.value).toBeGreaterThan(60);
     expect(((await prom.query('artc_ingest_api_requests_total{action="DescribeChannelParticipants",outcome="ok"}'))[0]?.value ?? 0)).toBeGreaterThan(0);
 
     const text = await (await fetch(`http://127.0.0.1:${mport}/metrics`, { signal: AbortSignal.timeout(5_000) })).text();

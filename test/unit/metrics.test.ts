@@ -72,7 +72,7 @@ describe('--metrics-listen', () => {
 describe('artc_ingest_* metrics', () => {
   function setup(initial: Snapshot | null) {
     let current = initial;
-    const m = createMetrics({ version: '1.2.3', defaultMetrics: false, source: { snapshot: () => current, channel: () => current?.channel ?? null, obsOutput: async () => ({ active: true, bytes: 12345, droppedFrames: 3, totalFrames: 900, congestion: 0.25 }) } });
+    const m = createMetrics({ version: '1.2.3', defaultMetrics: false, source: { snapshot: () => current, channel: () => current?.channel ?? null, obsOutput: async () => ({ active: true, bytes: 12345, droppedFrames: 3, totalFrames: 900, congestion: 0.25, skippedFrames: 7 }) } });
     return { m, set: (s: Snapshot) => (current = s) };
   }
   const value = (text: string, series: string) => {
@@ -93,6 +93,7 @@ describe('artc_ingest_* metrics', () => {
     expect(value(t, 'artc_ingest_url_expiry_timestamp_seconds')).toBe((T0 + 3_600_000) / 1000);
     expect(value(t, 'artc_ingest_obs_output_bytes')).toBe(12345);
     expect(value(t, 'artc_ingest_obs_output_dropped_frames')).toBe(3);
+    expect(value(t, 'artc_ingest_obs_output_skipped_frames')).toBe(7);
     expect(value(t, 'artc_ingest_obs_output_congestion_ratio')).toBe(0.25);
     expect(value(t, 'artc_ingest_recoveries_total{reason="publisher-absent"}')).toBe(0);
     expect(t).toContain('# TYPE artc_ingest_recoveries_total counter');
