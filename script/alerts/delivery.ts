@@ -31,10 +31,12 @@ export interface AlertDelivery {
 }
 
 /** One POST with a deadline: null when the robot took it (2xx), else why not (never the URL: it holds a token). */
-export async function postOnce(t: AlertTarget, alert: AlertBody, deps: Pick<DeliveryDeps, 'fetch' | 'now' | 'setTimer' | 'clearTimer'>, deadlineMs = 5_000): Promise<string | null> {
+export async function postOnce(t: AlertTarget, alert: AlertBody, deps: Pick<DeliveryDeps, 'fetch' | 'now' | 'setTimer' | 'clearTimer'>, deadlineMs = 5_000, cancel?: AbortSignal): Promise<string | null> {
   const { url, body } = buildPost(t, alert, deps.now());
   const ac = new AbortController();
   const timer = deps.setTimer(() => ac.abort(), deadlineMs);
+  // close() cancels a post in flight: a hung robot must not keep the process alive after shutdown
+  cancel?.addEventListener('abort', () => ac.abort(), { once: true });
   try {
     const res = await deps.fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: ac.signal, redirect: 'error' });
     await res.body?.cancel().catch(() => undefined);
@@ -57,6 +59,8 @@ interface Settings {
 class Lane {
   private readonly queue: AlertBody[] = [];
   private busy = false;
+  private readonly cancel = new AbortController();
+  private backoff: { timer: unknown; wake: () => void } | null = null;
   closed = false;
 
   constructor(
@@ -82,6 +86,18 @@ class Lane {
   close(): void {
     this.closed = true;
     this.queue.length = 0;
+    this.cancel.abort();
+    if (this.backoff) {
+      this.deps.clearTimer(this.backoff.timer);
+      this.backoff.wake();
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise<void>((wake) => {
+      const timer = this.deps.setTimer(() => ((this.backoff = null), wake()), ms);
+      this.backoff = { timer, wake };
+    });
   }
 
   private pump(): void {
@@ -100,12 +116,12 @@ class Lane {
   private async deliver(alert: AlertBody): Promise<void> {
     const { maxTries, baseDelayMs, deadlineMs } = this.s;
     for (let tryNo = 1; tryNo <= maxTries && !this.closed; tryNo++) {
-      const failure = await postOnce(this.target, alert, this.deps, deadlineMs);
-      if (failure === null) return;
+      const failure = await postOnce(this.target, alert, this.deps, deadlineMs, this.cancel.signal);
+      if (failure === null || this.closed) return;
       const last = tryNo === maxTries;
       this.deps.log('warn', 'alert-failed', `alert ${alert.event} to ${describeTarget(this.target)}: try ${tryNo} of ${maxTries} failed (${failure})${last ? '; giving up' : ''}`);
       // exponential backoff with jitter, never under half the base (a robot that just failed gets a breath)
-      if (!last) await new Promise<void>((r) => this.deps.setTimer(r, this.deps.random() * baseDelayMs * 2 ** (tryNo - 1) + baseDelayMs / 2));
+      if (!last) await this.sleep(this.deps.random() * baseDelayMs * 2 ** (tryNo - 1) + baseDelayMs / 2);
     }
   }
 }

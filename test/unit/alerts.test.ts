@@ -168,4 +168,21 @@ describe('delivery', () => {
     await t.advance(120_000);
     expect(posts).toHaveLength(52);
   });
+
+  it('close() cancels a post in flight and any backoff, leaving no timer behind (shutdown is not held up)', async () => {
+    for (const at of [5_500, 6_500]) {
+      // 5.5 s: the first try timed out, waiting out the backoff; 6.5 s: the second try in flight
+      const { t, d, posts, log } = setup(() => 'hang');
+      d.send(ALERT);
+      await t.advance(at);
+      expect(posts).toHaveLength(at < 6_000 ? 1 : 2);
+      expect(t.pending).toBe(1);
+      d.close();
+      await t.advance(0);
+      expect(t.pending).toBe(0);
+      await t.advance(60_000);
+      expect(posts).toHaveLength(at < 6_000 ? 1 : 2);
+      expect(log).toHaveLength(1);
+    }
+  });
 });
