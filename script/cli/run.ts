@@ -107,12 +107,16 @@ Example:
 
     const own = values.sandbox === true ? await startOwnSandbox(io, say) : undefined;
     const client = own?.client ?? connectCloud({ endpoint: values.endpoint as string | undefined, env: io.env, ...(io.fetch ? { fetch: io.fetch } : {}) }).client;
-    say(`supervising ${channel.appId}/${channel.channelId} as ${channel.userId} through OBS at ${obs.url} (password: ${obs.passwordSource})`);
 
     let finished: (code: number) => void = () => {};
     const outcome = new Promise<number>((resolve) => (finished = resolve));
     const print = printer(io, json);
     const monitor = runMonitoring({ flags: monitoring, channel, say, secrets: () => [obs.password, own?.sandbox.credentials.accessKeySecret, own?.sandbox.controlToken] });
+    const mon = await monitor.start().catch(async (e: unknown) => {
+      await own?.done();
+      throw e;
+    });
+    say(`supervising ${channel.appId}/${channel.channelId} as ${channel.userId} through OBS at ${obs.url} (password: ${obs.passwordSource})`);
     const sup = supervise({
       channel,
       client,
@@ -129,11 +133,7 @@ Example:
         if (snap.kind === 'failed') finished(1);
       },
     });
-    const mon = await monitor.attach(sup).catch(async (e: unknown) => {
-      await sup.stop({ stopStream: own !== undefined });
-      await own?.done();
-      throw e;
-    });
+    monitor.attach(sup);
     const onSignal = () => finished(0);
     io.signal?.addEventListener('abort', onSignal, { once: true });
     const code = await outcome;
