@@ -56,7 +56,7 @@ export async function startMonitoring(o: { flags: MonitoringFlags; metrics: Metr
     unsubscribe = o.view.subscribe((s) => monitor.observe(s));
     disposeMonitor = () => monitor.dispose();
     const now0 = (o.targets ? o.targets() : targets).map(describeTarget);
-    o.say(`alerts to ${now0.length ? now0.join(', ') : 'the webhook set in the dock (none yet)'} (off-air after ${o.flags.afterMs / 1000} s)`);
+    if (now0.length) o.say(`alerts to ${now0.join(', ')} (off-air after ${o.flags.afterMs / 1000} s)`);
   }
   return {
     ...(listener ? { listener } : {}),
