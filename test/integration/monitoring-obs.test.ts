@@ -4,6 +4,7 @@
  * an RTMP kick and a silent removal; `promtool check metrics` finds nothing in the artc_ingest_* families;
  * /healthz turns 503 during an outage longer than the grace and 200 after. A second run alerts to a hanging and
  * a 500 robot (and a good one): its recoveries take as long as the first run's, which had no alerts at all.
+ * Real runs also send supervision-failed (--max-recoveries 1, signed DingTalk) and storm (six kicks, Slack).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -194,5 +195,28 @@ describeProm('monitoring: run --metrics-listen with real OBS and a real Promethe
       expect(q.get('sign')).toMatch(/^[A-Za-z0-9+/]+=*$/);
       expect(r.url + r.body).not.toContain(secret);
     }
+  }, 120_000);
+
+  it('a sixth kick within the storm window sends storm (slack format) and /metrics shows the flag', async () => {
+    const rx = await startReceiver('ok');
+    receivers.push(rx);
+    const mport = await freePort();
+    const env = cleanEnv(join(home, 'd'));
+    run = spawnCli(args(mport, ['--alert-webhook', `${rx.url}/services/T0/B0/XYZ`, '--alert-format', 'slack', '--alert-after', '30']), env);
+    await run.waitForLine(jsonLine<Line>((o) => o.state === 'live'), 'state live', 40_000);
+    for (let i = 0; i < 5; i++) await faultAndRecover(run, env, 'kick');
+    const sb = JSON.parse(readFileSync(join(env.ARTC_INGEST_HOME!, 'sandbox.json'), 'utf8')) as { endpoint: string; controlToken: string };
+    await fetch(`${sb.endpoint}/_sandbox/fault`, { method: 'POST', headers: { authorization: `Bearer ${sb.controlToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'kick', ...CH }), signal: AbortSignal.timeout(5_000) });
+    await run.waitForLine(jsonLine<Line>((o) => o.reason === 'recovery-storm'), 'the storm flagged', 20_000);
+    await waitFor(() => rx.received.some((r) => r.body.includes('recovery storm')), { what: 'storm at the robot', timeoutMs: 10_000 });
+    const storm = JSON.parse(rx.received.find((r) => r.body.includes('recovery storm'))!.body) as { text: string };
+    expect(storm.text).toMatch(/^artc-ingest: recovery storm: demoApp\/room-mon as obs-mon\. removed again and again: 6 recoveries/);
+    // off-air comes only after 30 s: none was sent for the quick recoveries, so no back-live either
+    expect(rx.received.filter((r) => /OFF AIR|back live/.test(r.body))).toEqual([]);
+    const text = await (await fetch(`http://127.0.0.1:${mport}/metrics`, { signal: AbortSignal.timeout(5_000) })).text();
+    expect(text).toContain('artc_ingest_recovery_storm 1');
+    expect(text).toMatch(/artc_ingest_recoveries_total\{reason="obs-stopped"\} 6/);
+    expect(await run.stop('SIGTERM')).toBe(0);
+    run = undefined;
   }, 120_000);
 });
