@@ -124,6 +124,26 @@ export const FaultRequest = z.union([
 ]);
 export type FaultRequest = z.infer<typeof FaultRequest>;
 
+/** The dock's alert settings, kept by the helper in alerts.json (the helper is authoritative). */
+export const AlertFormatName = z.enum(['auto', 'json', 'dingtalk', 'feishu', 'slack', 'discord']);
+export const AlertSettingsBody = z.object({
+  /** '' turns the dock's webhook off (--alert-webhook flags still apply) */
+  webhookUrl: z.string().check(z.maxLength(500)),
+  /** 'auto': guessed from the URL's host, else json */
+  format: AlertFormatName,
+  /** DingTalk/Feishu signing secret: write only (PUT; omitted keeps the stored one, '' clears it) */
+  secret: z.optional(z.string().check(z.maxLength(200))),
+  /** GET: whether a secret is stored (it is never sent back) */
+  hasSecret: z.optional(z.boolean()),
+});
+export type AlertSettingsBody = z.infer<typeof AlertSettingsBody>;
+
+export const AlertTestBody = z.object({
+  /** one line per target: "json http://host: ok" or why it failed */
+  results: z.array(z.object({ target: z.string(), ok: z.boolean(), detail: z.string() })),
+});
+export type AlertTestBody = z.infer<typeof AlertTestBody>;
+
 /** The route map: method + path -> request body schema (or null) and response schema. */
 export const routes = {
   health: { method: 'GET', path: '/api/health', body: null, response: HealthBody },
@@ -135,6 +155,9 @@ export const routes = {
   getIntent: { method: 'GET', path: '/api/intent', body: null, response: IntentBody },
   putIntent: { method: 'PUT', path: '/api/intent', body: IntentBody, response: IntentBody },
   lease: { method: 'POST', path: '/api/lease', body: LeaseRequest, response: LeaseBody },
+  getAlerts: { method: 'GET', path: '/api/alerts', body: null, response: AlertSettingsBody },
+  putAlerts: { method: 'PUT', path: '/api/alerts', body: AlertSettingsBody, response: AlertSettingsBody },
+  testAlert: { method: 'POST', path: '/api/alerts/test', body: null, response: AlertTestBody },
   fault: { method: 'POST', path: '/api/sandbox/fault', body: FaultRequest, response: z.object({ ok: z.boolean() }) },
 } as const;
 

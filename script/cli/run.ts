@@ -12,6 +12,8 @@ import type { LogEntry, Snapshot } from '../../shared/supervisor/index.js';
 import { supervise } from '../run/supervise.js';
 import { PUBLISHER_OPTIONS, publisherFromFlags } from './channel-flags.js';
 import { UsageError, type CliIo, type Command } from './command.js';
+import { MONITORING_HELP, MONITORING_OPTIONS, parseMonitoringFlags } from '../alerts/flags.js';
+import { runMonitoring } from '../metrics/run-monitoring.js';
 
 function seconds(flag: string, raw: unknown, { min, max }: { min: number; max: number }): number | undefined {
   if (raw === undefined) return undefined;
@@ -74,6 +76,8 @@ export const runCommand: Command = {
   --stop-on-exit              stop OBS's stream when this command ends (always so with --sandbox)
   --json                      one JSON object per line: {"state","at","reason",...}
 
+${MONITORING_HELP}
+
 Supervision ends on SIGINT/SIGTERM, or when you press Stop Streaming in OBS (never fought).
 
 Example:
@@ -87,6 +91,7 @@ Example:
     'max-recoveries': { type: 'string' },
     'stop-on-exit': { type: 'boolean' },
     json: { type: 'boolean' },
+    ...MONITORING_OPTIONS,
   },
   async run({ values, io }) {
     const p = publisherFromFlags(values);
@@ -96,16 +101,22 @@ Example:
     const maxRec = values['max-recoveries'] === undefined ? undefined : seconds('max-recoveries', values['max-recoveries'], { min: 1, max: 10_000 });
     if (maxRec !== undefined && !Number.isInteger(maxRec)) throw new UsageError('--max-recoveries: must be a whole number');
     const obs = obsTarget(values, io.env);
+    const monitoring = parseMonitoringFlags(values, io.env);
     const json = values.json === true;
     const say = (line: string) => (json ? io.stderr : io.stdout)(`artc-ingest run: ${line}\n`);
 
     const own = values.sandbox === true ? await startOwnSandbox(io, say) : undefined;
     const client = own?.client ?? (await connectCloud({ endpoint: values.endpoint as string | undefined, env: io.env, ...(io.fetch ? { fetch: io.fetch } : {}) })).client;
-    say(`supervising ${channel.appId}/${channel.channelId} as ${channel.userId} through OBS at ${obs.url} (password: ${obs.passwordSource})`);
 
     let finished: (code: number) => void = () => {};
     const outcome = new Promise<number>((resolve) => (finished = resolve));
     const print = printer(io, json);
+    const monitor = runMonitoring({ flags: monitoring, channel, say, secrets: () => [obs.password, ...client.credentials.secrets(), own?.sandbox.controlToken] });
+    const mon = await monitor.start().catch(async (e: unknown) => {
+      await own?.done();
+      throw e;
+    });
+    say(`supervising ${channel.appId}/${channel.channelId} as ${channel.userId} through OBS at ${obs.url} (password: ${obs.passwordSource})`);
     const sup = supervise({
       channel,
       client,
@@ -114,6 +125,7 @@ Example:
       configDir: configDir({ env: io.env }),
       config: { ...(poll !== undefined ? { pollIntervalMs: poll * 1000 } : {}), ...(grace !== undefined ? { reconnectGraceMs: grace * 1000 } : {}), ...(maxRec !== undefined ? { maxRecoveriesInWindow: maxRec } : {}) },
       log: say,
+      wrapApi: monitor.wrapApi,
       onEntry: (entry, snap) => {
         print(entry, snap);
         // supervision over: the user stopped in OBS (never fought), or it needs the user
@@ -121,6 +133,7 @@ Example:
         if (snap.kind === 'failed') finished(1);
       },
     });
+    monitor.attach(sup);
     const onSignal = () => finished(0);
     io.signal?.addEventListener('abort', onSignal, { once: true });
     const code = await outcome;
@@ -129,6 +142,7 @@ Example:
     if (snap.kind === 'failed' && snap.lastError) say(`supervision failed: ${snap.lastError.code}: ${snap.lastError.message}${snap.lastError.requestId ? ` (RequestId: ${snap.lastError.requestId})` : ''}`);
     // with --sandbox the ingest ends with this process: stop OBS cleanly rather than leave it reconnecting
     await sup.stop({ stopStream: values['stop-on-exit'] === true || own !== undefined });
+    await mon.stop();
     await own?.done();
     const c = sup.runner.log.counters();
     say(`done: ${c.recoveries} recoveries, ${Math.round(c.offAirMs / 1000)} s off air`);

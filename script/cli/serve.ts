@@ -10,6 +10,7 @@ import { peekToken } from '../install/token-peek.js';
 import { configDir } from '../paths.js';
 import { VERSION } from '../version.js';
 import { UsageError, type Command } from './command.js';
+import { MONITORING_HELP, MONITORING_OPTIONS, parseMonitoringFlags } from '../alerts/flags.js';
 
 export const DEFAULT_PORT = 4466;
 
@@ -61,6 +62,9 @@ export const serveCommand: Command = {
   --port <n>          port (default 4466); a busy port is an error
   --parent-pid <pid>  stop when this process exits (the OBS script passes OBS's PID)
 
+${MONITORING_HELP}
+  In serve the supervisor runs in the dock: see README "Monitoring" for what the helper can report.
+
 Without an Alibaba Cloud AccessKey (or with --sandbox) the helper starts the local sandbox cloud and
 announces it, so \`artc-ingest url --sandbox\` in another terminal uses it.
 
@@ -71,11 +75,13 @@ Example:
     host: { type: 'string' },
     port: { type: 'string' },
     'parent-pid': { type: 'string' },
+    ...MONITORING_OPTIONS,
   },
   async run({ values, io }) {
     const host = parseHost(values.host);
     const port = parsePort(values.port);
     const parentPid = parseParentPid(values['parent-pid']);
+    const monitoring = parseMonitoringFlags(values, io.env);
     const log = (line: string) => io.stderr(`${line}\n`);
     const dir = configDir({ env: io.env });
     const token = peekToken(dir);
@@ -84,7 +90,7 @@ Example:
       io.stdout(`An artc-ingest helper is already running on port ${port}.\nDock URL: http://127.0.0.1:${port}/?token=${token}\n`);
       return 0;
     }
-    const helper = await startHelper({ host, port, env: io.env, sandbox: values.sandbox === true, endpoint: values.endpoint as string | undefined, log });
+    const helper = await startHelper({ host, port, env: io.env, sandbox: values.sandbox === true, endpoint: values.endpoint as string | undefined, log, monitoring });
     if (helper.fellBack) {
       io.stderr(
         'No Alibaba Cloud AccessKey found, so the helper runs against the local sandbox cloud (nothing reaches Alibaba Cloud).\n' +

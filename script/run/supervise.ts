@@ -7,7 +7,7 @@ import type { ChannelSettings } from '../../shared/api-routes.js';
 import { ActionLog, SupervisorRunner, type ApiPort, type Config, type LogEntry, type Snapshot } from '../../shared/supervisor/index.js';
 import type { LiveApiClient } from '../api-client.js';
 import { helperLease } from './lease.js';
-import { nodeObs } from './obs-port.js';
+import { nodeObs, type NodeObs } from './obs-port.js';
 
 export interface SuperviseOptions {
   channel: ChannelSettings;
@@ -18,6 +18,8 @@ export interface SuperviseOptions {
   config?: Partial<Config>;
   onEntry: (entry: LogEntry, snapshot: Snapshot) => void;
   log: (line: string) => void;
+  /** wraps the cloud port (metrics count each call's outcome) */
+  wrapApi?: (port: ApiPort) => ApiPort;
 }
 
 /** Cloud client -> the supervisor's API port (PascalCase params, errors keep Code/RequestId/kind). */
@@ -36,6 +38,8 @@ export function cloudPort(client: LiveApiClient): ApiPort {
 
 export interface Supervision {
   runner: SupervisorRunner;
+  /** the obs-websocket client the supervisor uses (metrics read OBS's output figures through it) */
+  obs: NodeObs['client'];
   /** ends supervision; with `stopStream`, also stops OBS's stream and waits for it */
   stop(opts?: { stopStream?: boolean }): Promise<void>;
 }
@@ -46,7 +50,7 @@ export function supervise(o: SuperviseOptions): Supervision {
   const log = new ActionLog({ capacity: 2000 });
   const runner = new SupervisorRunner({
     obs: obs.port,
-    api: cloudPort(o.client),
+    api: o.wrapApi ? o.wrapApi(cloudPort(o.client)) : cloudPort(o.client),
     lease: helperLease({ configDir: o.configDir, holder, obsUrl: o.obsUrl, ttlMs: 30_000, log: o.log }),
     clock: { now: Date.now },
     random: Math.random,
@@ -59,6 +63,7 @@ export function supervise(o: SuperviseOptions): Supervision {
   runner.goLive(o.channel);
   return {
     runner,
+    obs: obs.client,
     async stop({ stopStream = false } = {}) {
       if (stopStream) {
         runner.stop();

@@ -5,7 +5,7 @@
  * while every `/api/*` call needs the token before anything else, even a 404.
  */
 import type * as z from 'zod/mini';
-import { routes, type FaultRequest, type HealthBody, type IntentBody, type ObsHintsBody, type RouteBody, type RouteName, type RouteResponse, type SettingsBody } from '../../shared/api-routes.js';
+import { routes, type AlertSettingsBody, type AlertTestBody, type FaultRequest, type HealthBody, type IntentBody, type ObsHintsBody, type RouteBody, type RouteName, type RouteResponse, type SettingsBody } from '../../shared/api-routes.js';
 import { readJsonBody } from './body.js';
 import type { CloudApi } from './cloud-api.js';
 import { toHttpError } from './error-map.js';
@@ -33,6 +33,8 @@ export interface HandlerDeps {
   settingsStore: JsonStore<SettingsBody>;
   intentStore: JsonStore<IntentBody>;
   leases: Leases;
+  /** the dock's alert settings and the test alert (script/alerts/settings.ts); absent: those routes answer 404 */
+  alerts?: { read(): Promise<AlertSettingsBody>; write(s: AlertSettingsBody): Promise<AlertSettingsBody>; test(): Promise<AlertTestBody> } | undefined;
   /** sandbox fault injection; absent in cloud mode, where the route answers 404 */
   faults?: ((fault: FaultRequest) => Promise<void>) | undefined;
   /** the built dock, dist/dock */
@@ -41,6 +43,11 @@ export interface HandlerDeps {
   /** strings that must never appear in a response (AccessKey secret, STS token), redacted defensively */
   secrets?: ReadonlyArray<string | undefined> | (() => ReadonlyArray<string | undefined>);
   log?: (line: string) => void;
+}
+
+function alertsOf(d: HandlerDeps): NonNullable<HandlerDeps['alerts']> {
+  if (!d.alerts) throw HttpError.notFound('Alerts are not available in this helper');
+  return d.alerts;
 }
 
 type Impls = { [N in RouteName]: (body: RouteBody<N>) => Promise<RouteResponse<N>> };
@@ -57,6 +64,9 @@ function implementations(d: HandlerDeps): Impls {
     // the helper's clock stamps the intent: docks on other machines' clocks never reorder it
     putIntent: (intent) => d.intentStore.write({ ...intent, updatedAt: new Date(d.now()).toISOString() }),
     lease: async (req) => d.leases.request(req),
+    getAlerts: () => alertsOf(d).read(),
+    putAlerts: (s) => alertsOf(d).write(s),
+    testAlert: () => alertsOf(d).test(),
     fault: async (fault) => {
       if (!d.faults) throw HttpError.notFound('Fault injection exists only in sandbox mode');
       await d.faults(fault);

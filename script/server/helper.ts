@@ -21,6 +21,11 @@ import { createLeases } from './leases.js';
 import { listen, type Listening } from './listen.js';
 import { faultInjector, loadSandbox, type SandboxHandle, type StartSandbox } from './sandbox-loader.js';
 import { loadOrCreateToken } from './token-store.js';
+import type { MonitoringFlags } from '../alerts/flags.js';
+import { alertSettings } from '../alerts/settings.js';
+import { helperView } from '../metrics/helper-view.js';
+import { startMonitoring } from '../metrics/monitoring.js';
+import { createMetrics } from '../metrics/registry.js';
 
 export interface HelperOptions {
   host: string;
@@ -31,6 +36,8 @@ export interface HelperOptions {
   log: (line: string) => void;
   now?: () => number;
   startSandbox?: StartSandbox;
+  /** --metrics-listen / --alert-* (the dock's alert settings apply in any case) */
+  monitoring?: MonitoringFlags;
 }
 
 export interface RunningHelper {
@@ -124,14 +131,20 @@ export async function startHelper(o: HelperOptions): Promise<RunningHelper> {
   const dir = configDir({ env: o.env });
   const token = loadOrCreateToken(dir);
   const cloud = await chooseCloud(o);
+  const timers = { now, setTimer: (fn: () => void, ms: number) => setTimeout(fn, ms), clearTimer: (h: unknown) => clearTimeout(h as ReturnType<typeof setTimeout>) };
+  const view = helperView(timers);
+  // serve sees the dock's supervisor only through its intent and presence polls (helper-view.ts)
+  const metrics = createMetrics({ version: VERSION, source: { snapshot: view.snapshot, channel: view.channel }, omit: ['state', 'obs', 'url', 'storm', 'recoveries'] });
+  const alerts = await alertSettings({ dir, flagTargets: o.monitoring?.targets ?? [], deps: { ...timers, fetch }, channel: view.channel, log: o.log });
   const handler = createHandler({
     port: o.port,
     token,
-    api: cloudApi(cloud.client),
+    api: view.wrapApi(cloudApi(cloud.client), metrics),
+    alerts,
     health: { version: VERSION, mode: cloud.mode, endpoint: cloud.endpoint, credentialSource: cloud.credentialSource, startedAt: new Date(now()).toISOString() },
     obsHints: obsHintsFrom(o.env),
     settingsStore: settingsStore(dir, o.log),
-    intentStore: intentStore(dir, o.log),
+    intentStore: view.wrapIntent(intentStore(dir, o.log)),
     leases: createLeases(now),
     faults: cloud.sandbox ? faultInjector(cloud.sandbox.faults) : undefined,
     staticDir: resolveDockDir(o.env),
@@ -140,9 +153,16 @@ export async function startHelper(o: HelperOptions): Promise<RunningHelper> {
     log: o.log,
   });
   let server: Listening;
+  let mon: Awaited<ReturnType<typeof startMonitoring>> | undefined;
   try {
     server = await listen({ host: o.host, port: o.port, handler, log: o.log });
+    const flags = o.monitoring ?? { graceMs: 30_000, afterMs: 30_000, targets: [] };
+    mon = await startMonitoring({ flags, metrics, say: o.log, targets: alerts.targets, view: { ...view, appendLog: (level, reason, message) => o.log(`${level}: ${reason}: ${message}`), secrets: () => [token, ...cloud.secrets()] } }).catch(async (e: unknown) => {
+      await server.close();
+      throw e;
+    });
   } catch (e) {
+    view.dispose();
     await cloud.sandbox?.stop();
     cloud.release?.();
     throw e;
@@ -162,6 +182,8 @@ export async function startHelper(o: HelperOptions): Promise<RunningHelper> {
     looked: cloud.looked,
     ...(cloud.sandbox ? { sandbox: cloud.sandbox } : {}),
     async stop() {
+      await mon?.stop();
+      view.dispose();
       await server.close();
       if (statePath) removeSandboxState(statePath);
       await cloud.sandbox?.stop();

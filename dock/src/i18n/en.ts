@@ -110,6 +110,18 @@ export const en = {
   'faults.remove': 'Remove from channel',
   'faults.failNext': 'Fail next 3 mints',
   'faults.shiftClock': 'Shift clock +11 h',
+  'section.alerts': 'Alerts',
+  'alerts.webhook': 'Webhook URL',
+  'alerts.format': 'Format',
+  'alerts.formatAuto': 'auto (from the URL)',
+  'alerts.secret': 'Signing secret (DingTalk, Feishu)',
+  'alerts.secretSet': 'stored; type to replace',
+  'alerts.save': 'Save',
+  'alerts.saved': 'Saved.',
+  'alerts.test': 'Send test alert',
+  'alerts.delivered': 'delivered',
+  'alerts.none': 'No webhook is set.',
+  'alerts.error': 'Could not reach the helper: {message}',
 };
 
 export type MessageKey = keyof typeof en;

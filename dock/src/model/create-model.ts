@@ -190,6 +190,7 @@ export function createDockModel(deps: DockModelDeps): DockModel {
 
   return {
     store,
+    api,
     now,
     start() {
       disposed = false;

@@ -1,5 +1,6 @@
 /** The model's public surface: what components and the app shell call. */
 import type { HealthBody } from '../../../shared/api-routes.js';
+import type { ApiClient } from '../api/client.js';
 import type { ReadableStore } from '../lib/store.js';
 import type { Lang } from '../i18n/index.js';
 import type { FieldName } from './channel-form.js';
@@ -9,6 +10,8 @@ export type FaultKind = 'kick' | 'remove' | 'fail-next' | 'shift-clock';
 
 export interface DockModel {
   readonly store: ReadableStore<DockState>;
+  /** the helper API, for sections that keep their own settings with the helper (Alerts) */
+  readonly api: Pick<ApiClient, 'call'>;
   /** the model's clock (ms), for countdowns */
   now(): number;
   /** start: wait for the helper, load settings, hints and intent, connect to OBS */

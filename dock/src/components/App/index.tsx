@@ -6,6 +6,7 @@ import { secondsUntil } from '../../lib/format.js';
 import { useTick } from '../../lib/store.js';
 import type { DockModel } from '../../model/types.js';
 import { ActionLog } from '../ActionLog/index.js';
+import { Alerts } from '../Alerts/index.js';
 import { ChannelForm } from '../ChannelForm/index.js';
 import { ModelContext, useDock, useModel, useT } from '../context.js';
 import { GoLive } from '../GoLive/index.js';
@@ -28,6 +29,7 @@ export function App({ model }: { model: DockModel }) {
 
 function Dock() {
   const state = useDock();
+  const model = useModel();
   const t = useT();
   const sandbox = state.helper.health?.mode === 'sandbox';
   // the channel cannot change under a running supervisor: it would not match what OBS streams
@@ -59,6 +61,8 @@ function Dock() {
         <summary>{t('section.log')}</summary>
         <ActionLog />
       </details>
+      {/* the helper keeps the alert settings: the section loads them once it answers */}
+      {state.helper.status === 'ready' && <Alerts api={model.api} t={t} />}
       {sandbox && (
         <details>
           <summary>{t('section.faults')}</summary>

@@ -1,0 +1,56 @@
+/**
+ * `run`'s monitoring: everything comes from its own runner. The metrics exist before the supervisor (the cloud
+ * port is wrapped to count outcomes) and the listener is bound before it; the supervisor is attached once it runs.
+ */
+import type { ChannelSettings } from '../../shared/api-routes.js';
+import type { MonitoringFlags } from '../alerts/flags.js';
+import type { Supervision } from '../run/supervise.js';
+import type { ApiPort, Snapshot } from '../../shared/supervisor/index.js';
+import { VERSION } from '../version.js';
+import { startMonitoring, type Monitoring } from './monitoring.js';
+import { createMetrics } from './registry.js';
+import { countingApi, obsOutputFrom } from './sources.js';
+
+export interface RunMonitoringOptions {
+  flags: MonitoringFlags;
+  channel: ChannelSettings;
+  say: (line: string) => void;
+  /** never in an alert: the OBS password, the sandbox's secrets, the signing secret */
+  secrets: () => Array<string | undefined>;
+}
+
+export interface RunMonitoring {
+  wrapApi: (port: ApiPort) => ApiPort;
+  /** binds the listener before supervision starts, so a busy port fails before OBS is touched */
+  start(): Promise<Monitoring>;
+  /** from now on the metrics, /healthz and alerts follow this supervisor */
+  attach(sup: Supervision): void;
+}
+
+export function runMonitoring(o: RunMonitoringOptions): RunMonitoring {
+  let sup: Supervision | undefined;
+  const relay = new Set<(s: Snapshot) => void>();
+  const snapshot = () => sup?.runner.snapshot() ?? null;
+  const obsOutput = () => (sup ? obsOutputFrom(sup.obs, () => sup!.runner.snapshot().obs.connected)() : Promise.resolve(null));
+  const metrics = createMetrics({ version: VERSION, source: { snapshot, channel: () => o.channel, obsOutput } });
+  return {
+    wrapApi: (port) => countingApi(port, metrics),
+    start: () =>
+      startMonitoring({
+        flags: o.flags,
+        metrics,
+        say: o.say,
+        view: {
+          snapshot,
+          subscribe: (fn) => (relay.add(fn), () => relay.delete(fn)),
+          // alert failures go into the action log, so `run --json` prints them like any other entry
+          appendLog: (level, reason, message) => sup?.runner.log.append({ at: Date.now(), level, reason, message, state: sup.runner.snapshot().kind }),
+          secrets: () => [...o.secrets(), ...o.flags.targets.map((t) => t.secret)],
+        },
+      }),
+    attach(s) {
+      sup = s;
+      s.runner.subscribe((snap) => relay.forEach((fn) => fn(snap)));
+    },
+  };
+}
