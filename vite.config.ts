@@ -32,7 +32,9 @@ function reportGzip(): Plugin {
         if (html.includes(`assets/${f}`)) initial += gz;
         else lazy.push(`${f.replace(/-[\w-]{8}\.(js|css)$/, '')} +${gz} B`);
       }
-      console.log(`dock JS + CSS: ${initial} B gzip at load (budget 35840 B)${lazy.length ? `; lazy: ${lazy.join(', ')}` : ''}`);
+      console.log(
+        `dock JS + CSS: ${initial} B gzip at load (budget 35840 B)${lazy.length ? `; lazy: ${lazy.join(', ')}` : ''}`,
+      );
     },
   };
 }
@@ -43,7 +45,10 @@ function copyLuaScript(): Plugin {
     name: 'artc-copy-lua',
     apply: 'build',
     closeBundle() {
-      copyFileSync(join(import.meta.dirname, 'script/obs/artc-ingest.lua'), join(import.meta.dirname, 'dist/artc-ingest.lua'));
+      copyFileSync(
+        join(import.meta.dirname, 'script/obs/artc-ingest.lua'),
+        join(import.meta.dirname, 'dist/artc-ingest.lua'),
+      );
     },
   };
 }
@@ -63,7 +68,12 @@ export default defineConfig(({ mode }) => {
         rollupOptions: {
           // node-media-server (sandbox only, CommonJS with many deps) stays a runtime dependency, loaded lazily
           external: [...builtinModules, ...builtinModules.map((m) => `node:${m}`), 'node-media-server'],
-          output: { entryFileNames: 'artc-ingest.mjs', format: 'es', banner: '#!/usr/bin/env node', codeSplitting: false },
+          output: {
+            entryFileNames: 'artc-ingest.mjs',
+            format: 'es',
+            banner: '#!/usr/bin/env node',
+            codeSplitting: false,
+          },
         },
       },
       // @alicloud/credentials (and httpx, kitx, ini, debug under it) is bundled: plain CommonJS that Vite inlines

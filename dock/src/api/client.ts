@@ -4,7 +4,14 @@
  * token header, and checks the answer against the route's response schema. Every call has a deadline.
  */
 import * as z from 'zod/mini';
-import { ApiErrorBody, TOKEN_HEADER, routes, type RouteBody, type RouteName, type RouteResponse } from '../../../shared/api-routes.js';
+import {
+  ApiErrorBody,
+  TOKEN_HEADER,
+  routes,
+  type RouteBody,
+  type RouteName,
+  type RouteResponse,
+} from '../../../shared/api-routes.js';
 import { formatIssues } from '../../../shared/schemas.js';
 import { ApiCallError, ClientCode } from './errors.js';
 
@@ -56,7 +63,13 @@ export function createApiClient(opts: ApiClientOptions): ApiClient {
     let res: Response;
     let json: unknown;
     try {
-      res = await doFetch(baseUrl + route.path, { method: route.method, headers, body, signal: controller.signal, cache: 'no-store' });
+      res = await doFetch(baseUrl + route.path, {
+        method: route.method,
+        headers,
+        body,
+        signal: controller.signal,
+        cache: 'no-store',
+      });
       json = await res.json().catch(() => undefined);
     } catch (err) {
       throw controller.signal.aborted ? ApiCallError.timeout(timeoutMs) : ApiCallError.unreachable(err);
@@ -67,7 +80,12 @@ export function createApiClient(opts: ApiClientOptions): ApiClient {
     if (!res.ok) throw errorFromResponse(res.status, json);
     const parsed = z.safeParse(route.response as z.ZodMiniType, json);
     if (!parsed.success) {
-      throw new ApiCallError({ code: ClientCode.BadResponse, message: `${route.path}: ${formatIssues(parsed.error)}`, retryable: false, status: res.status });
+      throw new ApiCallError({
+        code: ClientCode.BadResponse,
+        message: `${route.path}: ${formatIssues(parsed.error)}`,
+        retryable: false,
+        status: res.status,
+      });
     }
     return parsed.data as RouteResponse<N>;
   }
@@ -79,7 +97,17 @@ function errorFromResponse(status: number, json: unknown): ApiCallError {
   const body = z.safeParse(ApiErrorBody, json);
   if (body.success) return new ApiCallError({ ...body.data, status });
   if (status === 401 || status === 403) {
-    return new ApiCallError({ code: ClientCode.Unauthorized, message: 'The helper refused the token', retryable: false, status });
+    return new ApiCallError({
+      code: ClientCode.Unauthorized,
+      message: 'The helper refused the token',
+      retryable: false,
+      status,
+    });
   }
-  return new ApiCallError({ code: `Http${status}`, message: `The helper answered HTTP ${status}`, retryable: status >= 500, status });
+  return new ApiCallError({
+    code: `Http${status}`,
+    message: `The helper answered HTTP ${status}`,
+    retryable: status >= 500,
+    status,
+  });
 }

@@ -45,11 +45,18 @@ export class ApiCallError extends Error implements DockError {
   }
 
   static unreachable(cause: unknown): ApiCallError {
-    return new ApiCallError({ code: ClientCode.HelperUnreachable, message: 'The artc-ingest helper is not answering', retryable: true }, { cause });
+    return new ApiCallError(
+      { code: ClientCode.HelperUnreachable, message: 'The artc-ingest helper is not answering', retryable: true },
+      { cause },
+    );
   }
 
   static timeout(ms: number): ApiCallError {
-    return new ApiCallError({ code: ClientCode.Timeout, message: `No answer from the helper within ${ms} ms`, retryable: true });
+    return new ApiCallError({
+      code: ClientCode.Timeout,
+      message: `No answer from the helper within ${ms} ms`,
+      retryable: true,
+    });
   }
 }
 

@@ -7,7 +7,8 @@ export const en = {
   'helper.waiting': 'Waiting for the artc-ingest helper...',
   'helper.waitingHint': 'Start it with "artc-ingest serve". Next try in {s} s (attempt {n}).',
   'helper.retryNow': 'Retry now',
-  'helper.unauthorized': 'The helper refused this dock\'s token. Reopen the dock from the URL that "artc-ingest serve" prints.',
+  'helper.unauthorized':
+    'The helper refused this dock\'s token. Reopen the dock from the URL that "artc-ingest serve" prints.',
 
   'section.channel': 'Channel',
   'section.obs': 'OBS connection',
@@ -21,7 +22,6 @@ export const en = {
   'field.displayName': 'Display name',
   'field.expireTime': 'Expire time',
   'field.expireTime.hint': 'Seconds; empty means 36000 (10 h).',
-
 
   'presets.label': 'Preset',
   'presets.none': '(unsaved)',
@@ -49,7 +49,8 @@ export const en = {
   'obs.status.unreachable': 'Unreachable',
   'obs.status.invalidated': 'Disconnected by OBS',
   'obs.retryIn': 'Next try in {s} s.',
-  'obs.authHelp': 'Wrong password. Enter the one from OBS > Tools > WebSocket Server Settings: it is tried when you stop typing.',
+  'obs.authHelp':
+    'Wrong password. Enter the one from OBS > Tools > WebSocket Server Settings: it is tried when you stop typing.',
   'obs.invalidatedHelp': 'OBS ended this session (close code 4011). Press Connect to try again.',
   'obs.unreachableHelp': 'Is OBS running with its WebSocket server enabled?',
 

@@ -15,7 +15,9 @@ export type Messages = Record<MessageKey, string>;
 /** Matches an English schema message and says it in the table's language ({field}, {n}). */
 export type ValidationTable = Array<[RegExp, string]>;
 
-const tables: Partial<Record<Lang, { messages: Messages; validation: ValidationTable }>> = { en: { messages: en, validation: [] } };
+const tables: Partial<Record<Lang, { messages: Messages; validation: ValidationTable }>> = {
+  en: { messages: en, validation: [] },
+};
 
 export function translate(lang: Lang, key: MessageKey, vars?: Vars): string {
   return fill(tables[lang]?.messages[key] ?? en[key] ?? key, vars);

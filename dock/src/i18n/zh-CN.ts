@@ -37,7 +37,6 @@ export const zhCN: Record<MessageKey, string> = {
   'field.expireTime': '过期时间',
   'field.expireTime.hint': '单位为秒；留空即 36000（10 小时）。',
 
-
   'presets.label': '预设',
   'presets.none': '（未保存）',
   'presets.save': '保存',

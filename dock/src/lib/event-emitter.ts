@@ -30,7 +30,9 @@ export class EventEmitter {
   off(event: string | symbol, fn?: Fn, context?: unknown, once?: boolean): this {
     const list = this.events.get(event);
     if (!list) return this;
-    const keep = fn ? list.filter((e) => e.fn !== fn || (once && !e.once) || (context !== undefined && e.context !== context)) : [];
+    const keep = fn
+      ? list.filter((e) => e.fn !== fn || (once && !e.once) || (context !== undefined && e.context !== context))
+      : [];
     if (keep.length) this.events.set(event, keep);
     else this.events.delete(event);
     return this;

@@ -13,7 +13,13 @@ export type FormErrors = Partial<Record<FieldName, string>>;
 
 export const EMPTY_FORM: FormValues = { appId: '', channelId: '', userId: '', displayName: '', expireTime: '' };
 
-const SCHEMAS = { appId: AppId, channelId: ChannelId, userId: UserId, displayName: DisplayName, expireTime: ExpireTime } as const;
+const SCHEMAS = {
+  appId: AppId,
+  channelId: ChannelId,
+  userId: UserId,
+  displayName: DisplayName,
+  expireTime: ExpireTime,
+} as const;
 
 /** The schema's first message for this field, or undefined when the value is fine. */
 export function validateField(name: FieldName, raw: string): string | undefined {

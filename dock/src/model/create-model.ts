@@ -10,7 +10,14 @@ import { writeJson, type KeyValueStore } from '../lib/storage.js';
 import { createStore } from '../lib/store.js';
 import type { ObsClient } from '../../../shared/obs-client.js';
 import type { ChannelSettings, SettingsBody } from '../../../shared/api-routes.js';
-import { FIELDS, channelToValues, validateField, validateForm, type FieldName, type FormValues } from './channel-form.js';
+import {
+  FIELDS,
+  channelToValues,
+  validateField,
+  validateForm,
+  type FieldName,
+  type FormValues,
+} from './channel-form.js';
 import { faultRequest } from './faults.js';
 import { hydrate, KEY } from './hydrate.js';
 import { createGoLive } from './go-live.js';
@@ -60,7 +67,9 @@ export function createDockModel(deps: DockModelDeps): DockModel {
   const { api, storage } = deps;
   const holder = deps.holder ?? `dock-${newId(random).slice(0, 18)}`;
   const chosenLang = storage.get(KEY.lang);
-  const store = createStore<DockState>(hydrate(initialState(isLang(chosenLang) ? chosenLang : detectLang(deps.languages)), storage));
+  const store = createStore<DockState>(
+    hydrate(initialState(isLang(chosenLang) ? chosenLang : detectLang(deps.languages)), storage),
+  );
   const get = store.getSnapshot;
   const patch = <K extends 'helper' | 'form' | 'presets' | 'obs' | 'lease'>(key: K, p: Partial<DockState[K]>) =>
     store.update({ [key]: { ...get()[key], ...p } } as Partial<DockState>);
@@ -80,8 +89,20 @@ export function createDockModel(deps: DockModelDeps): DockModel {
   switchLang(wantedLang);
   let disposed = false;
 
-  const helper = createHelperLink({ api, now, random, patch: (p) => patch('helper', p), onReady: () => void onHelperReady() });
-  const settings = createSettingsSync({ api, storage, state: get, onResult: (error) => patch('presets', { error }), report: (e) => helper.report(e) });
+  const helper = createHelperLink({
+    api,
+    now,
+    random,
+    patch: (p) => patch('helper', p),
+    onReady: () => void onHelperReady(),
+  });
+  const settings = createSettingsSync({
+    api,
+    storage,
+    state: get,
+    onResult: (error) => patch('presets', { error }),
+    report: (e) => helper.report(e),
+  });
   const persistSettings = () => settings.persist();
   const obsLink = createObsLink({ client: deps.obs, fields: () => get().obs, patch: (p) => patch('obs', p) });
   const stats = createStatsPoller({ client: deps.obs, now, onStats: (s) => store.update({ stats: s }) });
@@ -104,15 +125,28 @@ export function createDockModel(deps: DockModelDeps): DockModel {
     reconnectObs: () => obsLink.ensureConnected(),
     reportApiError: (err) => helper.report(err),
   });
-  const golive = createGoLive({ store, api, obs: deps.obs, obsLink, supervisor, channel: () => currentChannel(), report: (e) => helper.report(e) });
-  offs.push(supervisor.subscribe(() => syncLive(supervisor.getSnapshot())), golive.dispose);
+  const golive = createGoLive({
+    store,
+    api,
+    obs: deps.obs,
+    obsLink,
+    supervisor,
+    channel: () => currentChannel(),
+    report: (e) => helper.report(e),
+  });
+  offs.push(
+    supervisor.subscribe(() => syncLive(supervisor.getSnapshot())),
+    golive.dispose,
+  );
   syncLive(supervisor.getSnapshot());
 
   function syncLive(view: LiveView): void {
     const prev = get().live;
     const next: Partial<DockState> = { live: view };
     if (view.lastError && view.lastError !== prev.lastError) next.lastError = { ...view.lastError, retryable: false };
-    next.lease = view.supervisedBy ? { status: 'other', holder: view.supervisedBy } : { status: isSupervising({ ...get(), live: view }) ? 'held' : 'none' };
+    next.lease = view.supervisedBy
+      ? { status: 'other', holder: view.supervisedBy }
+      : { status: isSupervising({ ...get(), live: view }) ? 'held' : 'none' };
     store.update(next);
     // the one obs-websocket reconnect loop is the supervisor's: its next try is the countdown by the OBS fields
     if (get().obs.nextTryAt !== view.obsNextTryAt) patch('obs', { nextTryAt: view.obsNextTryAt });
@@ -122,7 +156,11 @@ export function createDockModel(deps: DockModelDeps): DockModel {
   // ---------------------------------------------------------------- helper
 
   async function onHelperReady(): Promise<void> {
-    const [loaded, hints, intent] = await Promise.allSettled([api.call('getSettings'), api.call('obsHints'), api.call('getIntent')]);
+    const [loaded, hints, intent] = await Promise.allSettled([
+      api.call('getSettings'),
+      api.call('obsHints'),
+      api.call('getIntent'),
+    ]);
     if (disposed) return;
     if (loaded.status === 'fulfilled') applySettings(loaded.value);
     else helper.report(loaded.reason);

@@ -103,5 +103,9 @@ export function createGoLive(deps: GoLiveDeps): GoLive {
 
 function obsError(err: unknown): DockError {
   const e = err as { code?: unknown; message?: unknown };
-  return { code: typeof e.code === 'number' ? `OBS-${e.code}` : 'OBS', message: String(e.message ?? err), retryable: false };
+  return {
+    code: typeof e.code === 'number' ? `OBS-${e.code}` : 'OBS',
+    message: String(e.message ?? err),
+    retryable: false,
+  };
 }

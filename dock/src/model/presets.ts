@@ -21,7 +21,12 @@ export function removePreset(list: readonly Preset[], id: string): Preset[] {
   return list.filter((p) => p.id !== id);
 }
 
-export function toSettings(list: readonly Preset[], selectedId: string | undefined, obsUrl: string, language: Lang | undefined): SettingsBody {
+export function toSettings(
+  list: readonly Preset[],
+  selectedId: string | undefined,
+  obsUrl: string,
+  language: Lang | undefined,
+): SettingsBody {
   return {
     presets: [...list],
     ...(selectedId && list.some((p) => p.id === selectedId) ? { selectedPresetId: selectedId } : {}),

@@ -34,7 +34,17 @@ export interface DockState {
   helper: { status: HelperStatus; attempt: number; nextTryAt?: number; health?: HealthBody; lastError?: DockError };
   form: { values: FormValues; errors: FormErrors; touched: Partial<Record<FieldName, boolean>> };
   presets: { list: Preset[]; selectedId?: string; error?: DockError };
-  obs: { url: string; password: string; status: ObsStatus; hintsSource?: string; attempt: number; nextTryAt?: number; closeCode?: number; message?: string; badUrl?: boolean };
+  obs: {
+    url: string;
+    password: string;
+    status: ObsStatus;
+    hintsSource?: string;
+    attempt: number;
+    nextTryAt?: number;
+    closeCode?: number;
+    message?: string;
+    badUrl?: boolean;
+  };
   lease: { status: LeaseStatus; holder?: string };
   /** what the supervisor says (state kind, recovery, URL, presence, counters, log) */
   live: LiveView;
@@ -48,7 +58,6 @@ export interface DockState {
   /** result of the last sandbox fault */
   faultNote?: string;
 }
-
 
 export function initialState(lang: Lang): DockState {
   return {

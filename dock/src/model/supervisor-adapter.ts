@@ -34,7 +34,8 @@ export function createSupervisorAdapter(env: SupervisorEnv): SupervisorHandle {
     },
     api: {
       mint: (channel) => reported(api.call('ingestUrl', channel)),
-      participants: (channel) => reported(api.call('participants', { appId: channel.appId, channelId: channel.channelId })),
+      participants: (channel) =>
+        reported(api.call('participants', { appId: channel.appId, channelId: channel.channelId })),
     },
     intent: {
       async save(intent: IntentBody) {
@@ -43,7 +44,14 @@ export function createSupervisorAdapter(env: SupervisorEnv): SupervisorHandle {
     },
     lease: {
       async request(action) {
-        const res = await reported(api.call('lease', { holder: env.holder, obsUrl: env.obsUrl(), ttlMs: LEASE_TTL_MS, ...(action === 'release' ? { release: true } : {}) }));
+        const res = await reported(
+          api.call('lease', {
+            holder: env.holder,
+            obsUrl: env.obsUrl(),
+            ttlMs: LEASE_TTL_MS,
+            ...(action === 'release' ? { release: true } : {}),
+          }),
+        );
         const other = !res.granted && res.holder && res.holder !== env.holder ? res.holder : undefined;
         if (other !== supervisedBy) {
           supervisedBy = other;
@@ -54,7 +62,10 @@ export function createSupervisorAdapter(env: SupervisorEnv): SupervisorHandle {
     },
     clock: { now: env.now },
     random: env.random,
-    timers: { setTimer: (fn, ms) => setTimeout(fn, ms), clearTimer: (h) => clearTimeout(h as ReturnType<typeof setTimeout>) },
+    timers: {
+      setTimer: (fn, ms) => setTimeout(fn, ms),
+      clearTimer: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+    },
   });
 
   const store = createStore<LiveView>(IDLE_VIEW);
@@ -86,8 +97,12 @@ export function createSupervisorAdapter(env: SupervisorEnv): SupervisorHandle {
   const offs = [
     runner.subscribe((snap) => publish(snap)),
     obs.on('connected', () => runner.dispatch({ type: 'obs-connected' })),
-    obs.on('closed', (e) => runner.dispatch({ type: 'obs-disconnected', code: e.code, reason: e.reason, closeClass: e.classification })),
-    obs.on('StreamStateChanged', (e) => runner.dispatch({ type: 'obs-stream-state', outputState: e.outputState, outputActive: e.outputActive })),
+    obs.on('closed', (e) =>
+      runner.dispatch({ type: 'obs-disconnected', code: e.code, reason: e.reason, closeClass: e.classification }),
+    ),
+    obs.on('StreamStateChanged', (e) =>
+      runner.dispatch({ type: 'obs-stream-state', outputState: e.outputState, outputActive: e.outputActive }),
+    ),
     obs.on('ExitStarted', () => runner.dispatch({ type: 'obs-exit-started' })),
   ];
   if (obs.state === 'connected') runner.dispatch({ type: 'obs-connected' });

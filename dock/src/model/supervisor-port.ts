@@ -67,6 +67,12 @@ export interface SupervisorHandle extends ReadableStore<LiveView> {
 }
 
 /** States where a Go live is in progress: Go live stays locked until the outcome (a second StartStream can crash OBS). */
-export const STARTING_KINDS: ReadonlySet<string> = new Set(['connecting', 'minting', 'configuring', 'starting', 'confirming']);
+export const STARTING_KINDS: ReadonlySet<string> = new Set([
+  'connecting',
+  'minting',
+  'configuring',
+  'starting',
+  'confirming',
+]);
 /** States where nothing is supervised: Go live is allowed. */
 export const IDLE_KINDS: ReadonlySet<string> = new Set(['idle', 'stopped-by-user', 'failed']);

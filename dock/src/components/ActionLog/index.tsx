@@ -16,7 +16,12 @@ export function ActionLog({ download = downloadText }: { download?: (name: strin
       <button
         type="button"
         disabled={live.log.length === 0}
-        onClick={() => download(`artc-ingest-log-${new Date(model.now()).toISOString().replace(/[:.]/g, '-')}.jsonl`, model.exportLog())}
+        onClick={() =>
+          download(
+            `artc-ingest-log-${new Date(model.now()).toISOString().replace(/[:.]/g, '-')}.jsonl`,
+            model.exportLog(),
+          )
+        }
       >
         {t('log.export')}
       </button>

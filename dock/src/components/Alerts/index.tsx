@@ -35,7 +35,9 @@ export function Alerts({ api, t }: AlertsProps) {
     setSecret('');
   };
   useEffect(() => {
-    api.call('getAlerts').then(apply, (e: unknown) => setNote({ ok: false, text: t('alerts.error', { message: errText(e) }) }));
+    api
+      .call('getAlerts')
+      .then(apply, (e: unknown) => setNote({ ok: false, text: t('alerts.error', { message: errText(e) }) }));
   }, [api]);
 
   async function run(test: boolean) {
@@ -47,7 +49,10 @@ export function Alerts({ api, t }: AlertsProps) {
       const { results } = await api.call('testAlert');
       if (!results.length) return setNote({ ok: false, text: t('alerts.none') });
       const failed = results.filter((r) => !r.ok);
-      setNote({ ok: failed.length === 0, text: results.map((r) => `${r.target}: ${r.ok ? t('alerts.delivered') : r.detail}`).join('; ') });
+      setNote({
+        ok: failed.length === 0,
+        text: results.map((r) => `${r.target}: ${r.ok ? t('alerts.delivered') : r.detail}`).join('; '),
+      });
     } catch (e) {
       setNote({ ok: false, text: t('alerts.error', { message: errText(e) }) });
     } finally {
@@ -60,7 +65,12 @@ export function Alerts({ api, t }: AlertsProps) {
       <summary>{t('section.alerts')}</summary>
       <label>
         {t('alerts.webhook')}
-        <input type="url" value={url} placeholder="https://oapi.dingtalk.com/robot/send?access_token=…" onInput={(e) => setUrl(e.currentTarget.value)} />
+        <input
+          type="url"
+          value={url}
+          placeholder="https://oapi.dingtalk.com/robot/send?access_token=…"
+          onInput={(e) => setUrl(e.currentTarget.value)}
+        />
       </label>
       <label>
         {t('alerts.format')}
@@ -74,7 +84,13 @@ export function Alerts({ api, t }: AlertsProps) {
       </label>
       <label>
         {t('alerts.secret')}
-        <input type="password" autocomplete="off" value={secret} placeholder={hasSecret ? t('alerts.secretSet') : ''} onInput={(e) => setSecret(e.currentTarget.value)} />
+        <input
+          type="password"
+          autocomplete="off"
+          value={secret}
+          placeholder={hasSecret ? t('alerts.secretSet') : ''}
+          onInput={(e) => setSecret(e.currentTarget.value)}
+        />
       </label>
       <div class="alerts-actions">
         <button type="button" disabled={busy} onClick={() => void run(false)}>

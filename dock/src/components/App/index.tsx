@@ -90,7 +90,9 @@ function HelperBanner() {
     <div class="helper-banner" aria-live="polite" data-testid="helper-waiting">
       <p class="helper-title">{t('helper.waiting')}</p>
       {helper.nextTryAt !== undefined && (
-        <p class="helper-hint">{t('helper.waitingHint', { s: secondsUntil(helper.nextTryAt, model.now()), n: helper.attempt })}</p>
+        <p class="helper-hint">
+          {t('helper.waitingHint', { s: secondsUntil(helper.nextTryAt, model.now()), n: helper.attempt })}
+        </p>
       )}
       <button type="button" onClick={() => model.retryHelper()}>
         {t('helper.retryNow')}

@@ -11,7 +11,13 @@ export function GoLive() {
   return (
     <div class="go-live">
       <div class="go-live-buttons">
-        <button type="button" class="primary go" disabled={!canGoLive(state)} aria-busy={starting} onClick={() => void model.goLive()}>
+        <button
+          type="button"
+          class="primary go"
+          disabled={!canGoLive(state)}
+          aria-busy={starting}
+          onClick={() => void model.goLive()}
+        >
           {t('go.live')}
         </button>
         <button type="button" class="danger stop" disabled={!canStop(state)} onClick={() => void model.stop()}>
@@ -24,7 +30,9 @@ export function GoLive() {
         </button>
       )}
       {starting && <p class="go-note">{t('go.starting')}</p>}
-      {state.lease.status === 'other' && <p class="go-note warn">{t('go.other', { holder: state.lease.holder ?? '?' })}</p>}
+      {state.lease.status === 'other' && (
+        <p class="go-note warn">{t('go.other', { holder: state.lease.holder ?? '?' })}</p>
+      )}
       {state.notice && <p class="go-note warn">{t(state.notice)}</p>}
     </div>
   );

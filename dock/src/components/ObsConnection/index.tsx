@@ -77,13 +77,17 @@ export function ObsConnection({ disabled }: { disabled?: boolean }) {
           {t('obs.connect')}
         </button>
       </div>
-      {obs.nextTryAt !== undefined && <p class="obs-note">{t('obs.retryIn', { s: secondsUntil(obs.nextTryAt, model.now()) })}</p>}
+      {obs.nextTryAt !== undefined && (
+        <p class="obs-note">{t('obs.retryIn', { s: secondsUntil(obs.nextTryAt, model.now()) })}</p>
+      )}
       {help && (
         <p id="obs-help" class="obs-note">
           {t(help)}
         </p>
       )}
-      {obs.hintsSource && obs.hintsSource !== 'default' && <p class="obs-note faint">{t('obs.prefilled', { source: obs.hintsSource })}</p>}
+      {obs.hintsSource && obs.hintsSource !== 'default' && (
+        <p class="obs-note faint">{t('obs.prefilled', { source: obs.hintsSource })}</p>
+      )}
     </form>
   );
 }

@@ -49,20 +49,40 @@ export function Presets({ disabled }: { disabled?: boolean }) {
           <button type="button" disabled={disabled || !selected} onClick={() => model.savePreset()}>
             {t('presets.save')}
           </button>
-          <button type="button" disabled={disabled} onClick={() => open({ kind: 'save-as' }, selected ? `${selected.name} 2` : '')}>
+          <button
+            type="button"
+            disabled={disabled}
+            onClick={() => open({ kind: 'save-as' }, selected ? `${selected.name} 2` : '')}
+          >
             {t('presets.saveAs')}
           </button>
-          <button type="button" disabled={disabled || !selected} onClick={() => selected && open({ kind: 'rename', id: selected.id }, selected.name)}>
+          <button
+            type="button"
+            disabled={disabled || !selected}
+            onClick={() => selected && open({ kind: 'rename', id: selected.id }, selected.name)}
+          >
             {t('presets.rename')}
           </button>
-          <button type="button" class="danger-text" disabled={disabled || !selected} onClick={() => selected && model.deletePreset(selected.id)}>
+          <button
+            type="button"
+            class="danger-text"
+            disabled={disabled || !selected}
+            onClick={() => selected && model.deletePreset(selected.id)}
+          >
             {t('presets.delete')}
           </button>
         </div>
       ) : (
         <form class="presets-name" onSubmit={submit}>
           <label for="preset-name">{t('presets.name')}</label>
-          <input id="preset-name" type="text" maxLength={64} value={name} autoFocus onInput={(e) => setName(e.currentTarget.value)} />
+          <input
+            id="preset-name"
+            type="text"
+            maxLength={64}
+            value={name}
+            autoFocus
+            onInput={(e) => setName(e.currentTarget.value)}
+          />
           <div class="presets-actions">
             <button type="submit" class="primary" disabled={!name.trim()}>
               {t('presets.ok')}
@@ -75,7 +95,9 @@ export function Presets({ disabled }: { disabled?: boolean }) {
       )}
       {presets.error && (
         <p class="presets-error" role="alert">
-          {presets.error.code === 'InvalidForm' ? t('presets.invalid') : t('presets.saveFailed', { message: presets.error.message })}
+          {presets.error.code === 'InvalidForm'
+            ? t('presets.invalid')
+            : t('presets.saveFailed', { message: presets.error.message })}
         </p>
       )}
     </div>

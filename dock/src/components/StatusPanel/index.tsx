@@ -53,7 +53,11 @@ export function StatusPanel() {
         <dd>{formatPercent(stats.congestion)}</dd>
         <dt>{t('status.expiry')}</dt>
         <dd data-testid="url-expiry">
-          {live.url ? (live.url.expiresAt > now ? formatDuration(secondsUntil(live.url.expiresAt, now) * 1000) : t('status.expired')) : '-'}
+          {live.url
+            ? live.url.expiresAt > now
+              ? formatDuration(secondsUntil(live.url.expiresAt, now) * 1000)
+              : t('status.expired')
+            : '-'}
         </dd>
         <dt>{t('status.offAir')}</dt>
         <dd>{formatDuration(offAirMs(s, now))}</dd>

@@ -36,7 +36,9 @@ export function StreamKey({ copy = copyText }: { copy?: (text: string) => Promis
         >
           {t('stream.copy')}
         </button>
-        {copied !== undefined && <span class={copied ? 'ok' : 'warn'}>{copied ? t('stream.copied') : t('stream.copyFailed')}</span>}
+        {copied !== undefined && (
+          <span class={copied ? 'ok' : 'warn'}>{copied ? t('stream.copied') : t('stream.copyFailed')}</span>
+        )}
       </div>
     </div>
   );
