@@ -69,6 +69,7 @@ export function derive(v: Seen, now: number, staleMs: number): Snapshot {
   const live = supervising && fresh?.present === true;
   trackOffAir(v, now, supervising, live, fresh !== null);
   return {
+    at: now,
     kind: !supervising ? 'idle' : live ? 'live' : 'recovering',
     since: now,
     reason: !supervising ? 'intent-off' : live ? 'publisher-listed' : fresh ? 'publisher-absent' : 'no-presence-answer',

@@ -8,6 +8,8 @@ import type { Counters } from './log.js';
 import type { AttemptTrigger, ChannelSettings, ErrorInfo, OutputKnown, PresenceStatus, State, StateKind } from './types.js';
 
 export interface Snapshot {
+  /** when this snapshot was taken (ms since epoch): a countdown or an open off-air period runs on from here */
+  at: number;
   kind: StateKind;
   since: number;
   reason: string;
@@ -44,6 +46,7 @@ export function toSnapshot(state: State, now: number, counters: Counters, obsRec
   const attempt = 'attempt' in state && state.attempt ? state.attempt : null;
   const open = ctx.offAirSince === null ? 0 : Math.max(0, now - ctx.offAirSince);
   return {
+    at: now,
     kind: state.kind,
     since: state.since,
     reason: state.reason,

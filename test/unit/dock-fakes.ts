@@ -12,7 +12,7 @@ import { memoryStorage, type KeyValueStore } from '../../dock/src/lib/storage.js
 import { createStore } from '../../dock/src/lib/store.js';
 import { createDockModel, type SupervisorEnv } from '../../dock/src/model/create-model.js';
 import { createSupervisorAdapter } from '../../dock/src/model/supervisor-adapter.js';
-import { IDLE_VIEW, type LiveView, type SupervisorHandle } from '../../dock/src/model/supervisor-port.js';
+import { IDLE_SNAPSHOT, type LogEntry, type Snapshot, type SupervisorHandle } from '../../dock/src/model/supervisor-port.js';
 import { fakeSocketFactory, type FakeOptions } from '../helpers/fake-obs-socket.js';
 
 export type Handlers = { [N in RouteName]?: (body: any) => RouteResponse<N> | Promise<RouteResponse<N>> };
@@ -53,8 +53,9 @@ export function helperDown(): never {
 }
 
 export function fakeSupervisor() {
-  const store = createStore<LiveView>(IDLE_VIEW);
+  const store = createStore<Snapshot>(IDLE_SNAPSHOT);
   const calls: Array<{ kind: string; arg?: unknown }> = [];
+  let log: LogEntry[] = [];
   let env: SupervisorEnv | undefined;
   const handle: SupervisorHandle = {
     getSnapshot: store.getSnapshot,
@@ -69,13 +70,18 @@ export function fakeSupervisor() {
       store.update({ kind: 'stopping' });
     },
     retryNow: () => void calls.push({ kind: 'retryNow' }),
-    exportLog: () => store.getSnapshot().log.map((e) => JSON.stringify(e)).join('\n') + '\n',
+    entries: (n) => log.slice(-n),
+    exportLog: () => log.map((e) => JSON.stringify(e)).join('\n') + '\n',
     dispose: () => void calls.push({ kind: 'dispose' }),
   };
   return {
     handle,
     calls,
-    set: (patch: Partial<LiveView>) => store.update(patch),
+    /** publishes a snapshot with these fields changed (and, when given, these log entries) */
+    set: (patch: Partial<Snapshot>, entries?: LogEntry[]) => {
+      if (entries) log = entries;
+      store.update(patch);
+    },
     factory: (e: SupervisorEnv) => {
       env = e;
       return handle;

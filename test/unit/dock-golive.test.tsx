@@ -38,7 +38,7 @@ describe('dock: Go live', () => {
     const t = await ready();
     fireEvent.click(goLive());
     await vi.advanceTimersByTimeAsync(0);
-    for (const kind of ['connecting', 'minting', 'configuring', 'starting', 'confirming']) {
+    for (const kind of ['connecting', 'minting', 'configuring', 'starting', 'confirming'] as const) {
       t.sup.set({ kind });
       await vi.advanceTimersByTimeAsync(0);
       expect(goLive().disabled, kind).toBe(true);

@@ -40,9 +40,9 @@ describe('dock: status panel', () => {
       attempt: 3,
       nextTryAt: T0 + 10_000,
       url: URL_INFO,
-      presence: 'absent',
+      presence: { status: 'absent', lastSeenAt: null },
       lastError: { code: 'Throttling.User', message: 'Request was denied due to user flow control.', requestId: 'REQ-42' },
-      counters: { recoveriesByReason: { 'publisher-absent': 2, 'obs-stopped': 1 }, offAirMs: 30_000 },
+      counters: { recoveries: 3, recoveriesByReason: { 'publisher-absent': 2, 'obs-stopped': 1 }, offAirMs: 30_000, lastRecoveryAt: null },
     });
     await vi.advanceTimersByTimeAsync(0);
     expect(within(status).getByText('Recovering')).toBeTruthy();
@@ -71,7 +71,7 @@ describe('dock: status panel', () => {
         GetStats: () => ({ cpuUsage: 1, memoryUsage: 1, availableDiskSpace: 1, activeFps: 30, averageFrameRenderTime: 1, renderSkippedFrames: 0, renderTotalFrames: 1, outputSkippedFrames: 7, outputTotalFrames: 1200, webSocketSessionIncomingMessages: 0, webSocketSessionOutgoingMessages: 0 }),
       },
     });
-    t.sup.set({ kind: 'live', since: T0, presence: 'present' });
+    t.sup.set({ kind: 'live', since: T0, presence: { status: 'present', lastSeenAt: T0 } });
     await vi.advanceTimersByTimeAsync(4_100);
     const status = screen.getByRole('status');
     expect(status.textContent).toContain('Live');
@@ -123,12 +123,10 @@ describe('dock: action log', () => {
         <ActionLog download={download} />
       </ModelContext.Provider>,
     );
-    t.sup.set({
-      log: [
-        { at: T0, level: 'info', reason: 'go-live', message: 'Go live' },
-        { at: T0 + 1000, level: 'error', reason: 'mint-failed', message: 'mint failed', error: { code: 'Forbidden.RAM', message: 'no', requestId: 'REQ-9' } },
-      ],
-    });
+    t.sup.set({}, [
+      { at: T0, level: 'info', reason: 'go-live', message: 'Go live' },
+      { at: T0 + 1000, level: 'error', reason: 'mint-failed', message: 'mint failed', error: { code: 'Forbidden.RAM', message: 'no', requestId: 'REQ-9' } },
+    ]);
     await vi.advanceTimersByTimeAsync(0);
     const items = screen.getAllByRole('listitem');
     expect(items[0]?.textContent).toContain('mint-failed');

@@ -6,6 +6,7 @@ export const STREAM_KEY = 'room-1?auth_key=1767000000-0-0-SECRETKEY0123456789';
 
 export function snap(over: Partial<Snapshot> = {}): Snapshot {
   return {
+    at: T0,
     kind: 'live',
     since: T0,
     reason: 'publisher-confirmed',

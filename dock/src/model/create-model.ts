@@ -1,34 +1,31 @@
 /**
  * The dock's model: wires the helper API client, the shared ObsClient and the supervisor runner, and keeps
  * one store the components subscribe to. Everything outside (fetch, OBS socket, supervisor, storage, clock,
- * randomness) is injected, so tests drive it with fakes and fake timers.
+ * randomness) is injected, so tests drive it with fakes and fake timers. The pieces live beside it, one concern
+ * each: the form, presets, language, OBS fields and link, Go live, the helper's hydration, the live sync.
  */
+import type { ObsClient } from '../../../shared/obs-client.js';
 import type { ApiClient } from '../api/client.js';
 import { toDockError } from '../api/errors.js';
-import { detectLang, isLang, loadLang, type Lang } from '../i18n/index.js';
-import { writeJson, type KeyValueStore } from '../lib/storage.js';
-import { createStore } from '../lib/store.js';
-import type { ObsClient } from '../../../shared/obs-client.js';
-import type { ChannelSettings, SettingsBody } from '../../../shared/api-routes.js';
-import {
-  FIELDS,
-  channelToValues,
-  validateField,
-  validateForm,
-  type FieldName,
-  type FormValues,
-} from './channel-form.js';
+import { detectLang, isLang, type Lang } from '../i18n/index.js';
+import type { KeyValueStore } from '../lib/storage.js';
 import { faultRequest } from './faults.js';
-import { hydrate, KEY } from './hydrate.js';
+import { createFormModel, type FormModel } from './form-model.js';
 import { createGoLive } from './go-live.js';
 import { createHelperLink } from './helper-link.js';
+import { onHelperReady } from './helper-ready.js';
+import { hydrate, KEY } from './hydrate.js';
+import { createLangModel } from './lang-model.js';
+import { syncLive } from './live-sync.js';
+import { createModelStore, type ModelStore } from './model-store.js';
+import { createObsFields } from './obs-fields.js';
 import { createObsLink } from './obs-link.js';
-import { addPreset, newId, removePreset, updatePreset } from './presets.js';
+import { createPresetsModel } from './presets-model.js';
+import { newId } from './presets.js';
 import { createSettingsSync } from './settings-sync.js';
-import { isSupervising } from './selectors.js';
-import { initialState, type DockState } from './state.js';
+import { initialState } from './state.js';
 import { createStatsPoller } from './stats-poller.js';
-import type { LiveView, SupervisorHandle } from './supervisor-port.js';
+import type { SupervisorHandle } from './supervisor-port.js';
 import type { DockModel, FaultKind } from './types.js';
 
 /** What the supervisor adapter gets from the model to build its ports. */
@@ -64,172 +61,101 @@ export interface DockModelDeps {
 export function createDockModel(deps: DockModelDeps): DockModel {
   const now = deps.now ?? (() => Date.now());
   const random = deps.random ?? Math.random;
-  const { api, storage } = deps;
-  const holder = deps.holder ?? `dock-${newId(random).slice(0, 18)}`;
-  const chosenLang = storage.get(KEY.lang);
-  const store = createStore<DockState>(
-    hydrate(initialState(isLang(chosenLang) ? chosenLang : detectLang(deps.languages)), storage),
-  );
-  const get = store.getSnapshot;
-  const patch = <K extends 'helper' | 'form' | 'presets' | 'obs' | 'lease'>(key: K, p: Partial<DockState[K]>) =>
-    store.update({ [key]: { ...get()[key], ...p } } as Partial<DockState>);
+  const chosen = deps.storage.get(KEY.lang);
+  const m = createModelStore(hydrate(initialState(isLang(chosen) ? chosen : detectLang(deps.languages)), deps.storage));
+  const { switchLang } = createLangModel(m);
+  const form = createFormModel(m, deps.storage);
+  const w = wire(deps, m, form, { now, random, switchLang });
+  return {
+    store: m.store,
+    api: deps.api,
+    now,
+    start: w.start,
+    dispose: w.dispose,
+    retryHelper: () => w.helper.retryNow(),
+    setLang(lang: Lang) {
+      deps.storage.set(KEY.lang, lang);
+      switchLang(lang);
+      w.persist();
+    },
+    setField: form.setField,
+    ...createPresetsModel(m, form, w.persist, random),
+    ...w.obsFields,
+    goLive: () => w.golive.goLive(),
+    stop: () => w.golive.stop(),
+    retryNow: () => w.supervisor.retryNow(),
+    exportLog: () => w.supervisor.exportLog(),
+    injectFault: (kind) => injectFault(m, deps.api, kind),
+  };
+}
 
-  let userEdited = { obsUrl: false, obsPassword: false };
+interface WireOptions {
+  now: () => number;
+  random: () => number;
+  switchLang: (lang: Lang) => void;
+}
 
-  /** Switches once the language's table is there (English meanwhile); the latest pick wins a slow load. */
-  let wantedLang = get().lang;
-  function switchLang(lang: Lang): void {
-    wantedLang = lang;
-    loadLang(lang).then(
-      () => wantedLang === lang && get().lang !== lang && store.update({ lang }),
-      () => undefined, // the helper went away mid-fetch: stays in the current language; the next pick tries again
-    );
-  }
-  if (wantedLang !== 'en') store.update({ lang: 'en' });
-  switchLang(wantedLang);
+/** The parts that talk to the outside (helper, OBS, supervisor) and how their events reach each other. */
+function wire(deps: DockModelDeps, m: ModelStore, form: FormModel, o: WireOptions) {
+  const { api, storage, obs } = deps;
   let disposed = false;
-
-  const helper = createHelperLink({
-    api,
-    now,
-    random,
-    patch: (p) => patch('helper', p),
-    onReady: () => void onHelperReady(),
-  });
-  const settings = createSettingsSync({
-    api,
-    storage,
-    state: get,
-    onResult: (error) => patch('presets', { error }),
-    report: (e) => helper.report(e),
-  });
-  const persistSettings = () => settings.persist();
-  const obsLink = createObsLink({ client: deps.obs, fields: () => get().obs, patch: (p) => patch('obs', p) });
-  const stats = createStatsPoller({ client: deps.obs, now, onStats: (s) => store.update({ stats: s }) });
-  const offs = [
-    deps.obs.on('connected', () => stats.start()),
-    deps.obs.on('closed', () => {
-      stats.stop();
-      store.update({ stats: {} });
-    }),
-    deps.obs.on('StreamStateChanged', () => stats.kick()),
-  ];
-
+  const helper = createHelperLink({ api, now: o.now, random: o.random, patch: (p) => m.patch('helper', p), onReady });
+  const report = (e: unknown) => helper.report(e);
+  const onResult = (error: ReturnType<typeof toDockError> | undefined) => m.patch('presets', { error });
+  const settings = createSettingsSync({ api, storage, state: m.get, onResult, report });
+  const persist = () => settings.persist();
+  const obsLink = createObsLink({ client: obs, fields: () => m.get().obs, patch: (p) => m.patch('obs', p) });
+  const obsFields = createObsFields(m, obsLink, persist);
+  const stats = createStatsPoller({ client: obs, now: o.now, onStats: (s) => m.store.update({ stats: s }) });
   const supervisor = deps.createSupervisor({
-    obs: deps.obs,
+    obs,
     api,
-    holder,
-    now,
-    random,
-    obsUrl: () => get().obs.url,
+    holder: deps.holder ?? `dock-${newId(o.random).slice(0, 18)}`,
+    now: o.now,
+    random: o.random,
+    obsUrl: () => m.get().obs.url,
     reconnectObs: () => obsLink.ensureConnected(),
-    reportApiError: (err) => helper.report(err),
+    reportApiError: report,
   });
-  const golive = createGoLive({
-    store,
-    api,
-    obs: deps.obs,
-    obsLink,
-    supervisor,
-    channel: () => currentChannel(),
-    report: (e) => helper.report(e),
-  });
-  offs.push(
-    supervisor.subscribe(() => syncLive(supervisor.getSnapshot())),
+  const golive = createGoLive({ store: m.store, api, obs, obsLink, supervisor, channel: form.currentChannel, report });
+  const onSnapshot = () => {
+    syncLive(m, supervisor, supervisor.getSnapshot());
+    golive.onView(m.get().live);
+  };
+  const offs = [
+    obs.on('connected', () => stats.start()),
+    obs.on('closed', () => (stats.stop(), m.store.update({ stats: {} }))),
+    obs.on('StreamStateChanged', () => stats.kick()),
+    supervisor.subscribe(onSnapshot),
     golive.dispose,
-  );
-  syncLive(supervisor.getSnapshot());
+  ];
+  onSnapshot();
 
-  function syncLive(view: LiveView): void {
-    const prev = get().live;
-    const next: Partial<DockState> = { live: view };
-    if (view.lastError && view.lastError !== prev.lastError) next.lastError = { ...view.lastError, retryable: false };
-    next.lease = view.supervisedBy
-      ? { status: 'other', holder: view.supervisedBy }
-      : { status: isSupervising({ ...get(), live: view }) ? 'held' : 'none' };
-    store.update(next);
-    // the one obs-websocket reconnect loop is the supervisor's: its next try is the countdown by the OBS fields
-    if (get().obs.nextTryAt !== view.obsNextTryAt) patch('obs', { nextTryAt: view.obsNextTryAt });
-    golive.onView(view);
-  }
-
-  // ---------------------------------------------------------------- helper
-
-  async function onHelperReady(): Promise<void> {
-    const [loaded, hints, intent] = await Promise.allSettled([
-      api.call('getSettings'),
-      api.call('obsHints'),
-      api.call('getIntent'),
-    ]);
-    if (disposed) return;
-    if (loaded.status === 'fulfilled') applySettings(loaded.value);
-    else helper.report(loaded.reason);
-    if (hints.status === 'fulfilled') {
-      const h = hints.value;
-      const obs: Partial<DockState['obs']> = { hintsSource: h.source };
-      if (!userEdited.obsUrl && !(loaded.status === 'fulfilled' && loaded.value.obsUrl)) obs.url = h.url;
-      if (!userEdited.obsPassword && h.password !== undefined) obs.password = h.password;
-      patch('obs', obs);
-    }
-    if (deps.obs.state === 'idle') void obsLink.connect();
-    if (intent.status === 'fulfilled' && intent.value.shouldBeLive && intent.value.channel && !isSupervising(get())) {
-      setForm(channelToValues(intent.value.channel));
-      supervisor.resume(intent.value.channel);
-    }
-  }
-
-  function applySettings(doc: SettingsBody): void {
-    if (settings.dirty) return persistSettings(); // local changes made while the helper was away win
-    writeJson(storage, KEY.settings, doc);
-    const selected = doc.presets.find((p) => p.id === doc.selectedPresetId);
-    patch('presets', { list: doc.presets, selectedId: selected?.id, error: undefined });
-    if (doc.obsUrl && !userEdited.obsUrl) patch('obs', { url: doc.obsUrl });
-    if (doc.language && !isLang(storage.get(KEY.lang))) switchLang(doc.language);
-    if (selected && !isSupervising(get())) setForm(channelToValues(selected.channel));
-  }
-
-  // ---------------------------------------------------------------- form and presets
-
-  function setForm(values: FormValues): void {
-    const errors: DockState['form']['errors'] = {};
-    for (const f of FIELDS) {
-      const e = validateField(f, values[f]);
-      if (e) errors[f] = e;
-    }
-    store.update({ form: { values, errors, touched: {} } });
-    writeJson(storage, KEY.draft, values);
-  }
-
-  function currentChannel(): ChannelSettings | undefined {
-    const { channel, errors } = validateForm(get().form.values);
-    if (!channel) {
-      const touched = Object.fromEntries(FIELDS.map((f) => [f, true]));
-      store.update({ form: { ...get().form, errors, touched } });
-    }
-    return channel;
-  }
-
-  function presetsError(code: string, message: string): void {
-    patch('presets', { error: { code, message, retryable: false } });
-  }
-
-  // ---------------------------------------------------------------- sandbox
-
-  async function injectFault(kind: FaultKind): Promise<void> {
-    const req = faultRequest(kind, get().form.values);
-    try {
-      await api.call('fault', req);
-      store.update({ faultNote: `${kind}: ok` });
-    } catch (err) {
-      const e = toDockError(err);
-      store.update({ faultNote: `${kind}: ${e.code} ${e.message}` });
-    }
+  function onReady(): void {
+    const obsIdle = () => obs.state === 'idle';
+    const edited = obsFields.edited;
+    void onHelperReady({
+      m,
+      api,
+      storage,
+      settings,
+      form,
+      obsLink,
+      obsIdle,
+      supervisor,
+      ...o,
+      edited,
+      report,
+      disposed: () => disposed,
+    });
   }
 
   return {
-    store,
-    api,
-    now,
+    helper,
+    persist,
+    obsFields,
+    supervisor,
+    golive,
     start() {
       disposed = false;
       helper.start();
@@ -242,70 +168,16 @@ export function createDockModel(deps: DockModelDeps): DockModel {
       supervisor.dispose();
       for (const off of offs) off();
     },
-    retryHelper: () => helper.retryNow(),
-    setLang(lang: Lang) {
-      storage.set(KEY.lang, lang);
-      switchLang(lang);
-      persistSettings();
-    },
-    setField(name: FieldName, value: string) {
-      const form = get().form;
-      const values = { ...form.values, [name]: value };
-      const errors = { ...form.errors };
-      const e = validateField(name, value);
-      if (e) errors[name] = e;
-      else delete errors[name];
-      store.update({ form: { values, errors, touched: { ...form.touched, [name]: true } }, notice: undefined });
-      writeJson(storage, KEY.draft, values);
-    },
-    selectPreset(id: string) {
-      const p = get().presets.list.find((x) => x.id === id);
-      if (!p || isSupervising(get())) return;
-      patch('presets', { selectedId: id, error: undefined });
-      setForm(channelToValues(p.channel));
-      persistSettings();
-    },
-    savePreset() {
-      const id = get().presets.selectedId;
-      const channel = currentChannel();
-      if (!id) return;
-      if (!channel) return presetsError('InvalidForm', 'Fix the channel fields first');
-      patch('presets', { list: updatePreset(get().presets.list, id, { channel }), error: undefined });
-      persistSettings();
-    },
-    saveAsPreset(name: string) {
-      const channel = currentChannel();
-      if (!channel) return presetsError('InvalidForm', 'Fix the channel fields first');
-      const id = newId(random).slice(0, 64);
-      patch('presets', { list: addPreset(get().presets.list, id, name, channel), selectedId: id, error: undefined });
-      persistSettings();
-    },
-    renamePreset(id: string, name: string) {
-      patch('presets', { list: updatePreset(get().presets.list, id, { name }) });
-      persistSettings();
-    },
-    deletePreset(id: string) {
-      const p = get().presets;
-      patch('presets', { list: removePreset(p.list, id), selectedId: p.selectedId === id ? undefined : p.selectedId });
-      persistSettings();
-    },
-    setObsUrl(url: string) {
-      userEdited = { ...userEdited, obsUrl: true };
-      patch('obs', { url });
-      obsLink.edited();
-    },
-    setObsPassword(password: string) {
-      userEdited = { ...userEdited, obsPassword: true };
-      patch('obs', { password });
-      obsLink.edited();
-    },
-    connectObs() {
-      void obsLink.connect().then((ok) => ok && persistSettings());
-    },
-    goLive: () => golive.goLive(),
-    stop: () => golive.stop(),
-    retryNow: () => supervisor.retryNow(),
-    exportLog: () => supervisor.exportLog(),
-    injectFault,
   };
+}
+
+async function injectFault(m: ModelStore, api: DockModelDeps['api'], kind: FaultKind): Promise<void> {
+  const req = faultRequest(kind, m.get().form.values);
+  try {
+    await api.call('fault', req);
+    m.store.update({ faultNote: `${kind}: ok` });
+  } catch (err) {
+    const e = toDockError(err);
+    m.store.update({ faultNote: `${kind}: ${e.code} ${e.message}` });
+  }
 }

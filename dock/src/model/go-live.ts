@@ -12,7 +12,7 @@ import type { Store } from '../lib/store.js';
 import type { ObsLink } from './obs-link.js';
 import { canGoLive, isSupervising } from './selectors.js';
 import type { DockState } from './state.js';
-import type { LiveView, SupervisorHandle } from './supervisor-port.js';
+import type { Snapshot, SupervisorHandle } from './supervisor-port.js';
 
 export interface GoLiveDeps {
   store: Store<DockState>;
@@ -30,12 +30,12 @@ export interface GoLive {
   goLive(): Promise<void>;
   stop(): Promise<void>;
   /** the supervisor published a new view */
-  onView(view: LiveView): void;
+  onView(view: Snapshot): void;
   dispose(): void;
 }
 
 /** The supervisor gave up because obs-websocket refused or closed for a reason a retry cannot fix. */
-const obsRefused = (view: LiveView) => view.kind === 'failed' && /^ObsClose/.test(view.lastError?.code ?? '');
+const obsRefused = (view: Snapshot) => view.kind === 'failed' && /^ObsClose/.test(view.lastError?.code ?? '');
 
 export function createGoLive(deps: GoLiveDeps): GoLive {
   const { store, supervisor } = deps;
@@ -90,7 +90,7 @@ export function createGoLive(deps: GoLiveDeps): GoLive {
     }
   }
 
-  function onView(view: LiveView): void {
+  function onView(view: Snapshot): void {
     if (!wanted) return;
     if (view.kind === 'live') wanted.wentLive = true;
     if (obsRefused(view)) return void store.update({ goPending: true, notice: 'go.waitingObs' });

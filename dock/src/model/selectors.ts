@@ -34,8 +34,8 @@ export function uptimeMs(s: DockState, now: number): number | undefined {
   return undefined;
 }
 
-/** Time off air including a period still running. */
+/** Time off air including a period still running (the snapshot counts it up to when it was taken). */
 export function offAirMs(s: DockState, now: number): number {
-  const c = s.live.counters;
-  return c.offAirMs + (c.offAirSince !== undefined ? Math.max(0, now - c.offAirSince) : 0);
+  const { counters, offAirSince, at } = s.live;
+  return counters.offAirMs + (offAirSince !== null ? Math.max(0, now - at) : 0);
 }

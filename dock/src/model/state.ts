@@ -4,8 +4,7 @@ import type { DockError } from '../api/errors.js';
 import type { Lang, MessageKey } from '../i18n/index.js';
 import type { FieldName, FormErrors, FormValues } from './channel-form.js';
 import { EMPTY_FORM } from './channel-form.js';
-import type { LiveView } from './supervisor-port.js';
-import { IDLE_VIEW } from './supervisor-port.js';
+import { IDLE_SNAPSHOT, type LogEntry, type Snapshot } from './supervisor-port.js';
 import { DEFAULT_OBS_URL } from '../../../shared/obs-url.js';
 
 export type HelperStatus = 'waiting' | 'ready' | 'unauthorized';
@@ -46,8 +45,10 @@ export interface DockState {
     badUrl?: boolean;
   };
   lease: { status: LeaseStatus; holder?: string };
-  /** what the supervisor says (state kind, recovery, URL, presence, counters, log) */
-  live: LiveView;
+  /** what the supervisor says, as it says it (state kind, recovery, URL, presence, counters) */
+  live: Snapshot;
+  /** the supervisor's recent action-log entries, oldest first */
+  log: readonly LogEntry[];
   stats: StreamStats;
   /** the latest error from any source, for the status panel */
   lastError?: DockError;
@@ -67,7 +68,8 @@ export function initialState(lang: Lang): DockState {
     presets: { list: [] },
     obs: { url: DEFAULT_OBS_URL, password: '', status: 'idle', attempt: 0 },
     lease: { status: 'none' },
-    live: IDLE_VIEW,
+    live: IDLE_SNAPSHOT,
+    log: [],
     stats: {},
     goPending: false,
   };

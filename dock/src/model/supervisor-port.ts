@@ -1,70 +1,49 @@
 /**
- * What the dock needs from the supervisor (shared/supervisor): commands in, a flat view out. The adapter in
- * supervisor-adapter.ts binds the real runner to this; tests inject a fake. Keeping the view flat means the
- * components do not depend on the supervisor's internal state shape.
+ * What the dock needs from the supervisor (shared/supervisor): commands in, its own `Snapshot` out (the dock
+ * reads the supervisor's view as it is, no copy of its shape here), and the action log's recent entries. The
+ * adapter in supervisor-adapter.ts binds the real runner to this; tests inject a fake.
  */
 import type { ChannelSettings } from '../../../shared/api-routes.js';
+import type { LogEntry, Snapshot } from '../../../shared/supervisor/index.js';
 import type { ReadableStore } from '../lib/store.js';
 
-export interface ErrorView {
-  code: string;
-  message: string;
-  requestId?: string | undefined;
-}
+export type { LogEntry, Snapshot };
 
-export interface LogEntryView {
-  at: number;
-  level: string;
-  reason: string;
-  message: string;
-  requestIds?: string[] | undefined;
-  error?: ErrorView | undefined;
-}
-
-export type PresenceView = 'present' | 'absent' | 'unknown';
-
-export interface LiveView {
-  /** the supervisor's state kind: idle, connecting, minting, configuring, starting, confirming, live, recovering, stopping, stopped-by-user, failed */
-  kind: string;
-  /** since when (ms) the supervisor is in this state */
-  since: number;
-  /** machine-readable reason of the state (recovery trigger, failure) */
-  reason: string;
-  /** recovery / start attempt number */
-  attempt?: number | undefined;
-  /** recovering: when the next try begins (ms) */
-  nextTryAt?: number | undefined;
-  lastError?: ErrorView | undefined;
-  /** the URL OBS is configured with (the stream key is only shown masked unless revealed) */
-  url?: { server: string; streamKey: string; expiresAt: number; requestId: string } | undefined;
-  presence: PresenceView;
-  counters: { recoveriesByReason: Record<string, number>; offAirMs: number; offAirSince?: number | undefined };
-  log: readonly LogEntryView[];
-  /** another instance holds the lease for this OBS (its holder id) */
-  supervisedBy?: string | undefined;
-  /** when the supervisor's next obs-websocket reconnect is due (ms), while OBS is not connected */
-  obsNextTryAt?: number | undefined;
-}
-
-export const IDLE_VIEW: LiveView = {
-  kind: 'idle',
-  since: 0,
-  reason: 'initial',
-  presence: 'unknown',
-  counters: { recoveriesByReason: {}, offAirMs: 0 },
-  log: [],
-};
-
-export interface SupervisorHandle extends ReadableStore<LiveView> {
+export interface SupervisorHandle extends ReadableStore<Snapshot> {
   goLive(channel: ChannelSettings): void;
   /** the intent said "should be live" (reload, helper restart): supervise, keeping a healthy stream */
   resume(channel: ChannelSettings): void;
   stop(): void;
   retryNow(): void;
+  /** the newest `n` action-log entries, oldest first */
+  entries(n: number): readonly LogEntry[];
   /** the action log as JSON lines */
   exportLog(): string;
   dispose(): void;
 }
+
+/** The supervisor before anything happened (what the runner's first snapshot says), for the dock's first render. */
+export const IDLE_SNAPSHOT: Snapshot = {
+  at: 0,
+  kind: 'idle',
+  since: 0,
+  reason: 'initial',
+  locked: false,
+  trigger: null,
+  attempt: null,
+  nextTryAt: null,
+  lastError: null,
+  url: null,
+  urlExpiresAt: null,
+  spareExpiresAt: null,
+  presence: { status: 'unknown', lastSeenAt: null },
+  obs: { connected: false, output: 'unknown', reconnectAt: null },
+  storming: false,
+  channel: null,
+  counters: { recoveries: 0, recoveriesByReason: {}, offAirMs: 0, lastRecoveryAt: null },
+  offAirSince: null,
+  supervisedBy: null,
+};
 
 /** States where a Go live is in progress: Go live stays locked until the outcome (a second StartStream can crash OBS). */
 export const STARTING_KINDS: ReadonlySet<string> = new Set([

@@ -8,14 +8,14 @@ const SHOWN = 30;
 
 export function ActionLog({ download = downloadText }: { download?: (name: string, text: string) => void }) {
   const model = useModel();
-  const { live } = useDock();
+  const { log } = useDock();
   const t = useT();
-  const recent = live.log.slice(-SHOWN).reverse();
+  const recent = log.slice(-SHOWN).reverse();
   return (
     <div class="action-log">
       <button
         type="button"
-        disabled={live.log.length === 0}
+        disabled={log.length === 0}
         onClick={() =>
           download(
             `artc-ingest-log-${new Date(model.now()).toISOString().replace(/[:.]/g, '-')}.jsonl`,
