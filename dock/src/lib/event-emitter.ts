@@ -4,6 +4,7 @@
  * eventemitter3's API for those (same order, `context` argument, off(event) and off(event, fn) semantics) in a
  * fraction of its size. Pinned against the real eventemitter3 in test/unit/dock-shims.test.ts.
  */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- eventemitter3's listener type: obs-websocket-js passes typed listeners
 type Fn = (...args: any[]) => void;
 interface Entry {
   fn: Fn;

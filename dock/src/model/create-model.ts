@@ -11,7 +11,7 @@ import { detectLang, isLang, type Lang } from '../i18n/index.js';
 import type { KeyValueStore } from '../lib/storage.js';
 import { faultRequest } from './faults.js';
 import { createFormModel, type FormModel } from './form-model.js';
-import { createGoLive } from './go-live.js';
+import { createGoLive, type GoLive } from './go-live.js';
 import { createHelperLink } from './helper-link.js';
 import { onHelperReady } from './helper-ready.js';
 import { hydrate, KEY } from './hydrate.js';
@@ -107,29 +107,12 @@ function wire(deps: DockModelDeps, m: ModelStore, form: FormModel, o: WireOption
   const obsLink = createObsLink({ client: obs, fields: () => m.get().obs, patch: (p) => m.patch('obs', p) });
   const obsFields = createObsFields(m, obsLink, persist);
   const stats = createStatsPoller({ client: obs, now: o.now, onStats: (s) => m.store.update({ stats: s }) });
-  const supervisor = deps.createSupervisor({
-    obs,
-    api,
-    holder: deps.holder ?? `dock-${newId(o.random).slice(0, 18)}`,
-    now: o.now,
-    random: o.random,
-    obsUrl: () => m.get().obs.url,
-    reconnectObs: () => obsLink.ensureConnected(),
-    reportApiError: report,
-  });
+  const holder = deps.holder ?? `dock-${newId(o.random).slice(0, 18)}`;
+  const obsUrl = () => m.get().obs.url;
+  const reconnectObs = () => obsLink.ensureConnected();
+  const supervisor = deps.createSupervisor({ obs, api, holder, ...o, obsUrl, reconnectObs, reportApiError: report });
   const golive = createGoLive({ store: m.store, api, obs, obsLink, supervisor, channel: form.currentChannel, report });
-  const onSnapshot = () => {
-    syncLive(m, supervisor, supervisor.getSnapshot());
-    golive.onView(m.get().live);
-  };
-  const offs = [
-    obs.on('connected', () => stats.start()),
-    obs.on('closed', () => (stats.stop(), m.store.update({ stats: {} }))),
-    obs.on('StreamStateChanged', () => stats.kick()),
-    supervisor.subscribe(onSnapshot),
-    golive.dispose,
-  ];
-  onSnapshot();
+  const offs = [...follow(m, obs, stats), ...followSupervisor(m, supervisor, golive)];
 
   function onReady(): void {
     const obsIdle = () => obs.state === 'idle';
@@ -169,6 +152,25 @@ function wire(deps: DockModelDeps, m: ModelStore, form: FormModel, o: WireOption
       for (const off of offs) off();
     },
   };
+}
+
+/** OBS's stream figures, polled while connected (and at once after a stream state change). */
+function follow(m: ModelStore, obs: ObsClient, stats: ReturnType<typeof createStatsPoller>): Array<() => void> {
+  return [
+    obs.on('connected', () => stats.start()),
+    obs.on('closed', () => (stats.stop(), m.store.update({ stats: {} }))),
+    obs.on('StreamStateChanged', () => stats.kick()),
+  ];
+}
+
+/** Every snapshot the supervisor publishes reaches the store, then Go live (which keeps the user's intent). */
+function followSupervisor(m: ModelStore, supervisor: SupervisorHandle, golive: GoLive): Array<() => void> {
+  const onSnapshot = () => {
+    syncLive(m, supervisor, supervisor.getSnapshot());
+    golive.onView(m.get().live);
+  };
+  onSnapshot();
+  return [supervisor.subscribe(onSnapshot), golive.dispose];
 }
 
 async function injectFault(m: ModelStore, api: DockModelDeps['api'], kind: FaultKind): Promise<void> {

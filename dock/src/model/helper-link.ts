@@ -39,75 +39,87 @@ export function isHelperDown(e: DockError): boolean {
 }
 
 export function createHelperLink(deps: HelperLinkDeps): HelperLink {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let attempt = 0;
-  let ready = false;
-  let stopped = false;
-  let inFlight = false;
+  return new HelperLinkLoop(deps);
+}
 
-  const schedule = (ms: number) => {
-    if (timer !== undefined) clearTimeout(timer);
-    timer = stopped ? undefined : setTimeout(check, ms);
-  };
+/** Single flight: one pending timer or one health check at a time. */
+class HelperLinkLoop implements HelperLink {
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private attempt = 0;
+  private ready = false;
+  private stopped = false;
+  private inFlight = false;
 
-  const waiting = (err: DockError) => {
-    ready = false;
-    attempt += 1;
-    const delay = fullJitterDelay(attempt, deps.random(), HELPER_BACKOFF) ?? HELPER_BACKOFF.capMs;
-    deps.patch({ status: 'waiting', attempt, nextTryAt: deps.now() + delay, lastError: err });
-    schedule(delay);
-  };
+  constructor(private readonly deps: HelperLinkDeps) {}
 
-  async function check(): Promise<void> {
-    timer = undefined;
-    if (stopped || inFlight) return;
-    inFlight = true;
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  retryNow(): void {
+    if (!this.stopped) this.schedule(0);
+  }
+
+  report(err: unknown): void {
+    const e = toDockError(err);
+    if (isUnauthorized(e)) this.unauthorized(e);
+    else if (isHelperDown(e) && this.ready && !this.inFlight) this.schedule(0); // confirm before showing "waiting"
+  }
+
+  dispose(): void {
+    this.stopped = true;
+    this.clear();
+  }
+
+  private clear(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private schedule(ms: number): void {
+    this.clear();
+    if (!this.stopped) this.timer = setTimeout(() => void this.check(), ms);
+  }
+
+  private async check(): Promise<void> {
+    this.timer = undefined;
+    if (this.stopped || this.inFlight) return;
+    this.inFlight = true;
     try {
-      const health = await deps.api.call('health');
-      if (stopped) return;
-      const wasReady = ready;
-      ready = true;
-      attempt = 0;
-      deps.patch({ status: 'ready', attempt: 0, nextTryAt: undefined, health, lastError: undefined });
-      if (!wasReady) deps.onReady(health);
-      schedule(HELPER_HEALTH_PERIOD_MS);
+      const health = await this.deps.api.call('health');
+      if (!this.stopped) this.healthy(health);
     } catch (err) {
-      if (stopped) return;
       const e = toDockError(err);
-      if (isUnauthorized(e)) {
-        ready = false;
-        deps.patch({ status: 'unauthorized', nextTryAt: undefined, lastError: e });
-      } else {
-        waiting(e);
-      }
+      if (this.stopped) return;
+      if (isUnauthorized(e)) this.unauthorized(e);
+      else this.waiting(e);
     } finally {
-      inFlight = false;
+      this.inFlight = false;
     }
   }
 
-  return {
-    start() {
-      stopped = false;
-      schedule(0);
-    },
-    retryNow() {
-      if (!stopped) schedule(0);
-    },
-    report(err) {
-      const e = toDockError(err);
-      if (isUnauthorized(e)) {
-        ready = false;
-        if (timer !== undefined) clearTimeout(timer);
-        timer = undefined;
-        deps.patch({ status: 'unauthorized', nextTryAt: undefined, lastError: e });
-      } else if (isHelperDown(e) && ready && !inFlight) {
-        schedule(0); // confirm with a health check before showing the waiting state
-      }
-    },
-    dispose() {
-      stopped = true;
-      if (timer !== undefined) clearTimeout(timer);
-      timer = undefined;
-    },
-  };
+  private healthy(health: HealthBody): void {
+    const wasReady = this.ready;
+    this.ready = true;
+    this.attempt = 0;
+    this.deps.patch({ status: 'ready', attempt: 0, nextTryAt: undefined, health, lastError: undefined });
+    if (!wasReady) this.deps.onReady(health);
+    this.schedule(HELPER_HEALTH_PERIOD_MS);
+  }
+
+  private waiting(err: DockError): void {
+    this.ready = false;
+    this.attempt += 1;
+    const delay = fullJitterDelay(this.attempt, this.deps.random(), HELPER_BACKOFF) ?? HELPER_BACKOFF.capMs;
+    this.deps.patch({ status: 'waiting', attempt: this.attempt, nextTryAt: this.deps.now() + delay, lastError: err });
+    this.schedule(delay);
+  }
+
+  /** a refused token: retrying cannot fix it, reopening the dock from the printed URL can */
+  private unauthorized(err: DockError): void {
+    this.ready = false;
+    this.clear();
+    this.deps.patch({ status: 'unauthorized', nextTryAt: undefined, lastError: err });
+  }
 }

@@ -41,96 +41,111 @@ interface Target {
 }
 
 export function createObsLink(deps: ObsLinkDeps): ObsLink {
-  let session: Target | undefined; // what the current or last attempt used
-  let inflight: Promise<unknown> | undefined;
-  let debounce: ReturnType<typeof setTimeout> | undefined;
-  let disposed = false;
+  return new FieldsLink(deps);
+}
 
-  const target = (): Target | undefined => {
-    const f = deps.fields();
+class FieldsLink implements ObsLink {
+  /** what the current or last attempt used */
+  private session: Target | undefined;
+  private inflight: Promise<unknown> | undefined;
+  private debounce: ReturnType<typeof setTimeout> | undefined;
+  /** callers waiting for typing to pause (a cleared debounce lets them go on too) */
+  private readonly paused: Array<() => void> = [];
+  private disposed = false;
+  private readonly offs: Array<() => void>;
+
+  constructor(private readonly deps: ObsLinkDeps) {
+    this.offs = [
+      deps.client.on('connected', () => {
+        deps.patch({ status: 'connected', closeCode: undefined, message: undefined, nextTryAt: undefined });
+      }),
+      deps.client.on('closed', (e: ObsClosedEvent) => {
+        if (e.classification === 'normal' || this.disposed) return; // our own disconnect, before a retarget
+        deps.patch({ status: statusFor(e), closeCode: e.code, message: e.reason || undefined });
+      }),
+    ];
+  }
+
+  async connect(): Promise<boolean> {
+    this.clearDebounce();
+    const t = this.target();
+    if (!t) return false;
+    await this.aim(t, false);
+    return true;
+  }
+
+  async ensureConnected(): Promise<void> {
+    // the user is typing a URL or password: the retry waits for the pause and uses what they typed
+    if (this.debounce !== undefined) await new Promise<void>((resolve) => this.paused.push(resolve));
+    if (this.deps.client.state === 'idle') {
+      const t = this.target();
+      if (!t) throw new Error('the OBS WebSocket URL field does not hold a ws:// URL');
+      await this.aim(t, true);
+    }
+    if (this.deps.client.state === 'connected') return;
+    if (this.inflight) await this.inflight;
+    else throw new Error('not connected to OBS');
+  }
+
+  edited(): void {
+    if (this.debounce !== undefined) clearTimeout(this.debounce); // still typing: the waiters wait on
+    this.debounce = setTimeout(() => {
+      this.debounce = undefined;
+      const t = this.target();
+      // an identified session stays until Connect or Go live asks for the new values
+      if (t && !this.disposed && this.deps.client.state !== 'connected') void this.aim(t, false);
+      this.release();
+    }, RETARGET_DELAY_MS);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.clearDebounce();
+    for (const off of this.offs) off();
+    void this.deps.client.disconnect();
+  }
+
+  private target(): Target | undefined {
+    const f = this.deps.fields();
     const url = parseObsUrl(f.url);
-    deps.patch({ badUrl: url === undefined });
+    this.deps.patch({ badUrl: url === undefined });
     return url === undefined ? undefined : { url, password: f.password };
-  };
-  const same = (t: Target) => session !== undefined && session.url === t.url && session.password === t.password;
+  }
 
-  const open = (t: Target): Promise<unknown> => {
-    session = t;
-    deps.patch({ status: 'connecting', closeCode: undefined, message: undefined });
-    // failures arrive as a `closed` event too (the client emits exactly one per session), handled below
-    const p = deps.client.connect(t.url, t.password || undefined);
-    inflight = p;
-    p.catch(() => undefined).finally(() => {
-      if (inflight === p) inflight = undefined;
-    });
-    return p;
-  };
+  private same(t: Target): boolean {
+    return this.session !== undefined && this.session.url === t.url && this.session.password === t.password;
+  }
 
   /** Opens `t` unless the link already is (or is becoming) exactly that; a session to other values is closed first. */
-  const aim = async (t: Target, keepConnected: boolean): Promise<void> => {
-    const state = deps.client.state;
-    if (state === 'connected' && (keepConnected || same(t))) return;
-    if (state === 'connecting' && same(t)) return;
-    if (state !== 'idle') await deps.client.disconnect(); // a `normal` close: nobody retries it
-    if (disposed || deps.client.state !== 'idle') return;
-    void open(t);
-  };
+  private async aim(t: Target, keepConnected: boolean): Promise<void> {
+    const state = this.deps.client.state;
+    if (state === 'connected' && (keepConnected || this.same(t))) return;
+    if (state === 'connecting' && this.same(t)) return;
+    if (state !== 'idle') await this.deps.client.disconnect(); // a `normal` close: nobody retries it
+    if (this.disposed || this.deps.client.state !== 'idle') return;
+    this.open(t);
+  }
 
-  const offConnected = deps.client.on('connected', () => {
-    deps.patch({ status: 'connected', closeCode: undefined, message: undefined, nextTryAt: undefined });
-  });
-  const offClosed = deps.client.on('closed', (e: ObsClosedEvent) => {
-    if (e.classification === 'normal' || disposed) return; // our own disconnect, before a retarget
-    deps.patch({ status: statusFor(e), closeCode: e.code, message: e.reason || undefined });
-  });
+  private open(t: Target): void {
+    this.session = t;
+    this.deps.patch({ status: 'connecting', closeCode: undefined, message: undefined });
+    // failures arrive as a `closed` event too (the client emits exactly one per session)
+    const p = this.deps.client.connect(t.url, t.password || undefined);
+    this.inflight = p;
+    p.catch(() => undefined).finally(() => {
+      if (this.inflight === p) this.inflight = undefined;
+    });
+  }
 
-  /** callers waiting for typing to pause (a cleared debounce lets them go on too) */
-  const paused: Array<() => void> = [];
-  const typingPaused = () => new Promise<void>((resolve) => paused.push(resolve));
-  const clearDebounce = () => {
-    if (debounce !== undefined) clearTimeout(debounce);
-    debounce = undefined;
-    for (const resolve of paused.splice(0)) resolve();
-  };
+  private release(): void {
+    for (const resolve of this.paused.splice(0)) resolve();
+  }
 
-  return {
-    async connect() {
-      clearDebounce();
-      const t = target();
-      if (!t) return false;
-      await aim(t, false);
-      return true;
-    },
-    async ensureConnected() {
-      // the user is typing a URL or password: the retry waits for the pause and uses what they typed
-      if (debounce !== undefined) await typingPaused();
-      if (deps.client.state === 'idle') {
-        const t = target();
-        if (!t) throw new Error('the OBS WebSocket URL field does not hold a ws:// URL');
-        await aim(t, true);
-      }
-      if (deps.client.state === 'connected') return;
-      if (inflight) await inflight;
-      else throw new Error('not connected to OBS');
-    },
-    edited() {
-      if (debounce !== undefined) clearTimeout(debounce); // still typing: the waiters wait on
-      debounce = setTimeout(() => {
-        debounce = undefined;
-        const t = target();
-        // an identified session stays until Connect or Go live asks for the new values
-        if (t && !disposed && deps.client.state !== 'connected') void aim(t, false);
-        for (const resolve of paused.splice(0)) resolve();
-      }, RETARGET_DELAY_MS);
-    },
-    dispose() {
-      disposed = true;
-      clearDebounce();
-      offConnected();
-      offClosed();
-      void deps.client.disconnect();
-    },
-  };
+  private clearDebounce(): void {
+    if (this.debounce !== undefined) clearTimeout(this.debounce);
+    this.debounce = undefined;
+    this.release();
+  }
 }
 
 function statusFor(e: ObsClosedEvent): ObsStatus {

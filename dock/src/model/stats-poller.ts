@@ -41,35 +41,10 @@ export function createStatsPoller(deps: StatsPollerDeps): StatsPoller {
     inFlight = true;
     let next = IDLE_POLL_MS;
     try {
-      const s = await deps.client.call('GetStreamStatus', undefined, CALL_DEADLINE_MS);
-      const at = deps.now();
-      if (!s.outputActive) {
-        last = undefined;
-        deps.onStats({ active: false });
-      } else {
-        next = LIVE_POLL_MS;
-        const stats: StreamStats = {
-          active: true,
-          reconnecting: s.outputReconnecting,
-          durationMs: s.outputDuration,
-          congestion: s.outputCongestion,
-          droppedFrames: s.outputSkippedFrames,
-          totalFrames: s.outputTotalFrames,
-        };
-        if (last && at > last.at && s.outputBytes >= last.bytes) {
-          stats.bitrateKbps = Math.round(((s.outputBytes - last.bytes) * 8) / (at - last.at));
-        }
-        last = { bytes: s.outputBytes, at };
-        try {
-          const g = await deps.client.call('GetStats', undefined, CALL_DEADLINE_MS);
-          stats.skippedFrames = g.outputSkippedFrames;
-          stats.fps = g.activeFps;
-          stats.cpuUsage = g.cpuUsage;
-        } catch {
-          /* stats are optional; the stream status is what matters */
-        }
-        if (running) deps.onStats(stats);
-      }
+      const read = await readStats(deps, last);
+      last = read.last;
+      if (read.stats.active) next = LIVE_POLL_MS;
+      if (running) deps.onStats(read.stats);
     } catch {
       // not connected, timed out or closed: keep the chain going; the OBS link reconnects on its own
       last = undefined;
@@ -95,4 +70,33 @@ export function createStatsPoller(deps: StatsPollerDeps): StatsPoller {
       if (running && !inFlight) schedule(0);
     },
   };
+}
+
+type Sample = { bytes: number; at: number } | undefined;
+
+/** One poll: GetStreamStatus, and while live GetStats; the bitrate is the byte delta since the last sample. */
+async function readStats(deps: StatsPollerDeps, last: Sample): Promise<{ stats: StreamStats; last: Sample }> {
+  const s = await deps.client.call('GetStreamStatus', undefined, CALL_DEADLINE_MS);
+  const at = deps.now();
+  if (!s.outputActive) return { stats: { active: false }, last: undefined };
+  const stats: StreamStats = {
+    active: true,
+    reconnecting: s.outputReconnecting,
+    durationMs: s.outputDuration,
+    congestion: s.outputCongestion,
+    droppedFrames: s.outputSkippedFrames,
+    totalFrames: s.outputTotalFrames,
+  };
+  if (last && at > last.at && s.outputBytes >= last.bytes) {
+    stats.bitrateKbps = Math.round(((s.outputBytes - last.bytes) * 8) / (at - last.at));
+  }
+  try {
+    const g = await deps.client.call('GetStats', undefined, CALL_DEADLINE_MS);
+    stats.skippedFrames = g.outputSkippedFrames;
+    stats.fps = g.activeFps;
+    stats.cpuUsage = g.cpuUsage;
+  } catch {
+    /* stats are optional; the stream status is what matters */
+  }
+  return { stats, last: { bytes: s.outputBytes, at } };
 }

@@ -20,41 +20,44 @@ export interface AlertsProps {
 
 const errText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
+interface Fields {
+  url: string;
+  format: Format;
+  secret: string;
+  hasSecret: boolean;
+}
+
+const EMPTY: Fields = { url: '', format: 'auto', secret: '', hasSecret: false };
+const fromSettings = (s: AlertSettingsBody): Fields => ({
+  url: s.webhookUrl,
+  format: s.format,
+  secret: '',
+  hasSecret: s.hasSecret === true,
+});
+
 export function Alerts({ api, t }: AlertsProps) {
-  const [url, setUrl] = useState('');
-  const [format, setFormat] = useState<Format>('auto');
-  const [secret, setSecret] = useState('');
-  const [hasSecret, setHasSecret] = useState(false);
+  const [fields, setFields] = useState<Fields>(EMPTY);
   const [note, setNote] = useState<{ ok: boolean; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
+  const fail = (e: unknown) => setNote({ ok: false, text: t('alerts.error', { message: errText(e) }) });
 
-  const apply = (s: AlertSettingsBody) => {
-    setUrl(s.webhookUrl);
-    setFormat(s.format);
-    setHasSecret(s.hasSecret === true);
-    setSecret('');
-  };
   useEffect(() => {
-    api
-      .call('getAlerts')
-      .then(apply, (e: unknown) => setNote({ ok: false, text: t('alerts.error', { message: errText(e) }) }));
+    api.call('getAlerts').then((s) => setFields(fromSettings(s)), fail);
   }, [api]);
 
   async function run(test: boolean) {
     setBusy(true);
     setNote(null);
     try {
-      apply(await api.call('putAlerts', { webhookUrl: url.trim(), format, ...(secret ? { secret } : {}) }));
-      if (!test) return setNote({ ok: true, text: t('alerts.saved') });
-      const { results } = await api.call('testAlert');
-      if (!results.length) return setNote({ ok: false, text: t('alerts.none') });
-      const failed = results.filter((r) => !r.ok);
-      setNote({
-        ok: failed.length === 0,
-        text: results.map((r) => `${r.target}: ${r.ok ? t('alerts.delivered') : r.detail}`).join('; '),
-      });
+      const body = {
+        webhookUrl: fields.url.trim(),
+        format: fields.format,
+        ...(fields.secret ? { secret: fields.secret } : {}),
+      };
+      setFields(fromSettings(await api.call('putAlerts', body)));
+      setNote(test ? await sendTest(api, t) : { ok: true, text: t('alerts.saved') });
     } catch (e) {
-      setNote({ ok: false, text: t('alerts.error', { message: errText(e) }) });
+      fail(e);
     } finally {
       setBusy(false);
     }
@@ -63,18 +66,48 @@ export function Alerts({ api, t }: AlertsProps) {
   return (
     <details class="alerts">
       <summary>{t('section.alerts')}</summary>
+      <AlertFields fields={fields} set={(p) => setFields((f) => ({ ...f, ...p }))} t={t} />
+      <div class="alerts-actions">
+        <button type="button" disabled={busy} onClick={() => void run(false)}>
+          {t('alerts.save')}
+        </button>
+        <button type="button" disabled={busy || !fields.url.trim()} onClick={() => void run(true)}>
+          {t('alerts.test')}
+        </button>
+      </div>
+      {/* aria-live, not role="status": the dock has one status region (its contract), the live status panel */}
+      {note && (
+        <p class={note.ok ? 'alerts-note' : 'alerts-note error'} aria-live="polite">
+          {note.text}
+        </p>
+      )}
+    </details>
+  );
+}
+
+/** Asks the helper to post a test alert to every configured webhook; the note says how each one went. */
+async function sendTest(api: AlertsProps['api'], t: Translate): Promise<{ ok: boolean; text: string }> {
+  const { results } = await api.call('testAlert');
+  if (!results.length) return { ok: false, text: t('alerts.none') };
+  const ok = results.every((r) => r.ok);
+  return { ok, text: results.map((r) => `${r.target}: ${r.ok ? t('alerts.delivered') : r.detail}`).join('; ') };
+}
+
+function AlertFields({ fields, set, t }: { fields: Fields; set: (p: Partial<Fields>) => void; t: Translate }) {
+  return (
+    <>
       <label>
         {t('alerts.webhook')}
         <input
           type="url"
-          value={url}
+          value={fields.url}
           placeholder="https://oapi.dingtalk.com/robot/send?access_token=…"
-          onInput={(e) => setUrl(e.currentTarget.value)}
+          onInput={(e) => set({ url: e.currentTarget.value })}
         />
       </label>
       <label>
         {t('alerts.format')}
-        <select value={format} onChange={(e) => setFormat(e.currentTarget.value as Format)}>
+        <select value={fields.format} onChange={(e) => set({ format: e.currentTarget.value as Format })}>
           {FORMATS.map((f) => (
             <option key={f} value={f}>
               {f === 'auto' ? t('alerts.formatAuto') : f}
@@ -87,25 +120,11 @@ export function Alerts({ api, t }: AlertsProps) {
         <input
           type="password"
           autocomplete="off"
-          value={secret}
-          placeholder={hasSecret ? t('alerts.secretSet') : ''}
-          onInput={(e) => setSecret(e.currentTarget.value)}
+          value={fields.secret}
+          placeholder={fields.hasSecret ? t('alerts.secretSet') : ''}
+          onInput={(e) => set({ secret: e.currentTarget.value })}
         />
       </label>
-      <div class="alerts-actions">
-        <button type="button" disabled={busy} onClick={() => void run(false)}>
-          {t('alerts.save')}
-        </button>
-        <button type="button" disabled={busy || !url.trim()} onClick={() => void run(true)}>
-          {t('alerts.test')}
-        </button>
-      </div>
-      {/* aria-live, not role="status": the dock has one status region (its contract), the live status panel */}
-      {note && (
-        <p class={note.ok ? 'alerts-note' : 'alerts-note error'} aria-live="polite">
-          {note.text}
-        </p>
-      )}
-    </details>
+    </>
   );
 }
