@@ -66,7 +66,11 @@ export const debianChromium: Engine = {
     const contexts: BrowserContext[] = [];
     return {
       async newPage(opts) {
-        const context = await browser.newContext({ viewport: { width: opts.width, height: opts.height ?? 1000 }, deviceScaleFactor: 2, locale: 'en-US' });
+        const context = await browser.newContext({
+          viewport: { width: opts.width, height: opts.height ?? 1000 },
+          deviceScaleFactor: 2,
+          locale: 'en-US',
+        });
         contexts.push(context);
         return playwrightPage(await context.newPage(), browser.version());
       },
@@ -106,8 +110,10 @@ function playwrightPage(page: PwPage, version: string): DockPage {
     buttonDisabled: (name) => button(name).isDisabled(),
     countTextbox: (name) => textbox(name).count(),
     countButton: (name) => button(name).count(),
-    text: async (selector) => ((await page.locator(selector).count()) ? page.locator(selector).first().innerText() : ''),
-    attr: async (selector, name) => ((await page.locator(selector).count()) ? page.locator(selector).first().getAttribute(name) : null),
+    text: async (selector) =>
+      (await page.locator(selector).count()) ? page.locator(selector).first().innerText() : '',
+    attr: async (selector, name) =>
+      (await page.locator(selector).count()) ? page.locator(selector).first().getAttribute(name) : null,
     count: (selector) => page.locator(selector).count(),
     evaluate: (fn) => page.evaluate(fn),
     waitFor: (selector, state, timeoutMs) => page.locator(selector).first().waitFor({ state, timeout: timeoutMs }),
@@ -154,7 +160,10 @@ export const chromium103: Engine = {
         // puppeteer 14's close() can hang on this build once pages with service workers were open: give it a
         // deadline, then end the browser process it started (and only that one, by its handle)
         const proc = browser.process();
-        const closed = browser.close().then(() => true, () => false);
+        const closed = browser.close().then(
+          () => true,
+          () => false,
+        );
         const timedOut = new Promise<false>((resolve) => setTimeout(() => resolve(false), 5_000).unref());
         if (!(await Promise.race([closed, timedOut]))) proc?.kill('SIGKILL');
       },
@@ -201,12 +210,18 @@ function puppeteerPage(page: PpPage, version: string, opts: PageOptions): DockPa
     buttonDisabled: async (name) => (await one('button', name)).evaluate((el) => (el as HTMLButtonElement).disabled),
     countTextbox: (name) => exact('textbox', name),
     countButton: (name) => exact('button', name),
-    text: (selector) => page.evaluate((s) => (document.querySelector(s) as HTMLElement | null)?.innerText ?? '', selector),
-    attr: (selector, name) => page.evaluate((s, n) => document.querySelector(s)?.getAttribute(n) ?? null, selector, name),
+    text: (selector) =>
+      page.evaluate((s) => (document.querySelector(s) as HTMLElement | null)?.innerText ?? '', selector),
+    attr: (selector, name) =>
+      page.evaluate((s, n) => document.querySelector(s)?.getAttribute(n) ?? null, selector, name),
     count: (selector) => page.evaluate((s) => document.querySelectorAll(s).length, selector),
     evaluate: (fn) => page.evaluate(fn) as Promise<never>,
     async waitFor(selector, state, timeoutMs) {
-      await waitFor(async () => ((await page.$(selector)) !== null) === (state === 'attached'), { what: `${selector} ${state}`, timeoutMs, intervalMs: 50 });
+      await waitFor(async () => ((await page.$(selector)) !== null) === (state === 'attached'), {
+        what: `${selector} ${state}`,
+        timeoutMs,
+        intervalMs: 50,
+      });
     },
     onResponse(fn) {
       page.on('response', (r) => {
