@@ -54,7 +54,7 @@ export function credentialChain(o: ChainOptions = {}): CredentialSource {
     const failures: string[] = [];
     let found = false;
     for (const step of steps) {
-      // the instance role is always a candidate; failing to reach it off ECS does not count as "found"
+      // the instance role without a role name is a probe; failing to reach it off ECS does not count as "found"
       if (!(step.source.startsWith(ECS_SOURCE) && !env.ALIBABA_CLOUD_ECS_METADATA)) found = true;
       if ('error' in step) {
         failures.push(`${step.type} via ${step.source}: ${step.error}`);

@@ -185,8 +185,20 @@ function iniStep(o: StepOptions, looked: string[]): Step | BrokenStep | null {
   });
 }
 
+/**
+ * The ECS instance role, only when asked for: `ALIBABA_CLOUD_ECS_METADATA` (the role name, the official chain's own
+ * variable) or `ALIBABA_CLOUD_ECS_METADATA_ENABLED=true` (the role name read from the metadata server). The
+ * official default chain always probes 100.100.100.200; a helper that starts with OBS on a streaming PC is almost
+ * never on ECS, and probing there on every start would send traffic off the machine nobody asked for (and wait
+ * out its timeout where the packet is dropped). An `EcsRamRole` CLI profile or `ecs_ram_role` INI type still works.
+ */
+export function ecsWanted(env: NodeJS.ProcessEnv): boolean {
+  if (isTrue(env.ALIBABA_CLOUD_ECS_METADATA_DISABLED)) return false;
+  return Boolean(env.ALIBABA_CLOUD_ECS_METADATA) || isTrue(env.ALIBABA_CLOUD_ECS_METADATA_ENABLED);
+}
+
 function ecsStep(env: NodeJS.ProcessEnv): Step | BrokenStep | null {
-  if (isTrue(env.ALIBABA_CLOUD_ECS_METADATA_DISABLED)) return null;
+  if (!ecsWanted(env)) return null;
   const role = env.ALIBABA_CLOUD_ECS_METADATA;
   const b = ECSRAMRoleCredentialsProvider.builder().withConnectTimeout(1000).withReadTimeout(1000);
   if (role) b.withRoleName(role);
@@ -233,7 +245,7 @@ function knownSecrets(o: StepOptions): string[] {
 export function chainSteps(o: StepOptions): { steps: Array<Step | BrokenStep>; looked: string[]; secrets: string[] } {
   const looked: string[] = ['environment (ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET)', 'environment (ALIBABA_CLOUD_OIDC_TOKEN_FILE)'];
   const steps = [envStep(o.env), oidcStep(o.env), cliStep(o, looked), iniStep(o, looked), ecsStep(o.env), uriStep(o.env)];
-  if (!isTrue(o.env.ALIBABA_CLOUD_ECS_METADATA_DISABLED)) looked.push('ECS instance metadata (100.100.100.200)');
+  if (ecsWanted(o.env)) looked.push('ECS instance metadata (100.100.100.200)');
   looked.push('ALIBABA_CLOUD_CREDENTIALS_URI');
   return { steps: steps.filter((s): s is Step | BrokenStep => s !== null), looked, secrets: knownSecrets(o) };
 }
