@@ -10,7 +10,7 @@ import type { AlertFormat } from '../../script/alerts/formats.js';
 import { startMonitoring } from '../../script/metrics/monitoring.js';
 import { createMetrics } from '../../script/metrics/registry.js';
 import type { Snapshot } from '../../shared/supervisor/index.js';
-import { snap, STREAM_KEY } from '../unit/monitoring-fixtures.js';
+import { snap, STREAM_KEY } from '../helpers/monitoring-fixtures.js';
 import { startReceiver, type Receiver } from '../helpers/alert-receiver.js';
 import { waitFor } from '../helpers/wait-for.js';
 

@@ -6,7 +6,7 @@ import { en } from '../../dock/src/i18n/en.js';
 import { zhCN } from '../../dock/src/i18n/zh-CN.js';
 import { detectLang, isLoaded, loadLang, translate, translateValidation } from '../../dock/src/i18n/index.js';
 import { memoryStorage } from '../../dock/src/lib/storage.js';
-import { setupModel } from './dock-fakes.js';
+import { setupModel } from '../helpers/dock-fakes.js';
 
 beforeEach(() => vi.useFakeTimers());
 afterEach(() => {

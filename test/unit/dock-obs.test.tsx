@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { cleanup, fireEvent, render, screen } from '@testing-library/preact';
 import { App } from '../../dock/src/components/App/index.js';
-import { setupModel, type ModelSetup } from './dock-fakes.js';
+import { setupModel, type ModelSetup } from '../helpers/dock-fakes.js';
 
 beforeEach(() => vi.useFakeTimers());
 afterEach(() => {

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { cleanup, fireEvent, render, screen } from '@testing-library/preact';
 import { App } from '../../dock/src/components/App/index.js';
 import { memoryStorage } from '../../dock/src/lib/storage.js';
-import { CHANNEL, setupModel } from './dock-fakes.js';
+import { CHANNEL, setupModel } from '../helpers/dock-fakes.js';
 
 beforeEach(() => vi.useFakeTimers());
 afterEach(() => {

@@ -5,7 +5,7 @@ import { App } from '../../dock/src/components/App/index.js';
 import { StreamKey } from '../../dock/src/components/StreamKey/index.js';
 import { ActionLog } from '../../dock/src/components/ActionLog/index.js';
 import { ModelContext } from '../../dock/src/components/context.js';
-import { setupModel } from './dock-fakes.js';
+import { setupModel } from '../helpers/dock-fakes.js';
 
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 

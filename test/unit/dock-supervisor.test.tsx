@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { cleanup, fireEvent, render, screen, within } from '@testing-library/preact';
 import { App } from '../../dock/src/components/App/index.js';
-import { CHANNEL, setupModel } from './dock-fakes.js';
+import { CHANNEL, setupModel } from '../helpers/dock-fakes.js';
 
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 const KEY = 'obs-1?auth_key=1767232800-0-0-0123456789abcdef';

@@ -8,7 +8,7 @@ import { readScripts } from '../../script/install/scene-collection.js';
 import { manifestPath } from '../../script/install/manifest.js';
 import { parseIni } from '../../script/ini.js';
 import type { RunningObs } from '../../script/install/obs-running.js';
-import { makeObsConfig, snapshot, type Fixture, type ObsGen } from './install-fixtures.js';
+import { makeObsConfig, snapshot, type Fixture, type ObsGen } from '../helpers/install-fixtures.js';
 
 const TOKEN = 'T'.repeat(43);
 const fixtures: Fixture[] = [];

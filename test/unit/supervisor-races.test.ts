@@ -5,7 +5,7 @@
  * recovery, two detections at once) are table rows in supervisor-race-tables.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { CHANNEL, liveWithoutSpare, Sim } from './supervisor-sim.js';
+import { CHANNEL, liveWithoutSpare, Sim } from '../helpers/supervisor-sim.js';
 
 
 describe('an OBS event arrives while minting', () => {

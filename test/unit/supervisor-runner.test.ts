@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { ActionLog, SupervisorRunner } from '../../shared/supervisor/index.js';
 import type { ApiPort, Event, ObsPort, RunnerOptions, TimerApi } from '../../shared/supervisor/index.js';
 import { normalizeApiError, normalizeObsError } from '../../shared/supervisor/port-errors.js';
-import { CHANNEL, HOUR, T0 } from './supervisor-sim.js';
+import { CHANNEL, HOUR, T0 } from '../helpers/supervisor-sim.js';
 
 async function flush(): Promise<void> {
   for (let i = 0; i < 30; i++) await Promise.resolve();

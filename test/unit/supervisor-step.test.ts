@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { initialState, makeConfig, step, SupervisorConfigError } from '../../shared/supervisor/index.js';
 import type { Effect } from '../../shared/supervisor/index.js';
-import { CHANNEL, deepFreeze, HOUR, Sim, T0 } from './supervisor-sim.js';
+import { CHANNEL, deepFreeze, HOUR, Sim, T0 } from '../helpers/supervisor-sim.js';
 
 const kinds = (effects: Effect[]) => effects.map((e) => (e.kind === 'obs' ? `obs:${e.request}` : e.kind));
 

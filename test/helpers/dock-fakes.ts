@@ -13,7 +13,7 @@ import { createStore } from '../../dock/src/lib/store.js';
 import { createDockModel, type SupervisorEnv } from '../../dock/src/model/create-model.js';
 import { createSupervisorAdapter } from '../../dock/src/model/supervisor-adapter.js';
 import { IDLE_VIEW, type LiveView, type SupervisorHandle } from '../../dock/src/model/supervisor-port.js';
-import { fakeSocketFactory, type FakeOptions } from '../helpers/fake-obs-socket.js';
+import { fakeSocketFactory, type FakeOptions } from './fake-obs-socket.js';
 
 export type Handlers = { [N in RouteName]?: (body: any) => RouteResponse<N> | Promise<RouteResponse<N>> };
 
