@@ -4,7 +4,7 @@
  * OBS socket. No network, no real timers needed.
  */
 import { vi } from 'vitest';
-import type { RouteName, RouteResponse } from '../../shared/api-routes.js';
+import type { RouteBody, RouteName, RouteResponse } from '../../shared/api-routes.js';
 import { ObsClient } from '../../shared/obs-client.js';
 import type { ApiClient } from '../../dock/src/api/client.js';
 import { ApiCallError } from '../../dock/src/api/errors.js';
@@ -15,7 +15,7 @@ import { createSupervisorAdapter } from '../../dock/src/model/supervisor-adapter
 import { IDLE_VIEW, type LiveView, type SupervisorHandle } from '../../dock/src/model/supervisor-port.js';
 import { fakeSocketFactory, type FakeOptions } from './fake-obs-socket.js';
 
-export type Handlers = { [N in RouteName]?: (body: any) => RouteResponse<N> | Promise<RouteResponse<N>> };
+export type Handlers = { [N in RouteName]?: (body: RouteBody<N>) => RouteResponse<N> | Promise<RouteResponse<N>> };
 
 export const HEALTH = { ok: true, version: '0.1.0', mode: 'sandbox' as const, endpoint: 'http://127.0.0.1:4467', credentialSource: 'sandbox', startedAt: '2026-01-01T00:00:00Z' };
 
@@ -42,7 +42,7 @@ export function fakeApi(overrides: Handlers = {}) {
       calls.push({ name, body });
       const h = handlers[name];
       if (!h) throw new ApiCallError({ code: 'NotFound', message: `no fake for ${name}`, retryable: false, status: 404 });
-      return h(body);
+      return (h as (b: unknown) => unknown)(body);
     }) as ApiClient['call'],
   };
   return { api, calls, handlers, callsOf: (name: RouteName) => calls.filter((c) => c.name === name) };

@@ -39,7 +39,7 @@ describe('serve --metrics-listen and the dock\'s alert settings', () => {
     const [, base, token] = dock;
     const call = async (method: string, path: string, body?: unknown) => {
       const res = await fetch(`${base}${path}`, { method, headers: { [TOKEN_HEADER]: token!, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}), signal: AbortSignal.timeout(10_000) });
-      return { status: res.status, body: (await res.json()) as any };
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
     };
     expect(await call('GET', '/api/alerts')).toEqual({ status: 200, body: { webhookUrl: '', format: 'auto', hasSecret: false } });
     const put = await call('PUT', '/api/alerts', { webhookUrl: `${rx.url}/hook?access_token=ROBOT`, format: 'json', secret: 'SECsecret-value' });

@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { install, type InstallOptions } from '../../script/install/install.js';
 import { uninstall } from '../../script/install/uninstall.js';
 import { readDocks } from '../../script/install/browser-docks.js';

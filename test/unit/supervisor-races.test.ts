@@ -164,7 +164,6 @@ describe('OBS 29 sends STOPPED before STOPPING when stopped during its own recon
 
   it('the late STOPPING after SetStreamServiceSettings answered and StartStream went out: still ours', () => {
     const sim = new Sim().goLive();
-    const mark = sim.mark();
     sim.obsState('RECONNECTING');
     sim.obsState('STOPPED');
     sim.obsOk('SetStreamServiceSettings');
