@@ -6,46 +6,17 @@
 import { expect } from 'vitest';
 import { SupervisorRunner } from '../../shared/supervisor/index.js';
 import type { ApiPort, Event, ObsPort, RunnerOptions, TimerApi } from '../../shared/supervisor/index.js';
+import { FakeTimerQueue } from './fake-clock.js';
 import { CHANNEL, HOUR, T0 } from './supervisor-sim.js';
 
 export async function flush(): Promise<void> {
   for (let i = 0; i < 30; i++) await Promise.resolve();
 }
 
-export class FakeClock implements TimerApi {
-  time = T0;
-  now = (): number => this.time;
-  cleared = 0;
-  private seq = 0;
-  private readonly queue = new Map<number, { at: number; fn: () => void }>();
-
-  setTimer = (fn: () => void, ms: number): unknown => {
-    const id = ++this.seq;
-    this.queue.set(id, { at: this.time + ms, fn });
-    return id;
-  };
-
-  clearTimer = (handle: unknown): void => {
-    if (this.queue.delete(handle as number)) this.cleared += 1;
-  };
-
-  get pending(): number {
-    return this.queue.size;
-  }
-
-  async advance(ms: number): Promise<void> {
-    const end = this.time + ms;
-    for (;;) {
-      await flush();
-      let next: [number, { at: number; fn: () => void }] | undefined;
-      for (const entry of this.queue) if (entry[1].at <= end && (!next || entry[1].at < next[1].at)) next = entry;
-      if (!next) break;
-      this.queue.delete(next[0]);
-      this.time = next[1].at;
-      next[1].fn();
-    }
-    this.time = end;
-    await flush();
+/** The runner's clock and timers from T0, settling promises with 30 microtask turns between timers. */
+export class FakeClock extends FakeTimerQueue implements TimerApi {
+  constructor() {
+    super(T0, flush);
   }
 }
 
