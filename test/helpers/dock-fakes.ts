@@ -3,7 +3,8 @@
  * (a store of LiveView the test drives), and a model wired with the real ObsClient over the shared fake
  * OBS socket. No network, no real timers needed.
  */
-import { vi } from 'vitest';
+import { afterEach, beforeEach, vi } from 'vitest';
+import { cleanup } from '@testing-library/preact';
 import type { RouteBody, RouteName, RouteResponse } from '../../shared/api-routes.js';
 import { ObsClient } from '../../shared/obs-client.js';
 import type { ApiClient } from '../../dock/src/api/client.js';
@@ -125,4 +126,16 @@ export function setupModel(opts: ModelSetup = {}) {
 /** Lets pending promise chains (fake API, fake socket) run. */
 export async function flush(times = 10): Promise<void> {
   for (let i = 0; i < times; i++) await Promise.resolve();
+}
+
+/** Fake timers for each case of the calling file (the system time set to `t0` when given); after each, the rendered dock unmounted and real timers back. */
+export function useFakeDockTimers(t0?: number): void {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    if (t0 !== undefined) vi.setSystemTime(t0);
+  });
+  afterEach(() => {
+    cleanup();
+    vi.useRealTimers();
+  });
 }
