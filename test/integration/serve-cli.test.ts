@@ -5,13 +5,12 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TOKEN_HEADER } from '../../shared/api-routes.js';
 import { CLI, cleanEnv } from '../helpers/cli.js';
-import { freePort } from '../helpers/obs-rig.js';
+import { busyPort, freePort } from '../helpers/ports.js';
 import { spawnCli, type Spawned } from '../helpers/spawned.js';
 
 const HAS_SANDBOX = existsSync(join(import.meta.dirname, '..', '..', 'script', 'sandbox', 'index.ts'));
@@ -62,9 +61,8 @@ describe('serve (built CLI)', () => {
   });
 
   it.skipIf(!existsSync(CLI))('a busy port exits 1 with a clear message', async () => {
-    const blocker = createServer();
-    await new Promise<void>((res) => blocker.listen(0, '127.0.0.1', () => res()));
-    const port = (blocker.address() as { port: number }).port;
+    const blocker = await busyPort();
+    const port = blocker.port;
     try {
       const r = run(['serve', '--port', String(port)], tempEnv({ ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAIexample', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'example-secret-value' }));
       expect(await r.exited).toBe(1);
