@@ -153,7 +153,8 @@ export async function startObs(opts: StartObsOptions = {}): Promise<ObsHandle> {
   const deadline = t0 + (opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   if (opts.home !== undefined && (opts.port === undefined || opts.password === undefined)) throw new Error('startObs: a relaunch on `home` needs its `port` and `password`');
   const port = opts.port ?? (await freePort());
-  const password = opts.password ?? randomBytes(12).toString('base64url');
+  // never a leading '-': `run --obs-password -x…` would read as an option (parseArgs refuses it as ambiguous)
+  const password = opts.password ?? `pw${randomBytes(12).toString('base64url')}`;
   const home = opts.home ?? mkdtempSync(join(tmpdir(), 'obs-rig-'));
   const keepHome = opts.home !== undefined || opts.keepHome === true;
   const paths = opts.home !== undefined
