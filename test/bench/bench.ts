@@ -10,10 +10,7 @@
  * ARTC_BENCH_HEALTHY_S (the healthy window for API calls per minute, default 120), ARTC_BENCH_NEVER_REPS (OBS alone
  * and a silent removal, watched 15 s each, default 3).
  */
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { ChannelSettings } from '../../shared/api-routes.js';
@@ -21,6 +18,7 @@ import { obsAvailable } from '../helpers/obs-rig.js';
 import { aloneExpiredKick, aloneKick, aloneSilentRemoval } from './lib/alone.js';
 import { cliGoLive, dockGzipBytes, helperColdStart } from './lib/processes.js';
 import { BenchRig, OBS_DEFAULT_RECONNECT, sleep, type Sup } from './lib/rig.js';
+import { describeConditions, median, ORDER } from './lib/report.js';
 import { load1, machine, withSummary, writeReport, type Figure } from './lib/stats.js';
 import { expiredThenKick, goLiveClick, goLiveCommand, healthyCalls, kick, settled, shiftedThenKick, silentRemoval } from './lib/supervised.js';
 
@@ -73,7 +71,7 @@ describe('bench', () => {
     await rig?.stop();
     const rank = (id: string) => (ORDER.indexOf(id) < 0 ? ORDER.length : ORDER.indexOf(id));
     const list = [...figures.values()].sort((a, b) => rank(a.id) - rank(b.id)).map(withSummary);
-    conditions.push(...describeConditions(REPS));
+    conditions.push(...describeConditions(ROOT, REPS, startLoad));
     if (errors.length) conditions.push(`failed repetitions (excluded from the figures): ${errors.join('; ')}`);
     const report = { kind: ONLY ? ('partial' as const) : ('bench' as const), date: new Date().toISOString(), machine: machine(rig?.obs.version.join('.') ?? '?'), load: { start: startLoad, end: load1() }, conditions, figures: list, extra };
     // a partial run (ARTC_BENCH_ONLY) never replaces the committed results: it goes to the temp folder
@@ -283,43 +281,3 @@ describe('bench', () => {
   }, 600_000);
 
 });
-
-/** The table's row order. */
-const ORDER = [
-  'golive-click-started', 'golive-click-present', 'golive-click-creates',
-  'golive-cmd-started', 'golive-cmd-present', 'golive-cmd-confirmed',
-  'cli-sandbox', 'cli-started', 'cli-live',
-  'kick-sup-back', 'kick-sup-off-back', 'kick-alone-back',
-  'kick-sup-detected', 'kick-sup-confirmed',
-  'kick-sup-gap', 'kick-sup-off-gap', 'kick-alone-gap',
-  'removal-sup-back', 'removal-sup-before', 'removal-sup-detected', 'removal-sup-polls', 'removal-sup-gap', 'removal-alone',
-  'expired-sup-back', 'expired-sup-gap', 'expired-shift-back', 'expired-alone',
-  'creates', 'creates-shift', 'api-healthy', 'poll-gap',
-  'dock-gzip', 'helper-cloud-start', 'helper-cloud-rss', 'helper-sandbox-start', 'helper-sandbox-rss',
-];
-
-/** What was measured against: the commit, the sandbox ingest's behaviour, who else was using the machine. */
-function describeConditions(reps: number): string[] {
-  const git = (...args: string[]) => {
-    try {
-      return execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
-    } catch {
-      return '?';
-    }
-  };
-  const dirty = git('status', '--porcelain', '--untracked-files=no').split('\n').filter(Boolean).map((l) => l.slice(3));
-  const ingest = git('log', '-1', '--format=%h %s', '--', 'script/sandbox/ingest.ts');
-  const refusesEarly = /Publish\.Denied|never Publish\.Start|before answering/i.test(readFileSync(join(ROOT, 'script/sandbox/ingest.ts'), 'utf8') + ingest);
-  return [
-    `commit ${git('rev-parse', '--short', 'HEAD')}${dirty.length ? ` + uncommitted changes in ${dirty.join(', ')}` : ''}; ${reps} repetitions per figure unless n says otherwise`,
-    `sandbox ingest: ${refusesEarly ? 'a refused publish is refused before Publish.Start (like the real cloud): OBS sees STOPPED, or a failed retry while RECONNECTING' : 'a refused publish gets Publish.Start, then the socket is closed'} (${ingest.slice(0, 80)})`,
-    'OBS 29.0.2 headless (Xvfb), 640x360 30 fps x264 ultrafast 800 kbps, sandbox in-process on 127.0.0.1; "back" = the sandbox lists the publisher again (its publish-accepted event), "STARTED" = StreamStateChanged seen by an independent obs-websocket client',
-    'supervisor: default config (5 s polls, 10 h URLs, reconnect grace 0) except the storm brake, off (the bench injects a fault every few seconds: by design the 6th recovery within 10 min would wait 30 s); OBS\'s own auto-reconnect at its default (on, 2 s, 25 tries) unless a row says otherwise',
-    `machine shared with other engineers' test runs (2 cores): 1-min load ${startLoad} at the start, ${load1()} at the end`,
-  ];
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.floor((s.length - 1) / 2)]! : 0;
-}

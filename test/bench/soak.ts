@@ -271,7 +271,10 @@ function peakPerSecond(times: readonly number[]): { max: number; at: number | nu
   let lo = 0;
   for (let hi = 0; hi < times.length; hi++) {
     while (times[hi]! - times[lo]! >= 1000) lo++;
-    if (hi - lo + 1 > max) (max = hi - lo + 1), (at = times[lo]!);
+    if (hi - lo + 1 > max) {
+      max = hi - lo + 1;
+      at = times[lo]!;
+    }
   }
   return { max, at };
 }

@@ -3,32 +3,16 @@
  * until the supervisor is live again (live, the publisher listed by the sandbox, OBS's output active) and
  * measures it; presses the user's Stop and checks it is respected. Presence is read from the sandbox's own
  * state (stats().publishers), never through the API: a probe's call would eat the failures injected for the
- * supervisor. Every wait has a deadline.
+ * supervisor. Every wait has a deadline. What it reads (the supervisor's snapshot, presence, OBS's output) and
+ * the waits on it are in chaos-probes.ts.
  */
-import type { SandboxHandle } from '../../script/sandbox/index.js';
-import type { ObsClient } from '../../shared/obs-client.js';
-import type { ChannelSettings, LogEntry, Snapshot, SupervisorRunner } from '../../shared/supervisor/index.js';
-import { int, pick, type CountingClient, type FaultKind, type FaultRecord, type StopMode, type StopRecord } from './chaos.js';
-import { startObs, type ObsHandle } from './obs-rig.js';
+import { int, pick, type FaultKind, type FaultRecord, type StopMode, type StopRecord } from './chaos.js';
+import { chaosProbes, type Chaos } from './chaos-probes.js';
+import { startObs } from './obs-rig.js';
 import { sleep } from './proc-tree.js';
 import { waitFor } from './wait-for.js';
 
-export interface Chaos {
-  rand: () => number;
-  sb: () => SandboxHandle;
-  obs: () => ObsHandle;
-  setObs: (h: ObsHandle) => void;
-  /** the "user": another obs-websocket client, as OBS's own buttons */
-  user: ObsClient;
-  runner: () => SupervisorRunner;
-  /** every action-log entry the supervisor wrote (info and up) */
-  entries: LogEntry[];
-  client: CountingClient;
-  channel: ChannelSettings;
-  /** seconds the cloud's clock jumps for an expiry: past the current URL's and the spare's */
-  shiftS: number;
-  say: (line: string) => void;
-}
+export type { Chaos } from './chaos-probes.js';
 
 interface Injected {
   variant: string;
@@ -39,23 +23,9 @@ interface Injected {
 const THROTTLED = { status: 400, code: 'Throttling.User', message: 'Request was denied due to user flow control.' };
 
 export function createInjector(c: Chaos) {
-  const who = { appId: c.channel.appId, channelId: c.channel.channelId, userId: c.channel.userId };
-  const snap = (): Snapshot => c.runner().snapshot();
-  const listed = () => c.sb().stats().publishers.some((p) => p.appId === who.appId && p.channelId === who.channelId && p.userId === who.userId && p.listed);
-  const obsActive = async () => {
-    const st = await c.user.call('GetStreamStatus').catch(() => null);
-    return st !== null && st.outputActive && !st.outputReconnecting;
-  };
+  const { who, snap, listed, obsActive, detections, alive2, when, stable, recovered, survived } = chaosProbes(c);
   const starts: number[] = [];
   c.user.on('StreamStateChanged', (e) => e.outputState === 'OBS_WEBSOCKET_OUTPUT_STARTING' && starts.push(Date.now()));
-  const detections = (mark: number) => c.entries.slice(mark).flatMap((e) => (e.recovery ? [e.recovery] : []));
-
-  function alive(s: Snapshot): Snapshot {
-    if (s.kind === 'failed' || s.kind === 'idle' || s.kind === 'stopped-by-user') {
-      throw new Error(`supervision ended unexpectedly: ${s.kind} (${s.reason}) ${JSON.stringify(s.lastError)}`);
-    }
-    return s;
-  }
 
   function kick(): void {
     const n = c.sb().faults.kick(who);
@@ -76,24 +46,6 @@ export function createInjector(c: Chaos) {
     c.sb().faults.shiftClock(c.shiftS);
   }
 
-  /** the first snapshot (now or after a later step) that matches */
-  function when(pred: (s: Snapshot) => boolean, what: string, timeoutMs = 15_000): Promise<Snapshot> {
-    return new Promise((resolve, reject) => {
-      const now = snap();
-      if (pred(now)) return resolve(now);
-      const off = c.runner().subscribe((s) => {
-        if (!pred(s)) return;
-        clearTimeout(timer);
-        off();
-        resolve(s);
-      });
-      const timer = setTimeout(() => {
-        off();
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; the supervisor is ${snap().kind}`));
-      }, timeoutMs);
-    });
-  }
-
   async function restartObs(sig: 'SIGTERM' | 'SIGINT'): Promise<void> {
     const old = c.obs();
     const t = Date.now();
@@ -102,34 +54,6 @@ export function createInjector(c: Chaos) {
     c.setObs(next);
     await c.user.connect(next.url, next.password);
     c.say(`OBS quit (${sig}) and relaunched on the same HOME and port in ${Date.now() - t} ms`);
-  }
-
-  /** Live, the publisher present on 2 polls in a row, a spare URL ready, no injected failure pending. */
-  async function stable(timeoutMs = 20_000): Promise<void> {
-    let seen = 0;
-    let last = snap().presence.lastSeenAt;
-    const t0 = Date.now();
-    let cleared = false;
-    await waitFor(async () => {
-      const s = alive(snap());
-      if (s.kind !== 'live') {
-        seen = 0;
-        return false;
-      }
-      if (s.presence.status === 'present' && s.presence.lastSeenAt !== last) {
-        seen += 1;
-        last = s.presence.lastSeenAt;
-      }
-      const pending = c.sb().stats().pendingFailures;
-      if (pending.length > 0 && !cleared && Date.now() - t0 > 10_000) {
-        c.say(`injected failures never consumed, cleared: ${JSON.stringify(pending)}`);
-        const offset = c.sb().stats().clockOffsetSeconds;
-        c.sb().faults.reset(); // also resets the clock shift: put it back
-        c.sb().faults.shiftClock(offset);
-        cleared = true;
-      }
-      return seen >= 2 && s.spareExpiresAt !== null && pending.length === 0 && listed() && (await obsActive());
-    }, { what: 'stable: live, present on 2 polls, spare ready, no pending failure', timeoutMs, intervalMs: 50 });
   }
 
   const state = {
@@ -240,34 +164,6 @@ export function createInjector(c: Chaos) {
       return { mode, stateAtStop, toStoppedMs, reasons };
     },
   };
-
-  function alive2(s: Snapshot): Snapshot {
-    if (s.kind === 'failed' || s.kind === 'idle') throw new Error(`supervision failed instead of stopping: ${s.kind} ${JSON.stringify(s.lastError)}`);
-    return s;
-  }
-
-  /** Live again after a detection: a transition out of live (or a detection), then live, listed and OBS active. */
-  async function recovered(mark: number, timeoutMs: number): Promise<number> {
-    return waitFor(async () => {
-      const s = alive(snap());
-      const w = c.entries.slice(mark);
-      const out = w.findIndex((e) => e.recovery !== undefined || (e.from === 'live' && e.to !== undefined && e.to !== 'live'));
-      if (out < 0) return false;
-      const back = w.slice(out).find((e) => e.to === 'live');
-      if (!back || s.kind !== 'live' || !listed() || !(await obsActive())) return false;
-      return back.at;
-    }, { what: 'live again (live, listed, OBS active)', timeoutMs, intervalMs: 50 });
-  }
-
-  /** No recovery expected: the injected failures consumed, then the publisher seen present while live. */
-  async function survived(t0: number): Promise<number> {
-    const consumed = await waitFor(() => c.sb().stats().pendingFailures.length === 0 && Date.now(), { what: 'the injected failures consumed', timeoutMs: 30_000 });
-    await waitFor(() => {
-      const s = alive(snap());
-      return s.kind === 'live' && s.presence.status === 'present' && (s.presence.lastSeenAt ?? 0) >= consumed && listed();
-    }, { what: 'present again after the burst', timeoutMs: 20_000, intervalMs: 50 });
-    return Math.max(t0, snap().presence.lastSeenAt ?? Date.now());
-  }
 
   async function inject(kind: FaultKind): Promise<Injected> {
     const f = c.sb().faults;

@@ -20,7 +20,7 @@ export class FakeObsError extends Error {
 /** A handler returning HANG never answers (OBS busy, or the response lost). */
 export const HANG = Symbol('hang');
 
-export type FakeHandler = (data?: any) => unknown;
+export type FakeHandler = (data?: object) => unknown;
 
 export interface FakeOptions {
   /** when set, connect() with another password fails like OBS: close 4009 "Authentication failed." */
@@ -34,6 +34,9 @@ export interface FakeOptions {
   handlers?: Record<string, FakeHandler>;
 }
 
+/** a listener as obs-websocket-js takes it: each event has its own arguments, so the fake holds them untyped */
+type Listener = (...args: never[]) => void;
+
 export class FakeObsSocket implements OBSWebSocketLike {
   readonly handlers: Record<string, FakeHandler>;
   /** requests the fake OBS received */
@@ -43,7 +46,7 @@ export class FakeObsSocket implements OBSWebSocketLike {
   readonly connects: Array<{ url: string; password?: string; identification?: object }> = [];
   disconnectCalls = 0;
   identified = false;
-  private readonly listeners = new Map<string, Set<(...args: any[]) => void>>();
+  private readonly listeners = new Map<string, Set<Listener>>();
 
   constructor(readonly options: FakeOptions = {}) {
     this.handlers = {
@@ -94,14 +97,14 @@ export class FakeObsSocket implements OBSWebSocketLike {
     this.close(code, reason);
   }
 
-  on(event: string, listener: (...args: any[]) => void): this {
+  on(event: string, listener: Listener): this {
     let set = this.listeners.get(event);
     if (!set) this.listeners.set(event, (set = new Set()));
     set.add(listener);
     return this;
   }
 
-  off(event: string, listener: (...args: any[]) => void): this {
+  off(event: string, listener: Listener): this {
     this.listeners.get(event)?.delete(listener);
     return this;
   }
@@ -122,7 +125,7 @@ export class FakeObsSocket implements OBSWebSocketLike {
   }
 
   private emit(event: string, ...args: unknown[]): void {
-    for (const l of [...(this.listeners.get(event) ?? [])]) l(...args);
+    for (const l of [...(this.listeners.get(event) ?? [])]) (l as (...a: unknown[]) => void)(...args);
   }
 }
 

@@ -17,16 +17,18 @@
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { describe, it } from 'vitest';
 import { obsHomePaths, prepareObsHome, removeCrashMarkers, type ObsHomePaths, type ObsReconnectSettings } from './obs-home.js';
 import { waitForWebsocket } from './obs-ready.js';
+import { freePort } from './ports.js';
 import { childrenOf, isAlive, signal, sleep, terminate, waitForExit } from './proc-tree.js';
 
 export { defaultSceneCollection } from './obs-home.js';
+// test/e2e imports it from here
+export { freePort } from './ports.js';
 
 export interface StartObsOptions {
   /** websocket password; random when omitted */
@@ -146,23 +148,13 @@ export function obsArgs(version: readonly number[]): string[] {
   return args;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
 export async function startObs(opts: StartObsOptions = {}): Promise<ObsHandle> {
   const t0 = Date.now();
   const deadline = t0 + (opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   if (opts.home !== undefined && (opts.port === undefined || opts.password === undefined)) throw new Error('startObs: a relaunch on `home` needs its `port` and `password`');
   const port = opts.port ?? (await freePort());
-  const password = opts.password ?? randomBytes(12).toString('base64url');
+  // never a leading '-': `run --obs-password -x…` would read as an option (parseArgs refuses it as ambiguous)
+  const password = opts.password ?? `pw${randomBytes(12).toString('base64url')}`;
   const home = opts.home ?? mkdtempSync(join(tmpdir(), 'obs-rig-'));
   const keepHome = opts.home !== undefined || opts.keepHome === true;
   const paths = opts.home !== undefined

@@ -6,7 +6,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './obs-rig.js';
+import { freePort } from './ports.js';
 import { waitFor } from './wait-for.js';
 
 export const PROMETHEUS = '/usr/bin/prometheus';

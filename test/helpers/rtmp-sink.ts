@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './obs-rig.js';
+import { freePort } from './ports.js';
 
 const require = createRequire(import.meta.url);
 

@@ -2,12 +2,14 @@
  * A long-running CLI process (`serve`, `run`) under test: its output collected line by line, with waits on
  * what it prints (each with a deadline), and a stop that signals it and awaits its exit code.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { CLI, assertBuilt } from './cli.js';
+import type { ChildProcess } from 'node:child_process';
+import { spawnBuiltCli } from './cli.js';
 
 export interface Spawned {
   child: ChildProcess;
   lines: string[];
+  /** all of stdout so far, a last unterminated line included */
+  stdout: () => string;
   stderr: () => string;
   /** resolves with the first stdout line (parsed when JSON) that matches, from the start of output */
   waitForLine<T = string>(match: (line: string) => T | undefined | false, what: string, timeoutMs?: number): Promise<T>;
@@ -16,13 +18,14 @@ export interface Spawned {
 }
 
 export function spawnCli(args: string[], env: NodeJS.ProcessEnv): Spawned {
-  assertBuilt();
-  const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawnBuiltCli(args, env);
   const lines: string[] = [];
   let partial = '';
+  let out = '';
   let err = '';
   const waiters = new Set<() => void>();
   child.stdout!.on('data', (d: Buffer) => {
+    out += d.toString();
     partial += d.toString();
     const parts = partial.split('\n');
     partial = parts.pop()!;
@@ -61,6 +64,7 @@ export function spawnCli(args: string[], env: NodeJS.ProcessEnv): Spawned {
   return {
     child,
     lines,
+    stdout: () => out,
     stderr: () => err,
     waitForLine,
     exited,

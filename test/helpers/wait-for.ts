@@ -16,6 +16,8 @@ export interface WaitForOptions {
   timeoutMs?: number;
   /** poll cadence, default 100 ms */
   intervalMs?: number;
+  /** more to say on a timeout (a log's tail), read when it happens */
+  context?: () => string;
 }
 
 export type Probe<T> = () => T | undefined | null | false | Promise<T | undefined | null | false>;
@@ -32,7 +34,10 @@ export async function waitFor<T>(probe: Probe<T>, opts: WaitForOptions = {}): Pr
     const value = await probe();
     if (value !== undefined && value !== null && value !== false) return value;
     const left = deadline - Date.now();
-    if (left <= 0) throw new WaitTimeoutError(`timed out after ${timeoutMs} ms waiting for ${opts.what ?? 'a condition'}`);
+    if (left <= 0) {
+      const context = opts.context?.();
+      throw new WaitTimeoutError(`timed out after ${timeoutMs} ms waiting for ${opts.what ?? 'a condition'}${context ? `\n${context}` : ''}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, Math.min(intervalMs, left)));
   }
 }

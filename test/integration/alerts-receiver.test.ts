@@ -10,7 +10,7 @@ import type { AlertFormat } from '../../script/alerts/formats.js';
 import { startMonitoring } from '../../script/metrics/monitoring.js';
 import { createMetrics } from '../../script/metrics/registry.js';
 import type { Snapshot } from '../../shared/supervisor/index.js';
-import { snap, STREAM_KEY } from '../unit/monitoring-fixtures.js';
+import { snap, STREAM_KEY } from '../helpers/monitoring-fixtures.js';
 import { startReceiver, type Receiver } from '../helpers/alert-receiver.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -19,13 +19,16 @@ const OBS_PASSWORD = 'obs-password-9f8e7d';
 const FORMATS: AlertFormat[] = ['json', 'dingtalk', 'feishu', 'slack', 'discord'];
 
 function textOf(format: AlertFormat, body: string): string {
-  const o = JSON.parse(body) as Record<string, any>;
+  const o: unknown = JSON.parse(body);
   switch (format) {
-    case 'json': return `${o.event} ${o.message}`;
-    case 'dingtalk': return o.text.content;
-    case 'feishu': return o.content.text;
-    case 'slack': return o.text;
-    case 'discord': return o.content;
+    case 'json': {
+      const j = o as { event: string; message: string };
+      return `${j.event} ${j.message}`;
+    }
+    case 'dingtalk': return (o as { text: { content: string } }).text.content;
+    case 'feishu': return (o as { content: { text: string } }).content.text;
+    case 'slack': return (o as { text: string }).text;
+    case 'discord': return (o as { content: string }).content;
   }
 }
 

@@ -23,10 +23,9 @@ import { afterAll, beforeAll, expect, it, onTestFailed } from 'vitest';
 import { startSandbox, type SandboxHandle } from '../../script/sandbox/index.js';
 import { supervise, type Supervision } from '../../script/run/supervise.js';
 import { ObsClient, type StreamStateChanged } from '../../shared/obs-client.js';
-import type { Config, LogEntry, Snapshot } from '../../shared/supervisor/index.js';
+import type { Config, LogEntry } from '../../shared/supervisor/index.js';
 import { describeObsSkip, startObs, type ObsHandle } from '../helpers/obs-rig.js';
 import { isAlive } from '../helpers/proc-tree.js';
-import { waitFor } from '../helpers/wait-for.js';
 import { CHAOS_CONFIG, CHAOS_EXPIRE_S, chaosSeed, CountingClient, planSteps, prng, summaryTable, type FaultKind, type FaultRecord, type Step, type StopRecord } from '../helpers/chaos.js';
 import { createInjector, type Chaos } from '../helpers/chaos-faults.js';
 

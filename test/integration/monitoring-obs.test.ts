@@ -10,13 +10,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import JsonOBSWebSocket from 'obs-websocket-js/json';
 import { ObsClient } from '../../shared/obs-client.js';
 import { startReceiver, type Receiver } from '../helpers/alert-receiver.js';
 import { cleanEnv } from '../helpers/cli.js';
-import { describeObsSkip, freePort, startObs, type ObsHandle } from '../helpers/obs-rig.js';
+import { describeObsSkip, type ObsHandle } from '../helpers/obs-rig.js';
+import { freePort } from '../helpers/ports.js';
 import { familiesOf, prometheusAvailable, promtoolCheck, startPrometheus, type PromHandle } from '../helpers/prometheus.js';
 import { jsonLine, spawnCli, type Spawned } from '../helpers/spawned.js';
+import { startObsWithUser } from '../helpers/obs-user.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 type Line = { state: string; at: string; reason?: string; recovery?: string; level?: string; message?: string };
@@ -69,9 +70,7 @@ describeProm('monitoring: run --metrics-listen with real OBS and a real Promethe
 
   beforeAll(async () => {
     home = mkdtempSync(join(tmpdir(), 'artc-mon-'));
-    obs = await startObs({ reconnect: { enabled: false } });
-    user = new ObsClient({ createSocket: () => new JsonOBSWebSocket() });
-    await user.connect(obs.url, obs.password);
+    ({ obs, user } = await startObsWithUser());
   }, 60_000);
 
   afterAll(async () => {

@@ -12,19 +12,10 @@ import { classifyRequestError, ObsClient, type ObsClosedEvent, type OBSWebSocket
 import { describeObsSkip, obsArgs, obsAvailable, startObs, type ObsHandle } from '../helpers/obs-rig.js';
 import { isAlive } from '../helpers/proc-tree.js';
 import { startRtmpSink, type RtmpSink } from '../helpers/rtmp-sink.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const STREAM = 'artc-test';
 const KEY = `${STREAM}?auth_key=1700000000-0-0-0123456789abcdef`;
-
-async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describeObsSkip('ObsClient against real OBS', () => {
   let obs: ObsHandle | undefined;
@@ -85,16 +76,16 @@ describeObsSkip('ObsClient against real OBS', () => {
 
     const t0 = Date.now();
     await c.call('StartStream');
-    const started = await waitFor('STARTED', () => states.find((s) => s.outputState === 'OBS_WEBSOCKET_OUTPUT_STARTED'));
+    const started = await waitFor(() => states.find((s) => s.outputState === 'OBS_WEBSOCKET_OUTPUT_STARTED'), { what: 'STARTED', intervalMs: 50 });
     console.log(`[obs-real] StartStream -> STARTED: ${started.at - t0} ms`);
     expect(started.outputActive).toBe(true);
 
-    const first = await waitFor('outputBytes > 0', async () => {
+    const first = await waitFor(async () => {
       const s = await c.call('GetStreamStatus');
       return s.outputActive && s.outputBytes > 0 ? s.outputBytes : undefined;
-    });
-    await waitFor('outputBytes growing', async () => (await c.call('GetStreamStatus')).outputBytes > first);
-    const publish = await waitFor('postPublish at the RTMP server', () => sink!.events.find((e) => e.kind === 'postPublish'));
+    }, { what: 'outputBytes > 0', intervalMs: 50 });
+    await waitFor(async () => (await c.call('GetStreamStatus')).outputBytes > first, { what: 'outputBytes growing', intervalMs: 50 });
+    const publish = await waitFor(() => sink!.events.find((e) => e.kind === 'postPublish'), { what: 'postPublish at the RTMP server', intervalMs: 50 });
     expect(sink!.openConnections()).toBe(1);
     expect(publish.streamPath).toBe(`/live/${STREAM}`);
     expect(publish.query).toMatchObject({ auth_key: '1700000000-0-0-0123456789abcdef' });
@@ -104,7 +95,7 @@ describeObsSkip('ObsClient against real OBS', () => {
 
     const t1 = Date.now();
     await c.call('StopStream');
-    const stopped = await waitFor('STOPPED', () => states.find((s) => s.outputState === 'OBS_WEBSOCKET_OUTPUT_STOPPED'));
+    const stopped = await waitFor(() => states.find((s) => s.outputState === 'OBS_WEBSOCKET_OUTPUT_STOPPED'), { what: 'STOPPED', intervalMs: 50 });
     console.log(`[obs-real] StopStream -> STOPPED: ${stopped.at - t1} ms`);
     expect(states.map((s) => s.outputState)).toEqual([
       'OBS_WEBSOCKET_OUTPUT_STARTING',
@@ -113,7 +104,7 @@ describeObsSkip('ObsClient against real OBS', () => {
       'OBS_WEBSOCKET_OUTPUT_STOPPED',
     ]);
     expect((await c.call('GetStreamStatus')).outputActive).toBe(false);
-    await waitFor('the publisher to leave the RTMP server', () => sink!.openConnections() === 0);
+    await waitFor(() => sink!.openConnections() === 0, { what: 'the publisher to leave the RTMP server', intervalMs: 50 });
   });
 
   it('OBS quitting (SIGINT): ExitStarted, then closed as lost; pending calls reject; no process left', async () => {
@@ -125,7 +116,7 @@ describeObsSkip('ObsClient against real OBS', () => {
     await c.connect(obs!.url, obs!.password);
     const t0 = Date.now();
     const stopping = obs!.stop('SIGINT');
-    const err = await waitFor('closed', () => closed[0]);
+    const err = await waitFor(() => closed[0], { what: 'closed', intervalMs: 50 });
     console.log(`[obs-real] SIGINT -> closed ${err.code} "${err.reason}" after ${Date.now() - t0} ms; ExitStarted seen: ${exits.length > 0}`);
     expect(err).toMatchObject({ code: 1001, classification: 'lost', wasConnected: true });
     expect(exits).toHaveLength(1);
@@ -182,7 +173,7 @@ describeObsSkip('obs-rig', () => {
       expect((await c.call('GetStudioModeEnabled')).studioModeEnabled).toBe(true);
       expect((await c.call('GetVideoSettings'))).toMatchObject({ baseWidth: 640, baseHeight: 360, outputWidth: 640, fpsNumerator: 30 });
       expect(readFileSync(join(obs.configDir, 'global.ini'), 'utf8')).toContain(`ServerPort=${obs.port}`);
-      await waitFor('the Lua script in the log', () => /Loaded lua script: rig-check\.lua/.test(obs.readLog()));
+      await waitFor(() => /Loaded lua script: rig-check\.lua/.test(obs.readLog()), { what: 'the Lua script in the log', intervalMs: 50 });
       expect(obs.readLog()).toContain('RIG_MARK=from-env');
       expect(obs.logDir.startsWith(obs.home)).toBe(true);
     } finally {

@@ -12,25 +12,17 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describeObsSkip, freePort, startObs, type ObsHandle } from '../helpers/obs-rig.js';
+import { describeObsSkip, startObs, type ObsHandle } from '../helpers/obs-rig.js';
+import { freePort } from '../helpers/ports.js';
 import { prepareObsHome } from '../helpers/obs-home.js';
 import { isAlive, waitForExit } from '../helpers/proc-tree.js';
 import { launchChromium } from '../helpers/browser.js';
 import { cleanEnv, runCli } from '../helpers/cli.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { parseIni } from '../../script/ini.js';
 import { readDocks } from '../../script/install/browser-docks.js';
 import { probeHelper } from '../../script/helper-state.js';
 import { connectObs } from '../../script/doctor/obs-probe.js';
-
-async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs: number, context = () => ''): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${context()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describeObsSkip('install + Lua script in real OBS', () => {
   let root: string;
@@ -71,11 +63,11 @@ describeObsSkip('install + Lua script in real OBS', () => {
     const obs = await startObs({ extraGlobalIni: dockIni, sceneCollectionJson: { modules }, env: { ARTC_INGEST_HOME: env.ARTC_INGEST_HOME! } });
     started.push(obs);
     const context = () => `--- OBS log ---\n${obs.readLog().split('\n').slice(-30).join('\n')}\n--- helper.log ---\n${readHelperLog()}`;
-    await waitFor('"Loaded lua script: artc-ingest.lua" in OBS\'s log', () => /Loaded lua script: artc-ingest\.lua/.test(obs.readLog()), 20_000, context);
+    await waitFor(() => /Loaded lua script: artc-ingest\.lua/.test(obs.readLog()), { what: '"Loaded lua script: artc-ingest.lua" in OBS\'s log', timeoutMs: 20_000, context });
     const helperPid = Number(
-      await waitFor('the script starting the helper', () => /Started the artc-ingest helper: pid (\d+), port (\d+)/.exec(obs.readLog())?.[1], 10_000, context),
+      await waitFor(() => /Started the artc-ingest helper: pid (\d+), port (\d+)/.exec(obs.readLog())?.[1], { what: 'the script starting the helper', timeoutMs: 10_000, context }),
     );
-    await waitFor(`the helper answering on port ${helperPort}`, async () => (await probeHelper(helperPort, token)).kind === 'ours', 30_000, context);
+    await waitFor(async () => (await probeHelper(helperPort, token)).kind === 'ours', { what: `the helper answering on port ${helperPort}`, timeoutMs: 30_000, context });
     return { obs, helperPid };
   }
 

@@ -6,11 +6,11 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import JsonOBSWebSocket from 'obs-websocket-js/json';
 import { ObsClient } from '../../shared/obs-client.js';
-import { describeObsSkip, startObs, type ObsHandle } from '../helpers/obs-rig.js';
+import { describeObsSkip, type ObsHandle } from '../helpers/obs-rig.js';
 import { cleanEnv, runCli } from '../helpers/cli.js';
 import { jsonLine, spawnCli, type Spawned } from '../helpers/spawned.js';
+import { startObsWithUser } from '../helpers/obs-user.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 type Line = { state: string; at: string; reason?: string; recovery?: string; level?: string };
@@ -24,9 +24,7 @@ describeObsSkip('run --sandbox with real OBS', () => {
   beforeAll(async () => {
     home = mkdtempSync(join(tmpdir(), 'artc-run-'));
     // OBS's own reconnect off: every recovery here is the supervisor's
-    obs = await startObs({ reconnect: { enabled: false } });
-    user = new ObsClient({ createSocket: () => new JsonOBSWebSocket() });
-    await user.connect(obs.url, obs.password);
+    ({ obs, user } = await startObsWithUser());
   }, 60_000);
 
   afterAll(async () => {

@@ -3,49 +3,38 @@
  * HOME with no credentials. Reads the printed dock URL, calls the API with the token, stops it with SIGTERM.
  * Needs `npm run build` first (the `test` script does it).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TOKEN_HEADER } from '../../shared/api-routes.js';
-import { freePort } from '../helpers/obs-rig.js';
+import { CLI, cleanEnv } from '../helpers/cli.js';
+import { busyPort, freePort } from '../helpers/ports.js';
+import { spawnCli, type Spawned } from '../helpers/spawned.js';
 
-const CLI = join(import.meta.dirname, '..', '..', 'dist', 'artc-ingest.mjs');
 const HAS_SANDBOX = existsSync(join(import.meta.dirname, '..', '..', 'script', 'sandbox', 'index.ts'));
 const children: ChildProcess[] = [];
 
-/** A clean environment: no ALIBABA_CLOUD_* from the developer's shell, an empty HOME. */
-function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+/** A clean environment (no ALIBABA_CLOUD_* from the developer's shell) in a fresh temp folder, an empty HOME. */
+function tempEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const root = mkdtempSync(join(tmpdir(), 'artc-serve-cli-'));
-  return { PATH: process.env.PATH, HOME: join(root, 'home'), XDG_CONFIG_HOME: join(root, 'xdg'), ARTC_INGEST_HOME: join(root, 'config'), OBS_CONFIG_DIR: join(root, 'obs'), ...extra };
+  return cleanEnv(join(root, 'home'), { OBS_CONFIG_DIR: join(root, 'obs'), ...extra });
 }
 
-interface Running {
-  child: ChildProcess;
-  out: () => string;
-  err: () => string;
-  exited: Promise<number | null>;
+/** The built CLI, killed after each case if still running. */
+function run(args: string[], env: NodeJS.ProcessEnv): Spawned {
+  const s = spawnCli(args, env);
+  children.push(s.child);
+  return s;
 }
 
-function run(args: string[], env: NodeJS.ProcessEnv): Running {
-  const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, out: () => out, err: () => err, exited };
-}
-
-async function dockUrl(r: Running, ms = 15_000): Promise<{ url: string; origin: string; token: string }> {
+async function dockUrl(r: Spawned, ms = 15_000): Promise<{ url: string; origin: string; token: string }> {
   const end = Date.now() + ms;
   for (;;) {
-    const m = r.out().match(/Dock URL: (http:\/\/127\.0\.0\.1:\d+)\/\?token=([A-Za-z0-9_-]+)/);
+    const m = r.stdout().match(/Dock URL: (http:\/\/127\.0\.0\.1:\d+)\/\?token=([A-Za-z0-9_-]+)/);
     if (m) return { url: `${m[1]}/?token=${m[2]}`, origin: m[1]!, token: m[2]! };
-    if (r.child.exitCode !== null || Date.now() > end) throw new Error(`no dock URL; stdout: ${r.out()} stderr: ${r.err()}`);
+    if (r.child.exitCode !== null || Date.now() > end) throw new Error(`no dock URL; stdout: ${r.stdout()} stderr: ${r.stderr()}`);
     await new Promise((res) => setTimeout(res, 25));
   }
 }
@@ -57,7 +46,7 @@ afterEach(() => {
 describe('serve (built CLI)', () => {
   it.skipIf(!existsSync(CLI))('with credentials: prints the dock URL, answers /api/health with the token, exits 0 on SIGTERM', async () => {
     const port = await freePort();
-    const r = run(['serve', '--port', String(port)], cleanEnv({ ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAIexample', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'example-secret-value' }));
+    const r = run(['serve', '--port', String(port)], tempEnv({ ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAIexample', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'example-secret-value' }));
     const { origin, token } = await dockUrl(r);
     expect(origin).toBe(`http://127.0.0.1:${port}`);
     const health = await fetch(`${origin}/api/health`, { headers: { [TOKEN_HEADER]: token } });
@@ -68,34 +57,33 @@ describe('serve (built CLI)', () => {
     expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
     r.child.kill('SIGTERM');
     expect(await r.exited).toBe(0);
-    expect(r.out() + r.err()).not.toContain('example-secret-value');
+    expect(r.stdout() + r.stderr()).not.toContain('example-secret-value');
   });
 
   it.skipIf(!existsSync(CLI))('a busy port exits 1 with a clear message', async () => {
-    const blocker = createServer();
-    await new Promise<void>((res) => blocker.listen(0, '127.0.0.1', () => res()));
-    const port = (blocker.address() as { port: number }).port;
+    const blocker = await busyPort();
+    const port = blocker.port;
     try {
-      const r = run(['serve', '--port', String(port)], cleanEnv({ ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAIexample', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'example-secret-value' }));
+      const r = run(['serve', '--port', String(port)], tempEnv({ ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAIexample', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'example-secret-value' }));
       expect(await r.exited).toBe(1);
-      expect(r.err()).toContain(`Port ${port} on 127.0.0.1 is already in use`);
+      expect(r.stderr()).toContain(`Port ${port} on 127.0.0.1 is already in use`);
     } finally {
       blocker.close();
     }
   });
 
   it.skipIf(!existsSync(CLI))('a bad --port exits 2', async () => {
-    const r = run(['serve', '--port', '70000'], cleanEnv());
+    const r = run(['serve', '--port', '70000'], tempEnv());
     expect(await r.exited).toBe(2);
-    expect(r.err()).toContain('--port');
+    expect(r.stderr()).toContain('--port');
   });
 
   it.skipIf(!existsSync(CLI) || !HAS_SANDBOX)('without credentials: falls back to the sandbox, which `url --sandbox` finds; exits 0 on SIGTERM', async () => {
-    const env = cleanEnv();
+    const env = tempEnv();
     const port = await freePort();
     const r = run(['serve', '--port', String(port)], env);
     const { origin, token } = await dockUrl(r);
-    expect(r.err()).toContain('No Alibaba Cloud AccessKey found');
+    expect(r.stderr()).toContain('No Alibaba Cloud AccessKey found');
     const health = await (await fetch(`${origin}/api/health`, { headers: { [TOKEN_HEADER]: token } })).json();
     expect(health).toMatchObject({ ok: true, mode: 'sandbox', credentialSource: 'sandbox' });
     expect(existsSync(join(env.ARTC_INGEST_HOME!, 'sandbox.json'))).toBe(true);
@@ -110,7 +98,7 @@ describe('serve (built CLI)', () => {
 
     const url = run(['url', '--sandbox', '--app-id', 'demo', '--channel-id', 'room1', '--user-id', 'obs-2', '--display-name', 'Other', '--json'], env);
     expect(await url.exited).toBe(0);
-    expect(JSON.parse(url.out())).toMatchObject({ server: expect.stringMatching(/^rtmp:\/\/127\.0\.0\.1/) });
+    expect(JSON.parse(url.stdout())).toMatchObject({ server: expect.stringMatching(/^rtmp:\/\/127\.0\.0\.1/) });
 
     r.child.kill('SIGTERM');
     expect(await r.exited).toBe(0);

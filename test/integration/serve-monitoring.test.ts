@@ -11,8 +11,7 @@ import { join } from 'node:path';
 import { TOKEN_HEADER } from '../../shared/api-routes.js';
 import { startReceiver, type Receiver } from '../helpers/alert-receiver.js';
 import { cleanEnv, runCli } from '../helpers/cli.js';
-import { createServer } from 'node:net';
-import { freePort } from '../helpers/obs-rig.js';
+import { busyPort, freePort } from '../helpers/ports.js';
 import { spawnCli, type Spawned } from '../helpers/spawned.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -39,7 +38,7 @@ describe('serve --metrics-listen and the dock\'s alert settings', () => {
     const [, base, token] = dock;
     const call = async (method: string, path: string, body?: unknown) => {
       const res = await fetch(`${base}${path}`, { method, headers: { [TOKEN_HEADER]: token!, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}), signal: AbortSignal.timeout(10_000) });
-      return { status: res.status, body: (await res.json()) as any };
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
     };
     expect(await call('GET', '/api/alerts')).toEqual({ status: 200, body: { webhookUrl: '', format: 'auto', hasSecret: false } });
     const put = await call('PUT', '/api/alerts', { webhookUrl: `${rx.url}/hook?access_token=ROBOT`, format: 'json', secret: 'SECsecret-value' });
@@ -95,9 +94,8 @@ describe('serve --metrics-listen and the dock\'s alert settings', () => {
   }, 60_000);
 
   it('run: a busy --metrics-listen port fails (exit 1, naming the flag) before supervision starts', async () => {
-    const blocker = createServer();
-    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
-    const busy = (blocker.address() as { port: number }).port;
+    const blocker = await busyPort();
+    const busy = blocker.port;
     try {
       const r = await runCli(['run', '--sandbox', '--app-id', 'a', '--channel-id', 'c', '--user-id', 'u', '--display-name', 'd', '--obs-url', 'ws://127.0.0.1:9', '--metrics-listen', `127.0.0.1:${busy}`], cleanEnv(join(home, 'c')), 30_000);
       expect(r.code).toBe(1);

@@ -4,16 +4,17 @@
  * `participants --sandbox` in other processes find it; a real OBS 29 streams to the minted URL and is listed;
  * SIGTERM stops serve with exit 0. Needs `npm run build` first (`npm test` does it).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import JsonOBSWebSocket from 'obs-websocket-js/json';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ObsClient, type StreamStateChanged } from '../../shared/obs-client.js';
-import { assertBuilt, CLI, cleanEnv, runCli } from '../helpers/cli.js';
-import { describeObsSkip, freePort, startObs, type ObsHandle } from '../helpers/obs-rig.js';
+import { assertBuilt, cleanEnv, runCli } from '../helpers/cli.js';
+import { describeObsSkip, startObs, type ObsHandle } from '../helpers/obs-rig.js';
+import { freePort } from '../helpers/ports.js';
 import { isAlive } from '../helpers/proc-tree.js';
+import { spawnCli, type Spawned } from '../helpers/spawned.js';
 import { EventLog, waitFor } from '../helpers/wait-for.js';
 
 const NOTICE = 'No Alibaba Cloud AccessKey found';
@@ -30,23 +31,6 @@ function emptyHome(): NodeJS.ProcessEnv {
 }
 
 const count = (text: string, needle: string) => text.split(needle).length - 1;
-
-interface Serve {
-  child: ChildProcess;
-  out: () => string;
-  err: () => string;
-  exited: Promise<number | null>;
-}
-
-function spawnServe(port: number, env: NodeJS.ProcessEnv): Serve {
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', String(port)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, out: () => out, err: () => err, exited };
-}
 
 function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -71,7 +55,7 @@ describe('url --sandbox without a running sandbox', () => {
 
 describeObsSkip('no credentials anywhere: serve runs the sandbox, url/participants --sandbox drive a real OBS', () => {
   let obs: ObsHandle | undefined;
-  let serve: Serve | undefined;
+  let serve: Spawned | undefined;
   const obsClient = new ObsClient({ createSocket: () => new JsonOBSWebSocket(), callTimeoutMs: 5_000, connectTimeoutMs: 10_000 });
   const obsEvents = new EventLog<StreamStateChanged>();
   obsClient.on('StreamStateChanged', (e) => obsEvents.push(e));
@@ -95,16 +79,16 @@ describeObsSkip('no credentials anywhere: serve runs the sandbox, url/participan
     const channel = ['--app-id', 'demoApp', '--channel-id', 'room1'];
     const sandboxFile = join(env.ARTC_INGEST_HOME!, 'sandbox.json');
     const t0 = Date.now();
-    const s = (serve = spawnServe(await freePort(), env));
+    const s = (serve = spawnCli(['serve', '--port', String(await freePort())], env));
     const rtmpPort = await waitFor(() => {
-      if (s.child.exitCode !== null) throw new Error(`serve exited ${s.child.exitCode}: ${s.out()} ${s.err()}`);
-      const m = /Dock URL: http:\/\/127\.0\.0\.1:\d+\/\?token=/.test(s.out()) && /RTMP ingest on 127\.0\.0\.1:(\d+)/.exec(s.out());
+      if (s.child.exitCode !== null) throw new Error(`serve exited ${s.child.exitCode}: ${s.stdout()} ${s.stderr()}`);
+      const m = /Dock URL: http:\/\/127\.0\.0\.1:\d+\/\?token=/.test(s.stdout()) && /RTMP ingest on 127\.0\.0\.1:(\d+)/.exec(s.stdout());
       return m ? Number(m[1]) : undefined;
     }, { what: 'serve to print its dock URL', timeoutMs: 15_000 });
     say(`serve up (sandbox mode) in ${Date.now() - t0} ms; RTMP ingest port ${rtmpPort}`);
-    expect(count(s.out() + s.err(), NOTICE)).toBe(1);
-    expect(s.err()).toContain('runs against the local sandbox cloud');
-    expect(s.out()).toContain('sandbox mode');
+    expect(count(s.stdout() + s.stderr(), NOTICE)).toBe(1);
+    expect(s.stderr()).toContain('runs against the local sandbox cloud');
+    expect(s.stdout()).toContain('sandbox mode');
     expect(existsSync(sandboxFile)).toBe(true);
     expect(statSync(sandboxFile).mode & 0o777).toBe(0o600);
     const announced = JSON.parse(readFileSync(sandboxFile, 'utf8')) as { pid: number; rtmpPort: number; accessKeySecret: string };
@@ -149,11 +133,11 @@ describeObsSkip('no credentials anywhere: serve runs the sandbox, url/participan
     s.child.kill('SIGTERM');
     expect(await withDeadline(s.exited, 10_000, 'serve to exit after SIGTERM')).toBe(0);
     say(`SIGTERM -> serve exited 0 in ${Date.now() - tStop} ms`);
-    expect(s.out()).toContain('Stopped.');
+    expect(s.stdout()).toContain('Stopped.');
     expect(existsSync(sandboxFile)).toBe(false);
     // nothing secret in what serve printed: not the ingest token, not the sandbox's secret
-    expect(s.out() + s.err()).not.toContain(token);
-    expect(s.out() + s.err()).not.toContain(announced.accessKeySecret);
+    expect(s.stdout() + s.stderr()).not.toContain(token);
+    expect(s.stdout() + s.stderr()).not.toContain(announced.accessKeySecret);
 
     const after = await runCli(['url', '--sandbox', ...channel, '--user-id', 'obs-cli', '--display-name', 'CLI Demo', '--json'], env);
     expect(after.code).toBe(2);

@@ -10,7 +10,7 @@ import { parseMonitoringFlags } from '../../script/alerts/flags.js';
 import { AlertBody, buildPost, guessFormat, type AlertTarget } from '../../script/alerts/formats.js';
 import { createMonitor, scrub } from '../../script/alerts/monitor.js';
 import { dingtalkSign, feishuSign } from '../../script/alerts/sign.js';
-import { FakeTimers, snap, STREAM_KEY, T0 } from './monitoring-fixtures.js';
+import { FakeTimers, snap, STREAM_KEY, T0 } from '../helpers/monitoring-fixtures.js';
 
 const SECRET = 'SECtestsecret0123456789';
 const ALERT: AlertBody = { event: 'off-air', at: new Date(T0).toISOString(), appId: 'demoApp', channelId: 'room-1', userId: 'obs-1', reason: 'obs-stopped', message: 'off air for more than 30 s', offAirSeconds: 31 };

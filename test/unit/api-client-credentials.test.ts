@@ -12,7 +12,7 @@ import { TokenBucket } from '../../script/rate-limit.js';
 import { rpcSignature } from '../../script/sandbox/gateway-rpc.js';
 import { STS_VERSION } from '../../script/sandbox/sts.js';
 import { percentEncode } from '../../script/sign-v3.js';
-import { ENDPOINT, setup } from './emulator-fixture.js';
+import { ENDPOINT, setup } from '../helpers/emulator-fixture.js';
 
 const CREATE = { AppId: 'app1', ChannelId: 'room1', UserId: 'obs-1', DisplayName: 'OBS' };
 

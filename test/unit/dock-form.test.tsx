@@ -1,15 +1,11 @@
 // @vitest-environment happy-dom
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { cleanup, fireEvent, render, screen } from '@testing-library/preact';
+import { describe, expect, it, vi } from 'vitest';
+import { fireEvent, render, screen } from '@testing-library/preact';
 import { App } from '../../dock/src/components/App/index.js';
 import { validateField, validateForm } from '../../dock/src/model/channel-form.js';
-import { setupModel } from './dock-fakes.js';
+import { setupModel, useFakeDockTimers } from '../helpers/dock-fakes.js';
 
-beforeEach(() => vi.useFakeTimers());
-afterEach(() => {
-  cleanup();
-  vi.useRealTimers();
-});
+useFakeDockTimers();
 
 async function mount() {
   const t = setupModel();

@@ -1,15 +1,11 @@
 // @vitest-environment happy-dom
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { cleanup, fireEvent, render, screen } from '@testing-library/preact';
+import { describe, expect, it, vi } from 'vitest';
+import { fireEvent, render, screen } from '@testing-library/preact';
 import { App } from '../../dock/src/components/App/index.js';
 import { ApiCallError } from '../../dock/src/api/errors.js';
-import { HEALTH, helperDown, setupModel } from './dock-fakes.js';
+import { HEALTH, helperDown, setupModel, useFakeDockTimers } from '../helpers/dock-fakes.js';
 
-beforeEach(() => vi.useFakeTimers());
-afterEach(() => {
-  cleanup();
-  vi.useRealTimers();
-});
+useFakeDockTimers();
 
 describe('dock: the helper starts after OBS', () => {
   it('shows "Waiting for the artc-ingest helper..." (never a blank panel), retries with backoff, then loads', async () => {

@@ -1,18 +1,14 @@
 // @vitest-environment happy-dom
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { cleanup, fireEvent, render, screen } from '@testing-library/preact';
 import { App } from '../../dock/src/components/App/index.js';
 import { en } from '../../dock/src/i18n/en.js';
 import { zhCN } from '../../dock/src/i18n/zh-CN.js';
 import { detectLang, isLoaded, loadLang, translate, translateValidation } from '../../dock/src/i18n/index.js';
 import { memoryStorage } from '../../dock/src/lib/storage.js';
-import { setupModel } from './dock-fakes.js';
+import { setupModel, useFakeDockTimers } from '../helpers/dock-fakes.js';
 
-beforeEach(() => vi.useFakeTimers());
-afterEach(() => {
-  cleanup();
-  vi.useRealTimers();
-});
+useFakeDockTimers();
 
 describe('dock i18n', () => {
   it('follows the browser language', () => {

@@ -1,14 +1,10 @@
 // @vitest-environment happy-dom
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { cleanup, fireEvent, render, screen } from '@testing-library/preact';
+import { describe, expect, it, vi } from 'vitest';
+import { fireEvent, render, screen } from '@testing-library/preact';
 import { App } from '../../dock/src/components/App/index.js';
-import { setupModel, type ModelSetup } from './dock-fakes.js';
+import { setupModel, type ModelSetup, useFakeDockTimers } from '../helpers/dock-fakes.js';
 
-beforeEach(() => vi.useFakeTimers());
-afterEach(() => {
-  cleanup();
-  vi.useRealTimers();
-});
+useFakeDockTimers();
 
 async function mount(opts: ModelSetup = {}) {
   const t = setupModel(opts);

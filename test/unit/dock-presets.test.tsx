@@ -1,15 +1,11 @@
 // @vitest-environment happy-dom
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { cleanup, fireEvent, render, screen } from '@testing-library/preact';
+import { describe, expect, it, vi } from 'vitest';
+import { fireEvent, render, screen } from '@testing-library/preact';
 import { App } from '../../dock/src/components/App/index.js';
 import { memoryStorage } from '../../dock/src/lib/storage.js';
-import { CHANNEL, setupModel } from './dock-fakes.js';
+import { CHANNEL, setupModel, useFakeDockTimers } from '../helpers/dock-fakes.js';
 
-beforeEach(() => vi.useFakeTimers());
-afterEach(() => {
-  cleanup();
-  vi.useRealTimers();
-});
+useFakeDockTimers();
 
 const PRESETS = [
   { id: 'p1', name: 'Main room', channel: CHANNEL },

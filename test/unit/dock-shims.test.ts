@@ -15,7 +15,7 @@ import base64 from '../../dock/src/lib/crypto/enc-base64.js';
 import { EventEmitter } from '../../dock/src/lib/event-emitter.js';
 
 /** obs-websocket-js's own formula (dist/chunk-*.js authenticationHashing), with the given primitives. */
-const authAnswer = (h: (s: string) => any, b: { stringify: (x: any) => string }, password: string, salt: string, challenge: string) =>
+const authAnswer = <W>(h: (s: string) => W, b: { stringify: (x: W) => string }, password: string, salt: string, challenge: string) =>
   b.stringify(h(b.stringify(h(password + salt)) + challenge));
 
 describe('sha256 + base64 stand-ins for crypto-js', () => {
@@ -36,8 +36,19 @@ describe('sha256 + base64 stand-ins for crypto-js', () => {
 });
 
 describe('EventEmitter stand-in for eventemitter3', () => {
+  /** what the script uses of an emitter (eventemitter3's surface) */
+  interface Emitter {
+    on(event: string, fn: (...args: unknown[]) => void, context?: object): unknown;
+    once(event: string, fn: (...args: unknown[]) => void): unknown;
+    off(event: string, fn: (...args: unknown[]) => void): unknown;
+    emit(event: string, ...args: unknown[]): boolean;
+    listenerCount(event: string): number;
+    removeAllListeners(): unknown;
+    eventNames(): unknown[];
+  }
+
   /** Runs the same script on both and compares what the listeners saw. */
-  function script(E: new () => any): string[] {
+  function script(E: new () => Emitter): string[] {
     const seen: string[] = [];
     const e = new E();
     const a = (x: unknown) => seen.push(`a:${String(x)}`);

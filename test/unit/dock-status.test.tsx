@@ -1,22 +1,15 @@
 // @vitest-environment happy-dom
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { cleanup, fireEvent, render, screen, within } from '@testing-library/preact';
+import { describe, expect, it, vi } from 'vitest';
+import { fireEvent, render, screen, within } from '@testing-library/preact';
 import { App } from '../../dock/src/components/App/index.js';
 import { StreamKey } from '../../dock/src/components/StreamKey/index.js';
 import { ActionLog } from '../../dock/src/components/ActionLog/index.js';
 import { ModelContext } from '../../dock/src/components/context.js';
-import { setupModel } from './dock-fakes.js';
+import { setupModel, useFakeDockTimers } from '../helpers/dock-fakes.js';
 
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 
-beforeEach(() => {
-  vi.useFakeTimers();
-  vi.setSystemTime(T0);
-});
-afterEach(() => {
-  cleanup();
-  vi.useRealTimers();
-});
+useFakeDockTimers(T0);
 
 const URL_INFO = { server: 'rtmp://live.example.com/app', streamKey: 'stream-abcdef123?auth_key=1700000000-0-0-deadbeef', expiresAt: T0 + 3_725_000, requestId: 'REQ-MINT-1' };
 

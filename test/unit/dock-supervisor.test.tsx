@@ -1,20 +1,13 @@
 // @vitest-environment happy-dom
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { cleanup, fireEvent, render, screen, within } from '@testing-library/preact';
+import { describe, expect, it, vi } from 'vitest';
+import { fireEvent, render, screen, within } from '@testing-library/preact';
 import { App } from '../../dock/src/components/App/index.js';
-import { CHANNEL, setupModel } from './dock-fakes.js';
+import { CHANNEL, setupModel, useFakeDockTimers } from '../helpers/dock-fakes.js';
 
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 const KEY = 'obs-1?auth_key=1767232800-0-0-0123456789abcdef';
 
-beforeEach(() => {
-  vi.useFakeTimers();
-  vi.setSystemTime(T0);
-});
-afterEach(() => {
-  cleanup();
-  vi.useRealTimers();
-});
+useFakeDockTimers(T0);
 
 function setup(present = true, obs: { url?: string; hints?: { url: string; source: string } } = {}) {
   let streaming = false;

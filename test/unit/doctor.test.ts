@@ -10,7 +10,7 @@ import { install } from '../../script/install/install.js';
 import { readObsWebsocket } from '../../script/obs-config.js';
 import { CredentialsError, staticCredentials, type CredentialSource } from '../../script/credentials.js';
 import { main } from '../../script/cli/index.js';
-import { makeObsConfig, type Fixture } from './install-fixtures.js';
+import { makeObsConfig, type Fixture } from '../helpers/install-fixtures.js';
 
 const TOKEN = 'k'.repeat(43);
 const NOW = Date.UTC(2025, 5, 1, 12, 0, 0);

@@ -8,7 +8,7 @@ import { ApiError } from '../../script/errors.js';
 import { appNameFor } from '../../script/sandbox/actions.js';
 import { parseAuthKey, verifyAuthKey } from '../../script/sandbox/auth-key.js';
 import { splitRtmpAddress } from '../../shared/rtmp-address.js';
-import { PRIVATE_KEY, T0, setup } from './emulator-fixture.js';
+import { PRIVATE_KEY, T0, setup } from '../helpers/emulator-fixture.js';
 
 const USER = { appId: 'app1', channelId: 'room1', userId: 'obs-1' };
 const listed = async (f: ReturnType<typeof setup>) => (await f.client.describeChannelParticipants({ AppId: 'app1', ChannelId: 'room1' })).users;

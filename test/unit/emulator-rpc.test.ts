@@ -9,7 +9,7 @@ import { STS_VERSION } from '../../script/sandbox/sts.js';
 import type { SandboxCredentials } from '../../script/sandbox/types.js';
 import { percentEncode } from '../../script/sign-v3.js';
 import { API_VERSION } from '../../shared/schemas.js';
-import { ENDPOINT, T0, setup } from './emulator-fixture.js';
+import { ENDPOINT, T0, setup } from '../helpers/emulator-fixture.js';
 
 const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
 const CREATE = { Action: 'CreateRoomRealTimeStreamAddress', AppId: 'app1', ChannelId: 'room1', UserId: 'obs-1', DisplayName: 'OBS A' };

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { createEmulator } from '../../script/sandbox/emulator.js';
 import { formatAcsDate } from '../../script/sign-v3.js';
 import { API_VERSION } from '../../shared/schemas.js';
-import { ENDPOINT, HOST, T0, seededRandom, setup, type Answer } from './emulator-fixture.js';
+import { ENDPOINT, HOST, T0, seededRandom, setup, type Answer } from '../helpers/emulator-fixture.js';
 
 const official = (OpenApiUtil as unknown as { default?: typeof OpenApiUtil }).default ?? OpenApiUtil;
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');

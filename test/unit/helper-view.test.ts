@@ -10,7 +10,7 @@ import { helperView } from '../../script/metrics/helper-view.js';
 import { createMetrics } from '../../script/metrics/registry.js';
 import type { CloudApi } from '../../script/server/cloud-api.js';
 import type { JsonStore } from '../../script/server/json-store.js';
-import { FakeTimers } from './monitoring-fixtures.js';
+import { FakeTimers } from '../helpers/monitoring-fixtures.js';
 
 const CH = { appId: 'demoApp', channelId: 'room-1', userId: 'obs-1', displayName: 'Studio' };
 

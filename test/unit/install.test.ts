@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { install, type InstallOptions } from '../../script/install/install.js';
 import { uninstall } from '../../script/install/uninstall.js';
 import { readDocks } from '../../script/install/browser-docks.js';
@@ -8,7 +7,7 @@ import { readScripts } from '../../script/install/scene-collection.js';
 import { manifestPath } from '../../script/install/manifest.js';
 import { parseIni } from '../../script/ini.js';
 import type { RunningObs } from '../../script/install/obs-running.js';
-import { makeObsConfig, snapshot, type Fixture, type ObsGen } from './install-fixtures.js';
+import { makeObsConfig, snapshot, type Fixture, type ObsGen } from '../helpers/install-fixtures.js';
 
 const TOKEN = 'T'.repeat(43);
 const fixtures: Fixture[] = [];

@@ -15,7 +15,7 @@ import { parseMetricsListen } from '../../script/metrics/listen-flag.js';
 import { startMetricsListener } from '../../script/metrics/listener.js';
 import { createMetrics, outcomeLabel } from '../../script/metrics/registry.js';
 import type { Snapshot } from '../../shared/supervisor/index.js';
-import { snap, STREAM_KEY, T0 } from './monitoring-fixtures.js';
+import { snap, STREAM_KEY, T0 } from '../helpers/monitoring-fixtures.js';
 
 function cliIo() {
   const err: string[] = [];

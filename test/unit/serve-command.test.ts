@@ -2,7 +2,6 @@
  * `serve` in-process: flags, the printed dock URL, shutdown on abort; the helper assembly in sandbox mode
  * with a fake sandbox (sandbox.json written 0600 and removed); the token store; the parent-PID watch.
  */
-import { createServer } from 'node:net';
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +15,7 @@ import { watchParent } from '../../script/server/parent-watch.js';
 import { faultInjector, type SandboxHandle } from '../../script/server/sandbox-loader.js';
 import { loadOrCreateToken } from '../../script/server/token-store.js';
 import { tokensEqual } from '../../script/server/token.js';
-import { freePort } from '../helpers/obs-rig.js';
+import { busyPort, freePort } from '../helpers/ports.js';
 
 function tmpEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const root = mkdtempSync(join(tmpdir(), 'artc-serve-'));
@@ -75,9 +74,8 @@ describe('serve command', () => {
   });
 
   it('a busy port exits 1 with a clear message', async () => {
-    const blocker = createServer();
-    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
-    const port = (blocker.address() as { port: number }).port;
+    const blocker = await busyPort();
+    const port = blocker.port;
     try {
       const t = io(tmpEnv(CREDS), new AbortController().signal);
       expect(await main(['serve', '--port', String(port)], t.io)).toBe(1);
@@ -162,11 +160,10 @@ describe('startHelper in sandbox mode', () => {
   });
 
   it('stops the sandbox when the port is busy', async () => {
-    const blocker = createServer();
-    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
+    const blocker = await busyPort();
     const sb = fakeSandbox();
     const env = tmpEnv();
-    await expect(startHelper({ host: '127.0.0.1', port: (blocker.address() as { port: number }).port, env, sandbox: true, log: () => {}, startSandbox: async () => sb })).rejects.toThrow(/already in use/);
+    await expect(startHelper({ host: '127.0.0.1', port: blocker.port, env, sandbox: true, log: () => {}, startSandbox: async () => sb })).rejects.toThrow(/already in use/);
     expect(sb.stop).toHaveBeenCalled();
     expect(existsSync(join(env.ARTC_INGEST_HOME!, 'sandbox.json'))).toBe(false);
     blocker.close();

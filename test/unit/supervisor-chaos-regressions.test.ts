@@ -3,7 +3,7 @@
  * pinned as a row of the transition table with the seed that found it.
  */
 import { describe, expect, it } from 'vitest';
-import { Sim } from './supervisor-sim.js';
+import { Sim } from '../helpers/supervisor-sim.js';
 
 describe("the dock's Stop while our StartStream is out but OBS has not said STARTING yet", () => {
   // ARTC_CHAOS_SEED=7, "dock-mid-recovery": kick -> obs-stopped -> the spare set -> StartStream sent; Stop pressed

@@ -15,7 +15,7 @@ import { STS_VERSION } from '../../script/sandbox/sts.js';
 import { percentEncode } from '../../script/sign-v3.js';
 import { splitRtmpAddress } from '../../shared/rtmp-address.js';
 import { SupervisorRunner, type Event, type ObsPort, type TimerApi } from '../../shared/supervisor/index.js';
-import { ENDPOINT, setup } from './emulator-fixture.js';
+import { ENDPOINT, setup } from '../helpers/emulator-fixture.js';
 
 const CHANNEL = { appId: 'app1', channelId: 'room1', userId: 'obs-pub', displayName: 'OBS' };
 

@@ -4,7 +4,7 @@
  * supervisor-races.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { liveWithoutSpare, Sim } from './supervisor-sim.js';
+import { liveWithoutSpare, Sim } from '../helpers/supervisor-sim.js';
 
 /** One row: how far the recovery got, what Stop does there, and what the late inputs after it change. */
 interface StopRow {

@@ -5,7 +5,7 @@
  * recovery, two detections at once) are table rows in supervisor-race-tables.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { CHANNEL, liveWithoutSpare, Sim } from './supervisor-sim.js';
+import { CHANNEL, liveWithoutSpare, Sim } from '../helpers/supervisor-sim.js';
 
 
 describe('an OBS event arrives while minting', () => {
@@ -164,7 +164,6 @@ describe('OBS 29 sends STOPPED before STOPPING when stopped during its own recon
 
   it('the late STOPPING after SetStreamServiceSettings answered and StartStream went out: still ours', () => {
     const sim = new Sim().goLive();
-    const mark = sim.mark();
     sim.obsState('RECONNECTING');
     sim.obsState('STOPPED');
     sim.obsOk('SetStreamServiceSettings');

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { cleanEnv } from '../../helpers/cli.js';
-import { freePort } from '../../helpers/obs-rig.js';
+import { freePort } from '../../helpers/ports.js';
 import { jsonLine, spawnCli } from '../../helpers/spawned.js';
 import { S, type BenchRig } from './rig.js';
 

@@ -1,10 +1,11 @@
 /**
  * Fakes for the dock's unit tests: the helper API (a handler table, every call recorded), the supervisor
- * (a store of LiveView the test drives), and a model wired with the real ObsClient over the shared fake
+ * (a store of supervisor Snapshots the test drives), and a model wired with the real ObsClient over the shared fake
  * OBS socket. No network, no real timers needed.
  */
-import { vi } from 'vitest';
-import type { RouteName, RouteResponse } from '../../shared/api-routes.js';
+import { afterEach, beforeEach, vi } from 'vitest';
+import { cleanup } from '@testing-library/preact';
+import type { RouteBody, RouteName, RouteResponse } from '../../shared/api-routes.js';
 import { ObsClient } from '../../shared/obs-client.js';
 import type { ApiClient } from '../../dock/src/api/client.js';
 import { ApiCallError } from '../../dock/src/api/errors.js';
@@ -13,9 +14,9 @@ import { createStore } from '../../dock/src/lib/store.js';
 import { createDockModel, type SupervisorEnv } from '../../dock/src/model/create-model.js';
 import { createSupervisorAdapter } from '../../dock/src/model/supervisor-adapter.js';
 import { IDLE_SNAPSHOT, type LogEntry, type Snapshot, type SupervisorHandle } from '../../dock/src/model/supervisor-port.js';
-import { fakeSocketFactory, type FakeOptions } from '../helpers/fake-obs-socket.js';
+import { fakeSocketFactory, type FakeOptions } from './fake-obs-socket.js';
 
-export type Handlers = { [N in RouteName]?: (body: any) => RouteResponse<N> | Promise<RouteResponse<N>> };
+export type Handlers = { [N in RouteName]?: (body: RouteBody<N>) => RouteResponse<N> | Promise<RouteResponse<N>> };
 
 export const HEALTH = { ok: true, version: '0.1.0', mode: 'sandbox' as const, endpoint: 'http://127.0.0.1:4467', credentialSource: 'sandbox', startedAt: '2026-01-01T00:00:00Z' };
 
@@ -42,7 +43,7 @@ export function fakeApi(overrides: Handlers = {}) {
       calls.push({ name, body });
       const h = handlers[name];
       if (!h) throw new ApiCallError({ code: 'NotFound', message: `no fake for ${name}`, retryable: false, status: 404 });
-      return h(body);
+      return (h as (b: unknown) => unknown)(body);
     }) as ApiClient['call'],
   };
   return { api, calls, handlers, callsOf: (name: RouteName) => calls.filter((c) => c.name === name) };
@@ -131,4 +132,16 @@ export function setupModel(opts: ModelSetup = {}) {
 /** Lets pending promise chains (fake API, fake socket) run. */
 export async function flush(times = 10): Promise<void> {
   for (let i = 0; i < times; i++) await Promise.resolve();
+}
+
+/** Fake timers for each case of the calling file (the system time set to `t0` when given); after each, the rendered dock unmounted and real timers back. */
+export function useFakeDockTimers(t0?: number): void {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    if (t0 !== undefined) vi.setSystemTime(t0);
+  });
+  afterEach(() => {
+    cleanup();
+    vi.useRealTimers();
+  });
 }
