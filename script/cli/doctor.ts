@@ -1,5 +1,5 @@
-import { readSandboxState, resolveEndpoint } from '../cloud.js';
-import { credentialChain } from '../credential-chain.js';
+import { readSandboxState, resolveEndpoint } from '../cloud/cloud.js';
+import { credentialChain } from '../cloud/credential-chain.js';
 import { obsConfigDir, readObsWebsocket } from '../obs-config.js';
 import { configDir } from '../paths.js';
 import { doctor } from '../doctor/doctor.js';

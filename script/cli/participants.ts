@@ -1,4 +1,4 @@
-import { connectCloud } from '../cloud.js';
+import { connectCloud } from '../cloud/cloud.js';
 import { CHANNEL_OPTIONS, channelFromFlags } from './channel-flags.js';
 import type { Command } from './command.js';
 

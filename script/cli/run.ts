@@ -3,8 +3,8 @@
  * publisher in the channel until SIGINT/SIGTERM. `--json` prints one object per line with "state", "at"
  * (ISO 8601) and "reason".
  */
-import { LiveApiClient } from '../api-client.js';
-import { connectCloud, removeSandboxState, sandboxStatePath, writeSandboxState } from '../cloud.js';
+import { LiveApiClient } from '../cloud/api-client.js';
+import { connectCloud, removeSandboxState, sandboxStatePath, writeSandboxState } from '../cloud/cloud.js';
 import { obsConfigDir, readObsWebsocket } from '../obs-config.js';
 import { configDir } from '../paths.js';
 import { loadSandbox, type SandboxHandle } from '../server/sandbox-loader.js';

@@ -1,4 +1,4 @@
-import { connectCloud } from '../cloud.js';
+import { connectCloud } from '../cloud/cloud.js';
 import { PUBLISHER_OPTIONS, publisherFromFlags } from './channel-flags.js';
 import type { Command } from './command.js';
 import { maskStreamKey } from '../../shared/rtmp-address.js';

@@ -3,9 +3,9 @@
  * its API port, the shared ObsClient as its OBS port and the helper's lease. Returns a handle to stop it.
  */
 import { randomBytes } from 'node:crypto';
-import type { ChannelSettings } from '../../shared/api-routes.js';
+import type { ChannelSettings } from '../../shared/channel.js';
 import { ActionLog, SupervisorRunner, type ApiPort, type Config, type LogEntry, type Snapshot } from '../../shared/supervisor/index.js';
-import type { LiveApiClient } from '../api-client.js';
+import type { LiveApiClient } from '../cloud/api-client.js';
 import { helperLease } from './lease.js';
 import { nodeObs, type NodeObs } from './obs-port.js';
 

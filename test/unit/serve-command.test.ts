@@ -10,7 +10,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { TOKEN_HEADER } from '../../shared/api-routes.js';
 import { main } from '../../script/cli/index.js';
 import { parseHost, parseParentPid, parsePort } from '../../script/cli/serve.js';
-import { readSandboxState } from '../../script/cloud.js';
+import { readSandboxState } from '../../script/cloud/cloud.js';
 import { startHelper } from '../../script/server/helper.js';
 import { watchParent } from '../../script/server/parent-watch.js';
 import { faultInjector, type SandboxHandle } from '../../script/server/sandbox-loader.js';

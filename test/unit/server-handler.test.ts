@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiErrorBody, HealthBody, IngestUrlBody, MAX_BODY_BYTES, TOKEN_HEADER, type ChannelRef, type ChannelSettings, type FaultRequest } from '../../shared/api-routes.js';
-import { ApiError } from '../../script/errors.js';
+import { ApiError } from '../../script/cloud/errors.js';
 import { createHandler, type Handler, type HandlerDeps } from '../../script/server/handler.js';
 import { cloudApi, type CloudApi } from '../../script/server/cloud-api.js';
 import { intentStore, settingsStore } from '../../script/server/json-store.js';
