@@ -7,7 +7,7 @@ import { connectObs } from '../doctor/obs-probe.js';
 import { detectObsLayout, type ObsLayout } from '../install/obs-layout.js';
 import { readScripts } from '../install/scene-collection.js';
 import { readBytes } from '../install/files.js';
-import { peekToken } from '../install/token-peek.js';
+import { peekToken } from '../server/token-store.js';
 import { parsePort } from './install.js';
 import { UsageError, type Command } from './command.js';
 

@@ -6,7 +6,7 @@ import { loopbackAddress } from '../server/listen.js';
 import { startHelper } from '../server/helper.js';
 import { watchParent } from '../server/parent-watch.js';
 import { probeHelper, removeHelperState, writeHelperState } from '../helper-state.js';
-import { peekToken } from '../install/token-peek.js';
+import { peekToken } from '../server/token-store.js';
 import { configDir } from '../paths.js';
 import { VERSION } from '../version.js';
 import { UsageError, type Command } from './command.js';
