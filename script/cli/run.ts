@@ -3,11 +3,10 @@
  * publisher in the channel until SIGINT/SIGTERM. `--json` prints one object per line with "state", "at"
  * (ISO 8601) and "reason".
  */
-import { LiveApiClient } from '../cloud/api-client.js';
-import { connectCloud, removeSandboxState, sandboxStatePath, writeSandboxState } from '../cloud/cloud.js';
+import { connectCloud } from '../cloud/cloud.js';
 import { obsConfigDir, readObsWebsocket } from '../obs-config.js';
 import { configDir } from '../paths.js';
-import { loadSandbox, type SandboxHandle } from '../server/sandbox-loader.js';
+import { startSandboxCloud, type SandboxCloud } from '../server/sandbox-loader.js';
 import type { LogEntry, Snapshot } from '../../shared/supervisor/index.js';
 import { supervise } from '../run/supervise.js';
 import { PUBLISHER_OPTIONS, publisherFromFlags } from './channel-flags.js';
@@ -45,21 +44,12 @@ function printer(io: CliIo, json: boolean) {
   };
 }
 
-async function startOwnSandbox(io: CliIo, say: (line: string) => void): Promise<{ sandbox: SandboxHandle; client: LiveApiClient; done: () => Promise<void> }> {
-  const start = await loadSandbox();
-  const sandbox = await start({ log: (l) => say(`sandbox: ${l}`) });
-  const path = sandboxStatePath(io.env);
-  writeSandboxState(path, { pid: process.pid, endpoint: sandbox.endpoint, rtmpPort: sandbox.rtmpPort, accessKeyId: sandbox.credentials.accessKeyId, accessKeySecret: sandbox.credentials.accessKeySecret, controlToken: sandbox.controlToken, startedAt: new Date().toISOString() });
-  say(`sandbox cloud on ${sandbox.endpoint}, RTMP ingest on rtmp://127.0.0.1:${sandbox.rtmpPort}`);
-  const client = new LiveApiClient({ endpoint: sandbox.endpoint, credentials: sandbox.credentials });
-  return {
-    sandbox,
-    client,
-    async done() {
-      removeSandboxState(path);
-      await sandbox.stop();
-    },
-  };
+/** `run --sandbox`: the sandbox cloud `serve` uses (node-media-server's signal hold included), announced at once. */
+async function startOwnSandbox(env: NodeJS.ProcessEnv, say: (line: string) => void): Promise<SandboxCloud> {
+  const own = await startSandboxCloud({ env, log: say });
+  own.announce();
+  say(`sandbox cloud on ${own.sandbox.endpoint}, RTMP ingest on rtmp://127.0.0.1:${own.sandbox.rtmpPort}`);
+  return own;
 }
 
 export const runCommand: Command = {
@@ -105,7 +95,7 @@ Example:
     const json = values.json === true;
     const say = (line: string) => (json ? io.stderr : io.stdout)(`artc-ingest run: ${line}\n`);
 
-    const own = values.sandbox === true ? await startOwnSandbox(io, say) : undefined;
+    const own = values.sandbox === true ? await startOwnSandbox(io.env, say) : undefined;
     const client = own?.client ?? (await connectCloud({ endpoint: values.endpoint as string | undefined, env: io.env, ...(io.fetch ? { fetch: io.fetch } : {}) })).client;
 
     let finished: (code: number) => void = () => {};
@@ -113,7 +103,7 @@ Example:
     const print = printer(io, json);
     const monitor = runMonitoring({ flags: monitoring, channel, say, secrets: () => [obs.password, ...client.credentials.secrets(), own?.sandbox.controlToken] });
     const mon = await monitor.start().catch(async (e: unknown) => {
-      await own?.done();
+      await own?.stop();
       throw e;
     });
     say(`supervising ${channel.appId}/${channel.channelId} as ${channel.userId} through OBS at ${obs.url} (password: ${obs.passwordSource})`);
@@ -143,7 +133,7 @@ Example:
     // with --sandbox the ingest ends with this process: stop OBS cleanly rather than leave it reconnecting
     await sup.stop({ stopStream: values['stop-on-exit'] === true || own !== undefined });
     await mon.stop();
-    await own?.done();
+    await own?.stop();
     const c = sup.runner.log.counters();
     say(`done: ${c.recoveries} recoveries, ${Math.round(c.offAirMs / 1000)} s off air`);
     return code;
