@@ -3,6 +3,7 @@
  * publisher in the channel until SIGINT/SIGTERM. `--json` prints one object per line with "state", "at"
  * (ISO 8601) and "reason".
  */
+import { DEFAULT_OBS_URL, parseObsUrl } from '../../shared/obs-url.js';
 import { connectCloud } from '../cloud/cloud.js';
 import { obsConfigDir, readObsWebsocket } from '../obs-config.js';
 import { configDir } from '../paths.js';
@@ -10,7 +11,7 @@ import { startSandboxCloud, type SandboxCloud } from '../server/sandbox-loader.j
 import type { LogEntry, Snapshot } from '../../shared/supervisor/index.js';
 import { supervise } from '../run/supervise.js';
 import { PUBLISHER_OPTIONS, publisherFromFlags } from './channel-flags.js';
-import { UsageError, type CliIo, type Command } from './command.js';
+import { stringFlag, UsageError, type CliIo, type Command } from './command.js';
 import { MONITORING_HELP, MONITORING_OPTIONS, parseMonitoringFlags } from '../alerts/flags.js';
 import { runMonitoring } from '../metrics/run-monitoring.js';
 
@@ -23,11 +24,13 @@ function seconds(flag: string, raw: unknown, { min, max }: { min: number; max: n
 
 function obsTarget(values: Record<string, unknown>, env: NodeJS.ProcessEnv) {
   const fromObs = readObsWebsocket(obsConfigDir({ env }));
-  const url = (values['obs-url'] as string | undefined) ?? fromObs?.url ?? 'ws://127.0.0.1:4455';
-  if (!/^wss?:\/\/[^/\s]+\/?$/.test(url)) throw new UsageError(`--obs-url: must look like ws://127.0.0.1:4455, got "${url}"`);
+  const raw = stringFlag(values, 'obs-url') ?? fromObs?.url ?? DEFAULT_OBS_URL;
+  // the dock's check (shared/obs-url.ts): ws:// or wss:// with a host, a path allowed for a TLS proxy
+  const url = parseObsUrl(raw);
+  if (url === undefined) throw new UsageError(`--obs-url: must look like ${DEFAULT_OBS_URL}, got "${raw}"`);
   // the password from OBS's own config only when it is that OBS (same port)
   const samePort = fromObs && new URL(url).port === String(fromObs.port);
-  const password = (values['obs-password'] as string | undefined) ?? env.OBS_WEBSOCKET_PASSWORD ?? (samePort ? fromObs.password : undefined);
+  const password = stringFlag(values, 'obs-password') ?? env.OBS_WEBSOCKET_PASSWORD ?? (samePort ? fromObs.password : undefined);
   return { url, password, passwordSource: values['obs-password'] !== undefined ? 'flag' : env.OBS_WEBSOCKET_PASSWORD ? 'env' : samePort && fromObs.password ? fromObs.source : 'none' };
 }
 
@@ -96,7 +99,7 @@ Example:
     const say = (line: string) => (json ? io.stderr : io.stdout)(`artc-ingest run: ${line}\n`);
 
     const own = values.sandbox === true ? await startOwnSandbox(io.env, say) : undefined;
-    const client = own?.client ?? (await connectCloud({ endpoint: values.endpoint as string | undefined, env: io.env, ...(io.fetch ? { fetch: io.fetch } : {}) })).client;
+    const client = own?.client ?? (await connectCloud({ endpoint: stringFlag(values, 'endpoint'), env: io.env, ...(io.fetch ? { fetch: io.fetch } : {}) })).client;
 
     let finished: (code: number) => void = () => {};
     const outcome = new Promise<number>((resolve) => (finished = resolve));

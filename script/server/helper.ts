@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ObsHintsBody } from '../../shared/api-routes.js';
+import { DEFAULT_OBS_URL } from '../../shared/obs-url.js';
 import { LiveApiClient } from '../cloud/api-client.js';
 import { resolveEndpoint } from '../cloud/cloud.js';
 import { credentialChain } from '../cloud/credential-chain.js';
@@ -65,7 +66,7 @@ export function resolveDockDir(env: NodeJS.ProcessEnv): string {
 export function obsHintsFrom(env: NodeJS.ProcessEnv): () => ObsHintsBody {
   return () => {
     const s = readObsWebsocket(obsConfigDir({ env }));
-    if (!s) return { url: 'ws://127.0.0.1:4455', source: 'default' };
+    if (!s) return { url: DEFAULT_OBS_URL, source: 'default' };
     return { url: s.url, serverEnabled: s.serverEnabled, authRequired: s.authRequired, source: s.source, ...(s.password ? { password: s.password } : {}) };
   };
 }
