@@ -34,7 +34,7 @@ export function normalizeObsError(e: unknown): OpError {
   };
 }
 
-/** Cloud errors (script/cloud/errors.ts ApiError, or the helper's `{ code, message, retryable, requestId }` body). */
+/** Cloud errors (script/errors.ts ApiError, or the helper's `{ code, message, retryable, requestId }` body). */
 export function normalizeApiError(e: unknown): OpError {
   const o = (e && typeof e === 'object' ? e : {}) as Loose;
   const retryable = typeof o.retryable === 'boolean' ? o.retryable : undefined;
