@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ObsHintsBody } from '../../shared/api-routes.js';
+import { realTimers } from '../../shared/obs-binding.js';
 import { DEFAULT_OBS_URL } from '../../shared/obs-url.js';
 import { LiveApiClient } from '../cloud/api-client.js';
 import { resolveEndpoint } from '../cloud/cloud.js';
@@ -108,7 +109,7 @@ export async function startHelper(o: HelperOptions): Promise<RunningHelper> {
   const dir = configDir({ env: o.env });
   const token = loadOrCreateToken(dir);
   const cloud = await chooseCloud(o);
-  const timers = { now, setTimer: (fn: () => void, ms: number) => setTimeout(fn, ms), clearTimer: (h: unknown) => clearTimeout(h as ReturnType<typeof setTimeout>) };
+  const timers = { now, ...realTimers };
   const view = helperView(timers);
   // serve sees the dock's supervisor only through its intent and presence polls (helper-view.ts)
   const metrics = createMetrics({ version: VERSION, source: { snapshot: view.snapshot, channel: view.channel }, omit: ['state', 'obs', 'url', 'storm', 'recoveries'] });
