@@ -58,10 +58,10 @@ async function startOwnSandbox(env: NodeJS.ProcessEnv, say: (line: string) => vo
 export const runCommand: Command = {
   name: 'run',
   summary: 'Go live and stay live, headless: the supervisor without the dock, for unattended machines.',
-  usage: '--app-id A --channel-id C --user-id U --display-name D [--expire-time S] [--obs-url ws://127.0.0.1:4455] [--obs-password P] [--poll-interval SECONDS] [--json]',
+  usage: `--app-id A --channel-id C --user-id U --display-name D [--expire-time S] [--obs-url ${DEFAULT_OBS_URL}] [--obs-password P] [--poll-interval SECONDS] [--json]`,
   help: `Options:
   --app-id, --channel-id, --user-id, --display-name, --expire-time   the channel (as for \`url\`)
-  --obs-url <ws-url>          obs-websocket URL (default: from OBS's config, else ws://127.0.0.1:4455)
+  --obs-url <ws-url>          obs-websocket URL (default: from OBS's config, else ${DEFAULT_OBS_URL})
   --obs-password <p>          obs-websocket password (default: env OBS_WEBSOCKET_PASSWORD, else OBS's own config)
   --poll-interval <sec>       how often to check the publisher is in the channel (default 5)
   --reconnect-grace <sec>     let OBS's own reconnect try first for this long (default 0: take over at once)
