@@ -29,10 +29,7 @@ export interface Command {
   run(ctx: CommandContext): Promise<number>;
 }
 
-/** Thrown for invalid input or usage: exit code 2, message names the parameter, no request sent. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+export { UsageError } from '../usage-error.js';
 
 export const GLOBAL_OPTIONS: OptionSpec = {
   endpoint: { type: 'string' },

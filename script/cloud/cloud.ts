@@ -9,7 +9,7 @@ import { LiveApiClient, parseEndpoint, type ClientOptions } from './api-client.j
 import { credentialChain } from './credential-chain.js';
 import { describeInfo } from './credentials.js';
 import { configDir, configFile } from '../paths.js';
-import { UsageError } from '../cli/command.js';
+import { UsageError } from '../usage-error.js';
 
 export const SandboxState = z.object({
   pid: z.number(),
