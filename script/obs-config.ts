@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as z from 'zod/mini';
+import { DEFAULT_OBS_PORT } from '../shared/obs-url.js';
 import { parseIni } from './ini.js';
 import { userConfigRoot, type PathEnv } from './paths.js';
 
@@ -51,7 +52,7 @@ export function readObsWebsocket(dir: string = obsConfigDir(), read: (p: string)
     try {
       const c = PluginConfig.safeParse(JSON.parse(jsonText));
       if (c.success) {
-        const port = c.data.server_port ?? 4455;
+        const port = c.data.server_port ?? DEFAULT_OBS_PORT;
         return { url: `ws://127.0.0.1:${port}`, port, password: c.data.server_password || undefined, serverEnabled: c.data.server_enabled ?? false, authRequired: c.data.auth_required ?? true, source: jsonPath };
       }
     } catch {
@@ -63,6 +64,6 @@ export function readObsWebsocket(dir: string = obsConfigDir(), read: (p: string)
   if (iniText === undefined) return null;
   const ws = parseIni(iniText).get('OBSWebSocket');
   if (!ws) return null;
-  const port = Number(ws.get('ServerPort') ?? 4455) || 4455;
+  const port = Number(ws.get('ServerPort') ?? DEFAULT_OBS_PORT) || DEFAULT_OBS_PORT;
   return { url: `ws://127.0.0.1:${port}`, port, password: ws.get('ServerPassword') || undefined, serverEnabled: bool(ws.get('ServerEnabled'), false), authRequired: bool(ws.get('AuthRequired'), true), source: iniPath };
 }

@@ -7,22 +7,13 @@
  * gave one) with a 4xx/5xx status.
  */
 import * as z from 'zod/mini';
-import { AppId, ChannelId, DisplayName, ExpireTime, UserId } from './schemas.js';
+import { AppId, ChannelId, UserId } from './cloud-schemas.js';
+import { ChannelRef, ChannelSettings, IntentBody, Preset } from './channel.js';
+
+// the channel's shapes are the supervisor's too (shared/channel.ts); re-exported so a route's user finds its bodies here
+export { ChannelRef, ChannelSettings, IntentBody, Preset };
 
 export const TOKEN_HEADER = 'x-artc-token';
-
-/** Channel settings as the dock and the supervisor name them (camelCase); mapped to the API's PascalCase. */
-export const ChannelSettings = z.object({
-  appId: AppId,
-  channelId: ChannelId,
-  userId: UserId,
-  displayName: DisplayName,
-  expireTime: z.optional(ExpireTime),
-});
-export type ChannelSettings = z.infer<typeof ChannelSettings>;
-
-export const ChannelRef = z.object({ appId: AppId, channelId: ChannelId });
-export type ChannelRef = z.infer<typeof ChannelRef>;
 
 export const ApiErrorBody = z.object({
   code: z.string(),
@@ -73,13 +64,6 @@ export const ObsHintsBody = z.object({
 });
 export type ObsHintsBody = z.infer<typeof ObsHintsBody>;
 
-export const Preset = z.object({
-  id: z.string().check(z.minLength(1), z.maxLength(64)),
-  name: z.string().check(z.minLength(1), z.maxLength(64)),
-  channel: ChannelSettings,
-});
-export type Preset = z.infer<typeof Preset>;
-
 export const SettingsBody = z.object({
   presets: z.array(Preset).check(z.maxLength(50)),
   selectedPresetId: z.optional(z.string()),
@@ -87,16 +71,6 @@ export const SettingsBody = z.object({
   language: z.optional(z.enum(['en', 'zh-CN'])),
 });
 export type SettingsBody = z.infer<typeof SettingsBody>;
-
-/** The supervisor's intent, kept by the helper so a dock reload, helper restart or OBS restart resumes supervision. */
-export const IntentBody = z.object({
-  shouldBeLive: z.boolean(),
-  channel: z.optional(ChannelSettings),
-  updatedAt: z.optional(z.string()),
-  /** who set it: 'dock' | 'run' | 'user' */
-  by: z.optional(z.string().check(z.maxLength(32))),
-});
-export type IntentBody = z.infer<typeof IntentBody>;
 
 /** One supervisor per OBS: the helper grants a lease; the holder renews it before ttl runs out. */
 export const LeaseRequest = z.object({

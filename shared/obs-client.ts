@@ -10,69 +10,22 @@
  */
 import type { OBSRequestTypes, OBSResponseTypes } from 'obs-websocket-js';
 import { closeCodeOf, messageOf, ObsClientError, toRequestError } from './obs-errors.js';
-import {
-  classifyClose,
-  DEFAULT_EVENT_SUBSCRIPTIONS,
-  ObsCloseCode,
-  StreamStateChanged,
-  type ObsCloseClass,
-} from './obs-protocol.js';
+import { classifyClose, DEFAULT_EVENT_SUBSCRIPTIONS, ObsCloseCode, StreamStateChanged, type ObsCloseClass } from './obs-protocol.js';
+
+import type {
+  OBSWebSocketLike,
+  ObsClientEvents,
+  ObsClientOptions,
+  ObsClientState,
+  ObsClosedEvent,
+  ObsConnectedEvent,
+  ObsRequestType,
+} from './obs-client-types.js';
 
 export * from './obs-protocol.js';
 export * from './obs-errors.js';
 export * from './obs-reconnect-policy.js';
-
-/** The part of obs-websocket-js's OBSWebSocket this client uses (method syntax: the real generic methods fit). */
-export interface OBSWebSocketLike {
-  connect(url: string, password?: string, identification?: { rpcVersion?: number; eventSubscriptions?: number }): Promise<unknown>;
-  disconnect(): Promise<void>;
-  call(requestType: string, requestData?: object): Promise<unknown>;
-  on(event: string, listener: (...args: any[]) => void): unknown;
-  off(event: string, listener: (...args: any[]) => void): unknown;
-}
-
-export type TimerHandle = unknown;
-
-export interface ObsClientOptions {
-  createSocket: () => OBSWebSocketLike;
-  now?: () => number;
-  setTimeout?: (fn: () => void, ms: number) => TimerHandle;
-  clearTimeout?: (handle: TimerHandle) => void;
-  /** default deadline of `call()`, ms */
-  callTimeoutMs?: number;
-  /** deadline of `connect()` (socket open + Hello + Identify), ms */
-  connectTimeoutMs?: number;
-  /** obs-websocket EventSubscription bits; default General (ExitStarted) | Outputs (StreamStateChanged) */
-  eventSubscriptions?: number;
-  /** where dropped events and listener errors are reported; default console.warn. Never gets the password. */
-  warn?: (message: string, detail?: unknown) => void;
-}
-
-export interface ObsConnectedEvent {
-  url: string;
-  obsWebSocketVersion: string | undefined;
-  negotiatedRpcVersion: number | undefined;
-  at: number;
-}
-
-export interface ObsClosedEvent {
-  code: number;
-  reason: string;
-  classification: ObsCloseClass;
-  /** the session had been identified (false: the connect attempt itself failed) */
-  wasConnected: boolean;
-  at: number;
-}
-
-export interface ObsClientEvents {
-  connected: ObsConnectedEvent;
-  closed: ObsClosedEvent;
-  StreamStateChanged: StreamStateChanged;
-  ExitStarted: Record<string, never>;
-}
-
-export type ObsClientState = 'idle' | 'connecting' | 'connected';
-export type ObsRequestType = keyof OBSRequestTypes;
+export * from './obs-client-types.js';
 
 type Listener<K extends keyof ObsClientEvents> = (event: ObsClientEvents[K]) => void;
 

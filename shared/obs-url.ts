@@ -2,7 +2,8 @@
  * The obs-websocket URL: one default and one check for the dock, `run` and the helper. obs-websocket 5 listens
  * on ws:// (wss:// only behind a TLS proxy), port 4455 by default (obs.md); a path is allowed for such proxies.
  */
-export const DEFAULT_OBS_URL = 'ws://127.0.0.1:4455';
+export const DEFAULT_OBS_PORT = 4455;
+export const DEFAULT_OBS_URL = `ws://127.0.0.1:${DEFAULT_OBS_PORT}`;
 
 const OBS_URL = /^wss?:\/\/[^\s/?#]+(\/\S*)?$/i;
 

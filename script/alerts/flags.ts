@@ -4,7 +4,7 @@
  * Every error names its flag (UsageError: exit 2, nothing started).
  */
 import * as z from 'zod';
-import { UsageError, type OptionSpec } from '../cli/command.js';
+import { stringFlag, UsageError, type OptionSpec } from '../cli/command.js';
 import { parseMetricsListen, type MetricsListen } from '../metrics/listen-flag.js';
 import { AlertFormat, guessFormat, type AlertTarget } from './formats.js';
 
@@ -63,7 +63,7 @@ export function parseMonitoringFlags(values: Record<string, unknown>, env: NodeJ
     if (!r.success) throw new UsageError(`--alert-format: must be one of json, dingtalk, feishu, slack, discord, got "${String(values['alert-format'])}"`);
     format = r.data;
   }
-  const secret = (values['alert-secret'] as string | undefined) ?? env.ARTC_INGEST_ALERT_SECRET;
+  const secret = stringFlag(values, 'alert-secret') ?? env.ARTC_INGEST_ALERT_SECRET;
   const targets = webhookList(values, env).map((url) => ({ url, format: format ?? guessFormat(url), ...(secret ? { secret } : {}) }));
   if (values['alert-format'] !== undefined && !targets.length) throw new UsageError('--alert-format: give --alert-webhook too (or set ARTC_INGEST_ALERT_WEBHOOK)');
   return { ...(listen ? { listen } : {}), graceMs, targets, afterMs };

@@ -1,6 +1,6 @@
 /** The channel flags shared by `url`, `participants` and `run`, validated with the shared schemas. */
 import * as z from 'zod/mini';
-import { AppId, ChannelId, DisplayName, ExpireTime, UserId } from '../../shared/schemas.js';
+import { AppId, ChannelId, DisplayName, ExpireTime, UserId } from '../../shared/cloud-schemas.js';
 import { UsageError, type OptionSpec } from './command.js';
 
 export const CHANNEL_OPTIONS: OptionSpec = {

@@ -29,10 +29,7 @@ export interface Command {
   run(ctx: CommandContext): Promise<number>;
 }
 
-/** Thrown for invalid input or usage: exit code 2, message names the parameter, no request sent. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+export { UsageError } from '../usage-error.js';
 
 export const GLOBAL_OPTIONS: OptionSpec = {
   endpoint: { type: 'string' },
@@ -44,3 +41,12 @@ export const GLOBAL_HELP = `Global options:
   --endpoint <url>   API endpoint (default https://live.aliyuncs.com; env ALIBABA_CLOUD_LIVE_ENDPOINT)
   --sandbox          use the local sandbox cloud instead of Alibaba Cloud
   -h, --help         show help`;
+
+/**
+ * A `type: 'string'` option's value. parseArgs gives a string or nothing for those; the check (not a cast) keeps
+ * that true if an option's spec ever changes type.
+ */
+export function stringFlag(values: Readonly<Record<string, unknown>>, name: string): string | undefined {
+  const v = values[name];
+  return typeof v === 'string' ? v : undefined;
+}

@@ -1,5 +1,5 @@
-import { readSandboxState, resolveEndpoint } from '../cloud.js';
-import { credentialChain } from '../credential-chain.js';
+import { readSandboxState, resolveEndpoint } from '../cloud/cloud.js';
+import { credentialChain } from '../cloud/credential-chain.js';
 import { obsConfigDir, readObsWebsocket } from '../obs-config.js';
 import { configDir } from '../paths.js';
 import { doctor } from '../doctor/doctor.js';
@@ -7,9 +7,10 @@ import { connectObs } from '../doctor/obs-probe.js';
 import { detectObsLayout, type ObsLayout } from '../install/obs-layout.js';
 import { readScripts } from '../install/scene-collection.js';
 import { readBytes } from '../install/files.js';
-import { peekToken } from '../install/token-peek.js';
-import { parsePort } from './install.js';
-import { UsageError, type Command } from './command.js';
+import { peekToken } from '../server/token-store.js';
+import { MIN_OBS_SETTINGS_PORT } from '../../shared/port.js';
+import { DEFAULT_PORT, parsePort } from './port-flag.js';
+import { stringFlag, UsageError, type Command } from './command.js';
 
 /** The port install wrote into the script's settings, so `doctor` after `install --port N` checks N. */
 function installedPort(layout: ObsLayout | Error): number | undefined {
@@ -37,16 +38,16 @@ Lines: ✔ fine, ! worth a look (does not fail), ✖ a problem, with "Fix:" sayi
 Exit status 0 when nothing failed, 1 otherwise.`,
   options: { port: { type: 'string' }, 'config-dir': { type: 'string' }, 'obs-version': { type: 'string' }, timeout: { type: 'string' } },
   async run({ values, io }) {
-    const obsDir = (values['config-dir'] as string | undefined) ?? obsConfigDir({ env: io.env });
+    const obsDir = stringFlag(values, 'config-dir') ?? obsConfigDir({ env: io.env });
     const layoutOf = (): ObsLayout | Error => {
       try {
-        return detectObsLayout(obsDir, values['obs-version'] as string | undefined);
+        return detectObsLayout(obsDir, stringFlag(values, 'obs-version'));
       } catch (e) {
         return e as Error;
       }
     };
     const layout = layoutOf();
-    const port = values.port !== undefined ? parsePort(values.port) : (installedPort(layout) ?? 4466);
+    const port = values.port !== undefined ? parsePort(values.port, { min: MIN_OBS_SETTINGS_PORT }) : (installedPort(layout) ?? DEFAULT_PORT);
     const timeoutMs = values.timeout !== undefined ? Number(values.timeout) : 5_000;
     if (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > 60_000) throw new UsageError('--timeout: expected milliseconds from 100 to 60000');
     const sandbox = values.sandbox === true;
@@ -55,7 +56,7 @@ Exit status 0 when nothing failed, 1 otherwise.`,
         now: Date.now,
         fetch: io.fetch ?? fetch,
         sandbox,
-        endpoint: sandbox ? '' : resolveEndpoint(values.endpoint as string | undefined, io.env),
+        endpoint: sandbox ? '' : resolveEndpoint(stringFlag(values, 'endpoint'), io.env),
         obsDir,
         port,
         token: peekToken(configDir({ env: io.env })),

@@ -3,8 +3,8 @@
  * `--help` on every command, and the exit-code contract: 0 ok, 2 invalid input/usage, 1 other failures.
  */
 import { parseArgs } from 'node:util';
-import { ApiError } from '../errors.js';
-import { CredentialsError } from '../credentials.js';
+import { ApiError } from '../cloud/errors.js';
+import { CredentialsError } from '../cloud/credentials.js';
 import { GLOBAL_HELP, GLOBAL_OPTIONS, UsageError, type CliIo, type Command } from './command.js';
 import { commands } from './commands.js';
 import { VERSION } from '../version.js';

@@ -5,20 +5,15 @@ import { findRunningObs } from '../install/obs-running.js';
 import { locateAssets } from '../install/assets.js';
 import { ObsLayoutError } from '../install/obs-layout.js';
 import { PlanError } from '../install/plan.js';
-import { UsageError, type Command } from './command.js';
+import { stringFlag, UsageError, type Command } from './command.js';
+import { MIN_OBS_SETTINGS_PORT } from '../../shared/port.js';
+import { parsePort } from './port-flag.js';
 
 export const INSTALL_OPTIONS = {
   'config-dir': { type: 'string' },
   'obs-version': { type: 'string' },
   'dry-run': { type: 'boolean' },
 } as const;
-
-export function parsePort(v: string | boolean | undefined, dflt = 4466): number {
-  if (v === undefined) return dflt;
-  const n = Number(v);
-  if (typeof v !== 'string' || !/^\d+$/.test(v) || n < 1024 || n > 65535) throw new UsageError(`--port: expected a number from 1024 to 65535, got "${String(v)}"`);
-  return n;
-}
 
 export const installCommand: Command = {
   name: 'install',
@@ -44,16 +39,16 @@ Examples:
   artc-ingest install --config-dir "D:\\OBS\\config\\obs-studio"`,
   options: { ...INSTALL_OPTIONS, 'enable-websocket': { type: 'boolean' }, port: { type: 'string' }, node: { type: 'string' } },
   async run({ values, io }) {
-    const port = parsePort(values.port);
-    const obsDir = (values['config-dir'] as string | undefined) ?? obsConfigDir({ env: io.env });
+    const port = parsePort(values.port, { min: MIN_OBS_SETTINGS_PORT });
+    const obsDir = stringFlag(values, 'config-dir') ?? obsConfigDir({ env: io.env });
     try {
       return install({
         obsConfigDir: obsDir,
         helperDir: configDir({ env: io.env }),
-        obsVersion: values['obs-version'] as string | undefined,
+        obsVersion: stringFlag(values, 'obs-version'),
         port,
         sandbox: values.sandbox === true,
-        nodePath: (values.node as string | undefined) ?? process.execPath,
+        nodePath: stringFlag(values, 'node') ?? process.execPath,
         ...locateAssets(),
         enableWebsocket: values['enable-websocket'] === true,
         dryRun: values['dry-run'] === true,

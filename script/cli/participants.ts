@@ -1,6 +1,6 @@
-import { connectCloud } from '../cloud.js';
+import { connectCloud } from '../cloud/cloud.js';
 import { CHANNEL_OPTIONS, channelFromFlags } from './channel-flags.js';
-import type { Command } from './command.js';
+import { stringFlag, type Command } from './command.js';
 
 export const participantsCommand: Command = {
   name: 'participants',
@@ -16,7 +16,7 @@ Example:
   options: { ...CHANNEL_OPTIONS, json: { type: 'boolean' } },
   async run({ values, io }) {
     const params = channelFromFlags(values);
-    const { client } = await connectCloud({ sandbox: values.sandbox === true, endpoint: values.endpoint as string | undefined, env: io.env, ...(io.fetch ? { fetch: io.fetch } : {}) });
+    const { client } = await connectCloud({ sandbox: values.sandbox === true, endpoint: stringFlag(values, 'endpoint'), env: io.env, ...(io.fetch ? { fetch: io.fetch } : {}) });
     const p = await client.describeChannelParticipants(params);
     if (values.json) {
       io.stdout(JSON.stringify({ requestId: p.requestId, users: p.users, total: p.total }) + '\n');

@@ -3,15 +3,15 @@
  * publisher in the channel until SIGINT/SIGTERM. `--json` prints one object per line with "state", "at"
  * (ISO 8601) and "reason".
  */
-import { LiveApiClient } from '../api-client.js';
-import { connectCloud, removeSandboxState, sandboxStatePath, writeSandboxState } from '../cloud.js';
+import { DEFAULT_OBS_URL, parseObsUrl } from '../../shared/obs-url.js';
+import { connectCloud } from '../cloud/cloud.js';
 import { obsConfigDir, readObsWebsocket } from '../obs-config.js';
 import { configDir } from '../paths.js';
-import { loadSandbox, type SandboxHandle } from '../server/sandbox-loader.js';
+import { startSandboxCloud, type SandboxCloud } from '../server/sandbox-loader.js';
 import type { LogEntry, Snapshot } from '../../shared/supervisor/index.js';
 import { supervise } from '../run/supervise.js';
 import { PUBLISHER_OPTIONS, publisherFromFlags } from './channel-flags.js';
-import { UsageError, type CliIo, type Command } from './command.js';
+import { stringFlag, UsageError, type CliIo, type Command } from './command.js';
 import { MONITORING_HELP, MONITORING_OPTIONS, parseMonitoringFlags } from '../alerts/flags.js';
 import { runMonitoring } from '../metrics/run-monitoring.js';
 
@@ -24,11 +24,13 @@ function seconds(flag: string, raw: unknown, { min, max }: { min: number; max: n
 
 function obsTarget(values: Record<string, unknown>, env: NodeJS.ProcessEnv) {
   const fromObs = readObsWebsocket(obsConfigDir({ env }));
-  const url = (values['obs-url'] as string | undefined) ?? fromObs?.url ?? 'ws://127.0.0.1:4455';
-  if (!/^wss?:\/\/[^/\s]+\/?$/.test(url)) throw new UsageError(`--obs-url: must look like ws://127.0.0.1:4455, got "${url}"`);
+  const raw = stringFlag(values, 'obs-url') ?? fromObs?.url ?? DEFAULT_OBS_URL;
+  // the dock's check (shared/obs-url.ts): ws:// or wss:// with a host, a path allowed for a TLS proxy
+  const url = parseObsUrl(raw);
+  if (url === undefined) throw new UsageError(`--obs-url: must look like ${DEFAULT_OBS_URL}, got "${raw}"`);
   // the password from OBS's own config only when it is that OBS (same port)
   const samePort = fromObs && new URL(url).port === String(fromObs.port);
-  const password = (values['obs-password'] as string | undefined) ?? env.OBS_WEBSOCKET_PASSWORD ?? (samePort ? fromObs.password : undefined);
+  const password = stringFlag(values, 'obs-password') ?? env.OBS_WEBSOCKET_PASSWORD ?? (samePort ? fromObs.password : undefined);
   return { url, password, passwordSource: values['obs-password'] !== undefined ? 'flag' : env.OBS_WEBSOCKET_PASSWORD ? 'env' : samePort && fromObs.password ? fromObs.source : 'none' };
 }
 
@@ -45,30 +47,21 @@ function printer(io: CliIo, json: boolean) {
   };
 }
 
-async function startOwnSandbox(io: CliIo, say: (line: string) => void): Promise<{ sandbox: SandboxHandle; client: LiveApiClient; done: () => Promise<void> }> {
-  const start = await loadSandbox();
-  const sandbox = await start({ log: (l) => say(`sandbox: ${l}`) });
-  const path = sandboxStatePath(io.env);
-  writeSandboxState(path, { pid: process.pid, endpoint: sandbox.endpoint, rtmpPort: sandbox.rtmpPort, accessKeyId: sandbox.credentials.accessKeyId, accessKeySecret: sandbox.credentials.accessKeySecret, controlToken: sandbox.controlToken, startedAt: new Date().toISOString() });
-  say(`sandbox cloud on ${sandbox.endpoint}, RTMP ingest on rtmp://127.0.0.1:${sandbox.rtmpPort}`);
-  const client = new LiveApiClient({ endpoint: sandbox.endpoint, credentials: sandbox.credentials });
-  return {
-    sandbox,
-    client,
-    async done() {
-      removeSandboxState(path);
-      await sandbox.stop();
-    },
-  };
+/** `run --sandbox`: the sandbox cloud `serve` uses (node-media-server's signal hold included), announced at once. */
+async function startOwnSandbox(env: NodeJS.ProcessEnv, say: (line: string) => void): Promise<SandboxCloud> {
+  const own = await startSandboxCloud({ env, log: say });
+  own.announce();
+  say(`sandbox cloud on ${own.sandbox.endpoint}, RTMP ingest on rtmp://127.0.0.1:${own.sandbox.rtmpPort}`);
+  return own;
 }
 
 export const runCommand: Command = {
   name: 'run',
   summary: 'Go live and stay live, headless: the supervisor without the dock, for unattended machines.',
-  usage: '--app-id A --channel-id C --user-id U --display-name D [--expire-time S] [--obs-url ws://127.0.0.1:4455] [--obs-password P] [--poll-interval SECONDS] [--json]',
+  usage: `--app-id A --channel-id C --user-id U --display-name D [--expire-time S] [--obs-url ${DEFAULT_OBS_URL}] [--obs-password P] [--poll-interval SECONDS] [--json]`,
   help: `Options:
   --app-id, --channel-id, --user-id, --display-name, --expire-time   the channel (as for \`url\`)
-  --obs-url <ws-url>          obs-websocket URL (default: from OBS's config, else ws://127.0.0.1:4455)
+  --obs-url <ws-url>          obs-websocket URL (default: from OBS's config, else ${DEFAULT_OBS_URL})
   --obs-password <p>          obs-websocket password (default: env OBS_WEBSOCKET_PASSWORD, else OBS's own config)
   --poll-interval <sec>       how often to check the publisher is in the channel (default 5)
   --reconnect-grace <sec>     let OBS's own reconnect try first for this long (default 0: take over at once)
@@ -105,15 +98,15 @@ Example:
     const json = values.json === true;
     const say = (line: string) => (json ? io.stderr : io.stdout)(`artc-ingest run: ${line}\n`);
 
-    const own = values.sandbox === true ? await startOwnSandbox(io, say) : undefined;
-    const client = own?.client ?? (await connectCloud({ endpoint: values.endpoint as string | undefined, env: io.env, ...(io.fetch ? { fetch: io.fetch } : {}) })).client;
+    const own = values.sandbox === true ? await startOwnSandbox(io.env, say) : undefined;
+    const client = own?.client ?? (await connectCloud({ endpoint: stringFlag(values, 'endpoint'), env: io.env, ...(io.fetch ? { fetch: io.fetch } : {}) })).client;
 
     let finished: (code: number) => void = () => {};
     const outcome = new Promise<number>((resolve) => (finished = resolve));
     const print = printer(io, json);
     const monitor = runMonitoring({ flags: monitoring, channel, say, secrets: () => [obs.password, ...client.credentials.secrets(), own?.sandbox.controlToken] });
     const mon = await monitor.start().catch(async (e: unknown) => {
-      await own?.done();
+      await own?.stop();
       throw e;
     });
     say(`supervising ${channel.appId}/${channel.channelId} as ${channel.userId} through OBS at ${obs.url} (password: ${obs.passwordSource})`);
@@ -143,7 +136,7 @@ Example:
     // with --sandbox the ingest ends with this process: stop OBS cleanly rather than leave it reconnecting
     await sup.stop({ stopStream: values['stop-on-exit'] === true || own !== undefined });
     await mon.stop();
-    await own?.done();
+    await own?.stop();
     const c = sup.runner.log.counters();
     say(`done: ${c.recoveries} recoveries, ${Math.round(c.offAirMs / 1000)} s off air`);
     return code;

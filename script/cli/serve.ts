@@ -6,20 +6,12 @@ import { loopbackAddress } from '../server/listen.js';
 import { startHelper } from '../server/helper.js';
 import { watchParent } from '../server/parent-watch.js';
 import { probeHelper, removeHelperState, writeHelperState } from '../helper-state.js';
-import { peekToken } from '../install/token-peek.js';
+import { peekToken } from '../server/token-store.js';
 import { configDir } from '../paths.js';
 import { VERSION } from '../version.js';
-import { UsageError, type Command } from './command.js';
+import { stringFlag, UsageError, type Command } from './command.js';
+import { parsePort } from './port-flag.js';
 import { MONITORING_HELP, MONITORING_OPTIONS, parseMonitoringFlags } from '../alerts/flags.js';
-
-export const DEFAULT_PORT = 4466;
-
-export function parsePort(raw: string | boolean | undefined): number {
-  if (raw === undefined) return DEFAULT_PORT;
-  const s = String(raw);
-  if (!/^\d{1,5}$/.test(s) || Number(s) < 1 || Number(s) > 65535) throw new UsageError(`--port: must be a whole number from 1 to 65535, got "${s}"`);
-  return Number(s);
-}
 
 export function parseHost(raw: string | boolean | undefined): string {
   const host = raw === undefined ? '127.0.0.1' : String(raw);
@@ -90,7 +82,7 @@ Example:
       io.stdout(`An artc-ingest helper is already running on port ${port}.\nDock URL: http://127.0.0.1:${port}/?token=${token}\n`);
       return 0;
     }
-    const helper = await startHelper({ host, port, env: io.env, sandbox: values.sandbox === true, endpoint: values.endpoint as string | undefined, log, monitoring });
+    const helper = await startHelper({ host, port, env: io.env, sandbox: values.sandbox === true, endpoint: stringFlag(values, 'endpoint'), log, monitoring });
     if (helper.fellBack) {
       io.stderr(
         'No Alibaba Cloud AccessKey found, so the helper runs against the local sandbox cloud (nothing reaches Alibaba Cloud).\n' +

@@ -4,7 +4,7 @@ import { uninstall } from '../install/uninstall.js';
 import { findRunningObs } from '../install/obs-running.js';
 import { ObsLayoutError } from '../install/obs-layout.js';
 import { ManifestError } from '../install/manifest.js';
-import { UsageError, type Command } from './command.js';
+import { stringFlag, UsageError, type Command } from './command.js';
 import { INSTALL_OPTIONS } from './install.js';
 
 export const uninstallCommand: Command = {
@@ -23,9 +23,9 @@ obs-websocket settings install turned on, unless you changed them since) and say
   async run({ values, io }) {
     try {
       return uninstall({
-        obsConfigDir: (values['config-dir'] as string | undefined) ?? obsConfigDir({ env: io.env }),
+        obsConfigDir: stringFlag(values, 'config-dir') ?? obsConfigDir({ env: io.env }),
         helperDir: configDir({ env: io.env }),
-        obsVersion: values['obs-version'] as string | undefined,
+        obsVersion: stringFlag(values, 'obs-version'),
         dryRun: values['dry-run'] === true,
         findRunningObs: () => findRunningObs(),
         out: io.stdout,

@@ -1,6 +1,6 @@
-import { connectCloud } from '../cloud.js';
+import { connectCloud } from '../cloud/cloud.js';
 import { PUBLISHER_OPTIONS, publisherFromFlags } from './channel-flags.js';
-import type { Command } from './command.js';
+import { stringFlag, type Command } from './command.js';
 import { maskStreamKey } from '../../shared/rtmp-address.js';
 
 export const urlCommand: Command = {
@@ -21,7 +21,7 @@ Examples:
   options: { ...PUBLISHER_OPTIONS, json: { type: 'boolean' } },
   async run({ values, io }) {
     const params = publisherFromFlags(values);
-    const { client } = await connectCloud({ sandbox: values.sandbox === true, endpoint: values.endpoint as string | undefined, env: io.env, ...(io.fetch ? { fetch: io.fetch } : {}) });
+    const { client } = await connectCloud({ sandbox: values.sandbox === true, endpoint: stringFlag(values, 'endpoint'), env: io.env, ...(io.fetch ? { fetch: io.fetch } : {}) });
     const url = await client.createRoomRealTimeStreamAddress(params);
     const expiresAt = new Date(url.expiresAt).toISOString();
     if (values.json) {

@@ -3,9 +3,9 @@
  * A check never throws: whatever goes wrong becomes its line (offline and sandbox included).
  */
 import { existsSync } from 'node:fs';
-import { redact } from '../errors.js';
-import { CredentialsError, describeInfo, type CredentialSource } from '../credentials.js';
-import type { SandboxState } from '../cloud.js';
+import { redact } from '../cloud/errors.js';
+import { CredentialsError, describeInfo, type CredentialSource } from '../cloud/credentials.js';
+import type { SandboxState } from '../cloud/cloud.js';
 import type { ObsWebsocketSettings } from '../obs-config.js';
 import { probeHelper } from '../helper-state.js';
 import { DOCK_TITLE, readDocks } from '../install/browser-docks.js';

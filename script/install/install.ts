@@ -4,13 +4,12 @@
  * Idempotent (a second run changes nothing), a backup `<file>.artc-ingest.bak` of every file before its first
  * change, and a manifest of what changed so `uninstall` undoes exactly that.
  */
-import { loadOrCreateToken } from '../server/token-store.js';
+import { loadOrCreateToken, peekToken } from '../server/token-store.js';
 import { detectObsLayout, type ObsLayout } from './obs-layout.js';
 import { obsBlocking, type FindRunningObs } from './obs-running.js';
 import { planInstall, type PlannedFile } from './plan.js';
 import { BACKUP_SUFFIX, manifestPath, readManifest, sha256Bytes, writeManifest, type Change, type FileRecord, type Manifest } from './manifest.js';
 import { backupFile, readBytes, writeAtomic } from './files.js';
-import { peekToken } from './token-peek.js';
 import { scriptPathForObs } from './scene-collection.js';
 
 export interface InstallOptions {

@@ -40,21 +40,10 @@ export class PlanError extends Error {
   override name = 'PlanError';
 }
 
-export function planInstall(input: PlanInput): Plan {
-  const { layout } = input;
-  const files = new Map<string, PlannedFile>();
-  const current = (path: string): PlannedFile => {
-    let f = files.get(path);
-    if (!f) {
-      const before = readBytes(path);
-      if (before === undefined) throw new PlanError(`${path} disappeared while planning`);
-      f = { path, before, after: before.toString('utf8'), changes: [], lines: [] };
-      files.set(path, f);
-    }
-    return f;
-  };
-  const notes: string[] = [];
+type Current = (path: string) => PlannedFile;
 
+function planDock(input: PlanInput, current: Current): void {
+  const { layout } = input;
   const docks = current(layout.docksIni);
   try {
     const r = addOurDock(docks.after, input.dockUrl, input.newUuid);
@@ -67,7 +56,10 @@ export function planInstall(input: PlanInput): Plan {
     if (e instanceof DocksFormatError) throw new PlanError(`${layout.docksIni}: ${e.message}. Fix it in OBS (Docks > Custom Browser Docks) or remove that line, then run this again.`);
     throw e;
   }
+}
 
+function planScript(input: PlanInput, current: Current): void {
+  const { layout } = input;
   const scenes = current(layout.sceneCollectionFile);
   try {
     const r = addOurScript(scenes.after, input.scriptPath, input.scriptSettings);
@@ -80,11 +72,14 @@ export function planInstall(input: PlanInput): Plan {
     if (e instanceof SceneCollectionFormatError) throw new PlanError(`${layout.sceneCollectionFile}: ${e.message}; open OBS once so it rewrites the scene collection, then run this again.`);
     throw e;
   }
+}
 
+/** Returns whether obs-websocket is (or will be) on. */
+function planWebsocket(input: PlanInput, current: Current, notes: string[]): boolean {
+  const { layout } = input;
   const ws = current(layout.websocket.path);
-  let websocketOn: boolean;
   try {
-    websocketOn = websocketEnabled(ws.after, layout.websocket.format);
+    const websocketOn = websocketEnabled(ws.after, layout.websocket.format);
     if (!websocketOn && input.enableWebsocket) {
       const r = enableWebsocket(ws.after, layout.websocket.format, input.newPassword);
       if (r.changed) {
@@ -93,18 +88,38 @@ export function planInstall(input: PlanInput): Plan {
         const generated = r.keys.some((k) => /password/i.test(k.key));
         ws.lines.push(`+ obs-websocket: server on, authentication on${generated ? ', new generated password' : ', existing password kept'}`);
       }
-      websocketOn = true;
-    } else if (!websocketOn) {
+      return true;
+    }
+    if (!websocketOn) {
       notes.push(
         '! obs-websocket is off, and the dock needs it to drive OBS. Run again with --enable-websocket (turns it on with a ' +
           'generated password), or in OBS: Tools > WebSocket Server Settings > Enable WebSocket server.',
       );
     }
+    return websocketOn;
   } catch (e) {
     if (e instanceof SyntaxError) throw new PlanError(`${layout.websocket.path}: not valid JSON; open OBS once so obs-websocket rewrites it, then run this again.`);
     throw e;
   }
+}
 
+export function planInstall(input: PlanInput): Plan {
+  const files = new Map<string, PlannedFile>();
+  // each file read once, before any change: the dock, the script and obs-websocket each edit their own
+  const current: Current = (path) => {
+    let f = files.get(path);
+    if (!f) {
+      const before = readBytes(path);
+      if (before === undefined) throw new PlanError(`${path} disappeared while planning`);
+      f = { path, before, after: before.toString('utf8'), changes: [], lines: [] };
+      files.set(path, f);
+    }
+    return f;
+  };
+  const notes: string[] = [];
+  planDock(input, current);
+  planScript(input, current);
+  const websocketOn = planWebsocket(input, current, notes);
   const changed = [...files.values()].filter((f) => f.after !== f.before.toString('utf8'));
   return { files: changed, notes, websocketOn };
 }

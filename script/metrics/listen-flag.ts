@@ -5,7 +5,7 @@
  */
 import { isIP } from 'node:net';
 import * as z from 'zod';
-import { UsageError } from '../cli/command.js';
+import { UsageError } from '../usage-error.js';
 import { loopbackAddress } from '../server/listen.js';
 
 export interface MetricsListen {

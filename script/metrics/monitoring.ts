@@ -3,6 +3,7 @@
  * given) and the alert monitor + delivery (when a webhook is). Used by `run` (the runner itself) and `serve`
  * (what the helper can see of the dock's supervisor). Real clock, timers and fetch, injectable for tests.
  */
+import { realTimers } from '../../shared/obs-binding.js';
 import type { Snapshot } from '../../shared/supervisor/index.js';
 import { createDelivery, type AlertDelivery } from '../alerts/delivery.js';
 import type { MonitoringFlags } from '../alerts/flags.js';
@@ -36,8 +37,8 @@ export interface Monitoring {
 export async function startMonitoring(o: { flags: MonitoringFlags; metrics: Metrics; view: SupervisorView; say: (line: string) => void; deps?: MonitoringDeps; targets?: () => AlertTarget[] }): Promise<Monitoring> {
   const d = o.deps ?? {};
   const now = d.now ?? Date.now;
-  const setTimer = d.setTimer ?? ((fn: () => void, ms: number) => setTimeout(fn, ms));
-  const clearTimer = d.clearTimer ?? ((h: unknown) => clearTimeout(h as ReturnType<typeof setTimeout>));
+  const setTimer = d.setTimer ?? realTimers.setTimer;
+  const clearTimer = d.clearTimer ?? realTimers.clearTimer;
   let listener: MetricsListener | undefined;
   if (o.flags.listen) {
     if (o.flags.listen.warning) o.say(`warning: ${o.flags.listen.warning}`);

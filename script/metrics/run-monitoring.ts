@@ -2,7 +2,7 @@
  * `run`'s monitoring: everything comes from its own runner. The metrics exist before the supervisor (the cloud
  * port is wrapped to count outcomes) and the listener is bound before it; the supervisor is attached once it runs.
  */
-import type { ChannelSettings } from '../../shared/api-routes.js';
+import type { ChannelSettings } from '../../shared/channel.js';
 import type { MonitoringFlags } from '../alerts/flags.js';
 import type { Supervision } from '../run/supervise.js';
 import type { ApiPort, Snapshot } from '../../shared/supervisor/index.js';

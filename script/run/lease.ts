@@ -7,7 +7,7 @@
 import { LeaseBody, TOKEN_HEADER } from '../../shared/api-routes.js';
 import type { LeasePort } from '../../shared/supervisor/index.js';
 import { readHelperState } from '../helper-state.js';
-import { peekToken } from '../install/token-peek.js';
+import { peekToken } from '../server/token-store.js';
 
 export interface HelperLeaseOptions {
   configDir: string;

@@ -1,10 +1,11 @@
 /**
  * The supervisor's OBS port in Node: the shared ObsClient (deadlines, pending calls rejected on close) over
- * obs-websocket-js's JSON build, its events fed to the runner. Reconnecting is the supervisor's decision
- * (its backoff, its close classes); this port only connects when asked.
+ * obs-websocket-js's JSON build, bound to the runner by shared/obs-binding.ts (the dock uses the same binding).
+ * Reconnecting is the supervisor's decision (its backoff, its close classes); this port only connects when asked.
  */
 import OBSWebSocket from 'obs-websocket-js/json';
 import { ObsClient } from '../../shared/obs-client.js';
+import { bindObsEvents, obsPort } from '../../shared/obs-binding.js';
 import type { ObsPort, SupervisorRunner } from '../../shared/supervisor/index.js';
 
 export interface NodeObs {
@@ -16,23 +17,16 @@ export interface NodeObs {
 }
 
 export function nodeObs(url: string, password: string | undefined, warn: (m: string) => void): NodeObs {
-  const client = new ObsClient({ createSocket: () => new OBSWebSocket(), callTimeoutMs: 5_000, connectTimeoutMs: 5_000, warn });
+  const client = new ObsClient({
+    createSocket: () => new OBSWebSocket(),
+    callTimeoutMs: 5_000,
+    connectTimeoutMs: 5_000,
+    warn,
+  });
   return {
     client,
-    port: {
-      call: (requestType, data) => client.call(requestType as 'GetStreamStatus', data as undefined),
-      // failures arrive as the client's `closed` event, which the runner also receives
-      reconnect: () => client.connect(url, password).then(() => undefined),
-    },
-    bind(runner) {
-      const offs = [
-        client.on('connected', () => runner.dispatch({ type: 'obs-connected' })),
-        client.on('closed', (e) => runner.dispatch({ type: 'obs-disconnected', code: e.code, reason: e.reason, closeClass: e.classification })),
-        client.on('StreamStateChanged', (e) => runner.dispatch({ type: 'obs-stream-state', outputState: e.outputState, outputActive: e.outputActive })),
-        client.on('ExitStarted', () => runner.dispatch({ type: 'obs-exit-started' })),
-      ];
-      return () => offs.forEach((off) => off());
-    },
+    port: obsPort(client, () => client.connect(url, password)),
+    bind: (runner) => bindObsEvents(client, runner),
     close: () => client.disconnect(),
   };
 }

@@ -3,9 +3,10 @@
  * its API port, the shared ObsClient as its OBS port and the helper's lease. Returns a handle to stop it.
  */
 import { randomBytes } from 'node:crypto';
-import type { ChannelSettings } from '../../shared/api-routes.js';
+import type { ChannelSettings } from '../../shared/channel.js';
 import { ActionLog, SupervisorRunner, type ApiPort, type Config, type LogEntry, type Snapshot } from '../../shared/supervisor/index.js';
-import type { LiveApiClient } from '../api-client.js';
+import type { LiveApiClient } from '../cloud/api-client.js';
+import { realTimers } from '../../shared/obs-binding.js';
 import { helperLease } from './lease.js';
 import { nodeObs, type NodeObs } from './obs-port.js';
 
@@ -54,7 +55,7 @@ export function supervise(o: SuperviseOptions): Supervision {
     lease: helperLease({ configDir: o.configDir, holder, obsUrl: o.obsUrl, ttlMs: 30_000, log: o.log }),
     clock: { now: Date.now },
     random: Math.random,
-    timers: { setTimer: (fn, ms) => setTimeout(fn, ms), clearTimer: (h) => clearTimeout(h as ReturnType<typeof setTimeout>) },
+    timers: realTimers,
     config: o.config ?? {},
     log,
   });

@@ -3,8 +3,8 @@
  * are checked with the project's zod schemas (the doc's rules): a missing one is MissingParameter, a bad
  * one InputInvalid.
  */
-import { CreateParams, DEFAULT_EXPIRE_TIME, ParticipantsParams, formatIssues } from '../../shared/schemas.js';
-import { sha256Hex } from '../sign-v3.js';
+import { CreateParams, DEFAULT_EXPIRE_TIME, ParticipantsParams, formatIssues } from '../../shared/cloud-schemas.js';
+import { sha256Hex } from '../cloud/sign-v3.js';
 import { acs, type AcsError } from './acs-errors.js';
 import { signAuthKey } from './auth-key.js';
 import type { SandboxState } from './state.js';

@@ -6,7 +6,7 @@
  * JSON `{ error }` on failure; no secret is ever part of a stats or fault answer.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { formatIssues } from '../../shared/schemas.js';
+import { formatIssues } from '../../shared/cloud-schemas.js';
 import { SandboxFault, type SandboxFaults } from './faults.js';
 import type { SandboxStats } from './types.js';
 

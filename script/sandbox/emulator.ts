@@ -83,7 +83,28 @@ function emptyStats() {
   };
 }
 
-export function createEmulator(opts: EmulatorOptions = {}): Emulator {
+/** Everything one emulator instance holds; the handlers below are functions of it. */
+interface World {
+  random: (n: number) => Uint8Array;
+  credentials: SandboxCredentials;
+  privateKey: string;
+  controlToken: string;
+  wallClock: () => number;
+  state: SandboxState;
+  queue: FailureQueue;
+  flow: FlowControl;
+  nonces: NonceStore;
+  keys: Map<string, GatewayKey>;
+  counters: ReturnType<typeof emptyStats>;
+  rtmpOrigin: string;
+  emit: (e: SandboxEvent) => void;
+  faults: SandboxFaults;
+  ended: (p: LivePublish, cause: EndCause) => void;
+}
+
+const info = (p: LivePublish) => ({ sessionId: p.sessionId, streamName: p.streamName, appId: p.appId, channelId: p.channelId, userId: p.userId });
+
+function createWorld(opts: EmulatorOptions): World {
   const random = opts.random ?? ((n: number) => new Uint8Array(randomBytes(n)));
   const credentials = opts.credentials ?? generateCredentials(random, opts.sts);
   const privateKey = opts.privateKey ?? Buffer.from(random(16)).toString('hex');
@@ -91,12 +112,7 @@ export function createEmulator(opts: EmulatorOptions = {}): Emulator {
   const wallClock = opts.now ?? Date.now;
   const state = new SandboxState(wallClock, privateKey);
   const queue = new FailureQueue();
-  const flow = new FlowControl(opts.qps ?? 100);
-  const nonces = new NonceStore();
-  const keys = new Map<string, GatewayKey>([[credentials.accessKeyId, credentials]]);
   const counters = emptyStats();
-  let rtmpOrigin = opts.rtmpOrigin ?? 'rtmp://127.0.0.1:1935';
-
   const emit = (e: SandboxEvent) => {
     try {
       opts.onEvent?.(e);
@@ -104,114 +120,137 @@ export function createEmulator(opts: EmulatorOptions = {}): Emulator {
       // an observer's bug must not break the emulated cloud
     }
   };
-  const info = (p: LivePublish) => ({ sessionId: p.sessionId, streamName: p.streamName, appId: p.appId, channelId: p.channelId, userId: p.userId });
   const ended = (p: LivePublish, cause: EndCause) => {
     counters.ended[cause]++;
     emit({ type: 'publish-ended', cause, ...info(p) });
   };
-  const faults = createFaults(state, queue, ended);
+  return {
+    random,
+    credentials,
+    privateKey,
+    controlToken,
+    wallClock,
+    state,
+    queue,
+    flow: new FlowControl(opts.qps ?? 100),
+    nonces: new NonceStore(),
+    keys: new Map<string, GatewayKey>([[credentials.accessKeyId, credentials]]),
+    counters,
+    rtmpOrigin: opts.rtmpOrigin ?? 'rtmp://127.0.0.1:1935',
+    emit,
+    faults: createFaults(state, queue, ended),
+    ended,
+  };
+}
 
-  const gate: PublishGate = {
+function publishGate(w: World): PublishGate {
+  return {
     admit(attempt) {
-      const verdict = state.admit(attempt);
+      const verdict = w.state.admit(attempt);
       if (!verdict.ok) {
-        counters.rejected[verdict.reason]++;
-        emit({ type: 'publish-rejected', sessionId: attempt.sessionId, streamName: attempt.stream, reason: verdict.reason, detail: verdict.detail });
+        w.counters.rejected[verdict.reason]++;
+        w.emit({ type: 'publish-rejected', sessionId: attempt.sessionId, streamName: attempt.stream, reason: verdict.reason, detail: verdict.detail });
         return verdict;
       }
-      counters.accepted++;
-      for (const old of verdict.replaced) ended(old, 'replaced');
-      const live = state.live.get(attempt.sessionId)!;
-      emit({ type: 'publish-accepted', ...info(live) });
+      w.counters.accepted++;
+      for (const old of verdict.replaced) w.ended(old, 'replaced');
+      const live = w.state.live.get(attempt.sessionId)!;
+      w.emit({ type: 'publish-accepted', ...info(live) });
       return verdict;
     },
     end(sessionId) {
-      const p = state.end(sessionId);
-      if (p) ended(p, 'disconnected');
+      const p = w.state.end(sessionId);
+      if (p) w.ended(p, 'disconnected');
     },
   };
+}
 
-  function stats(): SandboxStats {
-    return {
-      now: state.now(),
-      clockOffsetSeconds: state.offsetMs / 1000,
-      calls: { ...counters.calls },
-      outcomes: Object.fromEntries(Object.entries(counters.outcomes).map(([a, o]) => [a, { ...o }])),
-      issuedUrls: state.streams.size,
-      publishes: { accepted: counters.accepted, rejected: { ...counters.rejected }, ended: { ...counters.ended } },
-      publishers: [...state.live.values()].map((p) => ({ ...info(p), since: p.since, listed: p.listed })),
-      pendingFailures: queue.pending(),
-    };
-  }
-
-  function answer(action: string | undefined, requestId: string, result: AcsError | Record<string, unknown>): Response {
-    const failed = isAcsError(result);
-    const code = failed ? result.code : 'OK';
-    if (action) {
-      counters.calls[action] = (counters.calls[action] ?? 0) + 1;
-      const o = (counters.outcomes[action] ??= {});
-      o[code] = (o[code] ?? 0) + 1;
-    }
-    emit({ type: 'api', action: action ?? '', status: failed ? result.status : 200, code, requestId });
-    return failed ? errorResponse(result, requestId) : okResponse(result, requestId);
-  }
-
-  async function api(req: Request, requestId: string): Promise<Response> {
-    const body = new Uint8Array(await req.arrayBuffer());
-    const named = actionOf(req, ACTIONS, body);
-    // The gateway (date skew, nonces, QPS) runs on the wall clock: a shifted clock expires URLs without
-    // making every client's x-acs-date look skewed. The operations run on the shifted clock.
-    const wall = wallClock();
-    const call = verifyRequest(req, body, { keys, actions: ACTIONS, nonces, now: wall });
-    if (isAcsError(call)) return answer(named, requestId, call);
-    const wait = flow.take(`${ACCOUNT}:${call.action}`, wall);
-    if (wait > 0) return answer(call.action, requestId, acs.throttled(wait));
-    const injected = queue.take(call.action);
-    if (injected) return answer(call.action, requestId, injected);
-    const ctx: ActionContext = { state, now: state.now(), random, privateKey, rtmpOrigin };
-    const run = call.action === 'CreateRoomRealTimeStreamAddress' ? createRoomRealTimeStreamAddress : describeChannelParticipants;
-    return answer(call.action, requestId, run(call.query, ctx));
-  }
-
-  async function handle(req: Request): Promise<Response> {
-    const { pathname } = new URL(req.url);
-    if (pathname === CONTROL_PREFIX || pathname.startsWith(`${CONTROL_PREFIX}/`)) {
-      return handleControl(req, pathname, { token: controlToken, faults, stats });
-    }
-    const requestId = formatRequestId(random(16));
-    try {
-      return await api(req, requestId);
-    } catch {
-      return answer(actionOf(req, ACTIONS), requestId, acs.internal());
-    }
-  }
-
-  async function handleSts(req: Request): Promise<Response> {
-    const requestId = formatRequestId(random(16));
-    try {
-      const body = new Uint8Array(await req.arrayBuffer());
-      const wall = wallClock();
-      const call = verifyRequest(req, body, { keys, actions: STS_ACTIONS, nonces, now: wall, version: STS_VERSION });
-      if (isAcsError(call)) return answer(actionOf(req, STS_ACTIONS, body), requestId, call);
-      const injected = queue.take(call.action);
-      if (injected) return answer(call.action, requestId, injected);
-      return answer(call.action, requestId, assumeRole(call.query, { now: wall, random, keys }));
-    } catch {
-      return answer('AssumeRole', requestId, acs.internal());
-    }
-  }
-
+function statsOf(w: World): SandboxStats {
+  const { state, counters } = w;
   return {
-    handle,
-    handleSts,
-    credentials,
-    controlToken,
-    faults,
-    gate,
-    stats,
-    now: () => state.now(),
+    now: state.now(),
+    clockOffsetSeconds: state.offsetMs / 1000,
+    calls: { ...counters.calls },
+    outcomes: Object.fromEntries(Object.entries(counters.outcomes).map(([a, o]) => [a, { ...o }])),
+    issuedUrls: state.streams.size,
+    publishes: { accepted: counters.accepted, rejected: { ...counters.rejected }, ended: { ...counters.ended } },
+    publishers: [...state.live.values()].map((p) => ({ ...info(p), since: p.since, listed: p.listed })),
+    pendingFailures: w.queue.pending(),
+  };
+}
+
+/** Counts the call and its outcome, tells the observer, and renders the answer. */
+function answer(w: World, action: string | undefined, requestId: string, result: AcsError | Record<string, unknown>): Response {
+  const failed = isAcsError(result);
+  const code = failed ? result.code : 'OK';
+  if (action) {
+    w.counters.calls[action] = (w.counters.calls[action] ?? 0) + 1;
+    const o = (w.counters.outcomes[action] ??= {});
+    o[code] = (o[code] ?? 0) + 1;
+  }
+  w.emit({ type: 'api', action: action ?? '', status: failed ? result.status : 200, code, requestId });
+  return failed ? errorResponse(result, requestId) : okResponse(result, requestId);
+}
+
+async function api(w: World, req: Request, requestId: string): Promise<Response> {
+  const body = new Uint8Array(await req.arrayBuffer());
+  const named = actionOf(req, ACTIONS, body);
+  // The gateway (date skew, nonces, QPS) runs on the wall clock: a shifted clock expires URLs without
+  // making every client's x-acs-date look skewed. The operations run on the shifted clock.
+  const wall = w.wallClock();
+  const call = verifyRequest(req, body, { keys: w.keys, actions: ACTIONS, nonces: w.nonces, now: wall });
+  if (isAcsError(call)) return answer(w, named, requestId, call);
+  const wait = w.flow.take(`${ACCOUNT}:${call.action}`, wall);
+  if (wait > 0) return answer(w, call.action, requestId, acs.throttled(wait));
+  const injected = w.queue.take(call.action);
+  if (injected) return answer(w, call.action, requestId, injected);
+  const { state, random, privateKey, rtmpOrigin } = w;
+  const ctx: ActionContext = { state, now: state.now(), random, privateKey, rtmpOrigin };
+  const run = call.action === 'CreateRoomRealTimeStreamAddress' ? createRoomRealTimeStreamAddress : describeChannelParticipants;
+  return answer(w, call.action, requestId, run(call.query, ctx));
+}
+
+async function handle(w: World, req: Request): Promise<Response> {
+  const { pathname } = new URL(req.url);
+  if (pathname === CONTROL_PREFIX || pathname.startsWith(`${CONTROL_PREFIX}/`)) {
+    return handleControl(req, pathname, { token: w.controlToken, faults: w.faults, stats: () => statsOf(w) });
+  }
+  const requestId = formatRequestId(w.random(16));
+  try {
+    return await api(w, req, requestId);
+  } catch {
+    return answer(w, actionOf(req, ACTIONS), requestId, acs.internal());
+  }
+}
+
+async function handleSts(w: World, req: Request): Promise<Response> {
+  const requestId = formatRequestId(w.random(16));
+  try {
+    const body = new Uint8Array(await req.arrayBuffer());
+    const wall = w.wallClock();
+    const call = verifyRequest(req, body, { keys: w.keys, actions: STS_ACTIONS, nonces: w.nonces, now: wall, version: STS_VERSION });
+    if (isAcsError(call)) return answer(w, actionOf(req, STS_ACTIONS, body), requestId, call);
+    const injected = w.queue.take(call.action);
+    if (injected) return answer(w, call.action, requestId, injected);
+    return answer(w, call.action, requestId, assumeRole(call.query, { now: wall, random: w.random, keys: w.keys }));
+  } catch {
+    return answer(w, 'AssumeRole', requestId, acs.internal());
+  }
+}
+
+export function createEmulator(opts: EmulatorOptions = {}): Emulator {
+  const w = createWorld(opts);
+  return {
+    handle: (req) => handle(w, req),
+    handleSts: (req) => handleSts(w, req),
+    credentials: w.credentials,
+    controlToken: w.controlToken,
+    faults: w.faults,
+    gate: publishGate(w),
+    stats: () => statsOf(w),
+    now: () => w.state.now(),
     setRtmpOrigin: (origin) => {
-      rtmpOrigin = origin;
+      w.rtmpOrigin = origin;
     },
   };
 }

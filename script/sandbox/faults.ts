@@ -5,7 +5,7 @@
  * `SandboxFault` is a superset of shared/api-routes.ts `FaultRequest` (same kinds and field names).
  */
 import * as z from 'zod/mini';
-import { AppId, ChannelId, UserId } from '../../shared/schemas.js';
+import { AppId, ChannelId, UserId } from '../../shared/cloud-schemas.js';
 import type { AcsError } from './acs-errors.js';
 import type { LivePublish, SandboxState, UserRef } from './state.js';
 import { ACTIONS, type EndCause, type FailureSpec, type SandboxAction } from './types.js';

@@ -9,7 +9,7 @@
  * one the cloud's common error list uses and marked "unconfirmed" in acs-errors.ts.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { percentEncode } from '../sign-v3.js';
+import { percentEncode } from '../cloud/sign-v3.js';
 import { acs, type AcsError } from './acs-errors.js';
 import { MAX_SKEW_MS, checkToken, parseQuery, type GatewayContext, type VerifiedCall } from './gateway.js';
 

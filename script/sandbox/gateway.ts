@@ -7,8 +7,8 @@
  * client says it signed (Host from the URL when a direct call carries none) and the body hash.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { API_VERSION } from '../../shared/schemas.js';
-import { ALGORITHM, canonicalRequest, parseAuthorization, sha256Hex, signature } from '../sign-v3.js';
+import { API_VERSION } from '../../shared/cloud-schemas.js';
+import { ALGORITHM, canonicalRequest, parseAuthorization, sha256Hex, signature } from '../cloud/sign-v3.js';
 import { acs, type AcsError } from './acs-errors.js';
 import type { NonceStore } from './nonce-store.js';
 import { looksRpc, rpcParams, verifyRpc } from './gateway-rpc.js';

@@ -1,9 +1,10 @@
 /**
- * Binds a `(Request) => Promise<Response>` handler to node:http on 127.0.0.1 (the Hono shape: the
- * handler knows nothing of sockets). Bodies are capped at 1 MiB; a request has 15 s to arrive whole.
+ * Binds a `(Request) => Promise<Response>` handler to node:http on 127.0.0.1 through the shared adapter
+ * (script/http/node-http.ts; the Hono shape: the handler knows nothing of sockets), under the sandbox's policy:
+ * bodies capped at 1 MiB (the cloud's gateway answers 413), hop-by-hop headers dropped, errors in the cloud's
+ * JSON shape; a request has 15 s to arrive whole.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { createServer as createTlsServer } from 'node:https';
+import { closer, fetchServer, type FetchHandler } from '../http/node-http.js';
 import { listenLocal, LOOPBACK } from './listen.js';
 
 const MAX_BODY = 1024 * 1024;
@@ -16,64 +17,61 @@ export interface BoundServer {
 
 class BodyTooLarge extends Error {}
 
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
+/** The whole body, or BodyTooLarge past the cap (cancelling the stream: the adapter then closes the connection). */
+async function readBody(req: Request): Promise<Uint8Array> {
+  if (!req.body) return new Uint8Array(0);
+  const chunks: Uint8Array[] = [];
   let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw new BodyTooLarge();
-    chunks.push(chunk as Buffer);
+  const reader = req.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > MAX_BODY) {
+      await reader.cancel();
+      throw new BodyTooLarge();
+    }
+    chunks.push(value);
   }
   return Buffer.concat(chunks);
 }
 
-function toRequest(req: IncomingMessage, body: Buffer, port: number): Request | null {
-  const path = req.url ?? '';
-  if (!path.startsWith('/') || path.startsWith('//')) return null;
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined && !HOP_BY_HOP.has(name)) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
-  }
-  const method = req.method ?? 'GET';
-  const withBody = method !== 'GET' && method !== 'HEAD';
-  return new Request(`http://${LOOPBACK}:${port}${path}`, { method, headers, ...(withBody ? { body: new Uint8Array(body) } : {}) });
+function cloudError(status: number, code: string, message: string): Response {
+  const headers = { 'content-type': 'application/json', connection: 'close' };
+  return new Response(JSON.stringify({ Code: code, Message: message }), { status, headers });
 }
 
-async function respond(handler: (req: Request) => Promise<Response>, req: IncomingMessage, res: ServerResponse, port: number): Promise<void> {
-  try {
-    const request = toRequest(req, await readBody(req), port);
-    if (!request) {
-      res.writeHead(400, { 'content-type': 'text/plain' }).end('bad request target');
-      return;
+/** The sandbox's policy around its handler: what the cloud's front door does before the gateway sees a request. */
+function sandboxPolicy(handler: FetchHandler): FetchHandler {
+  return async (req) => {
+    try {
+      // an origin-form target only: "//host/path" would read as another host to a URL parser
+      if (new URL(req.url).pathname.startsWith('//')) {
+        return new Response('bad request target', { status: 400, headers: { 'content-type': 'text/plain' } });
+      }
+      const body = await readBody(req);
+      const headers = new Headers();
+      req.headers.forEach((value, name) => HOP_BY_HOP.has(name) || headers.set(name, value));
+      const withBody = req.method !== 'GET' && req.method !== 'HEAD';
+      return await handler(new Request(req.url, { method: req.method, headers, ...(withBody ? { body: new Uint8Array(body) } : {}) }));
+    } catch (e) {
+      if (e instanceof BodyTooLarge) return cloudError(413, 'RequestEntityTooLarge', 'body over 1 MiB');
+      return cloudError(500, 'InternalError', 'sandbox adapter error');
     }
-    const response = await handler(request);
-    const out = Buffer.from(await response.arrayBuffer());
-    res.writeHead(response.status, Object.fromEntries(response.headers)).end(out);
-  } catch (e) {
-    if (res.headersSent) return void res.destroy();
-    const tooLarge = e instanceof BodyTooLarge;
-    res.writeHead(tooLarge ? 413 : 500, { 'content-type': 'application/json', connection: 'close' });
-    res.end(JSON.stringify({ Code: tooLarge ? 'RequestEntityTooLarge' : 'InternalError', Message: tooLarge ? 'body over 1 MiB' : 'sandbox adapter error' }));
-  }
+  };
 }
 
 /** With `tls` the server speaks HTTPS (the STS stand-in: the credentials library only calls STS over HTTPS). */
-export async function bindHandler(handler: (req: Request) => Promise<Response>, opts: { port: number; fallback: boolean; tls?: { key: string; cert: string } }): Promise<BoundServer> {
+export async function bindHandler(handler: FetchHandler, opts: { port: number; fallback: boolean; tls?: { key: string; cert: string } }): Promise<BoundServer> {
   let port = 0;
-  const serve = (req: IncomingMessage, res: ServerResponse) => void respond(handler, req, res, port);
-  const server = opts.tls ? createTlsServer({ key: opts.tls.key, cert: opts.tls.cert }, serve) : createServer(serve);
-  server.requestTimeout = 15_000;
-  server.headersTimeout = 10_000;
+  const server = fetchServer({
+    handler: sandboxPolicy(handler),
+    // the URL the emulator's gateway sees (and signs over) is the plain one, as before the adapter
+    origin: () => `http://${LOOPBACK}:${port}`,
+    headersTimeoutMs: 10_000,
+    requestTimeoutMs: 15_000,
+    ...(opts.tls ? { tls: opts.tls } : {}),
+  });
   port = await listenLocal(server, opts.port, opts.fallback);
-  let closing: Promise<void> | undefined;
-  return {
-    port,
-    close() {
-      closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      return closing;
-    },
-  };
+  return { port, close: closer(server) };
 }

@@ -53,13 +53,12 @@ export interface SandboxHandle {
 
 export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHandle> {
   const log = opts.log ?? (() => {});
-  // the gate is asked only once a publish arrives, by which time `emulator` exists
-  let emulator: Emulator | undefined;
+  // the gate is asked only once a publish arrives, by which time `emu` (declared below) exists
   const ingest = await startIngest({
     ...(opts.rtmpPort !== undefined ? { port: opts.rtmpPort } : {}),
     gate: {
-      admit: (attempt) => emulator!.gate.admit(attempt),
-      end: (sessionId) => emulator!.gate.end(sessionId),
+      admit: (attempt) => emu.gate.admit(attempt),
+      end: (sessionId) => emu.gate.end(sessionId),
     },
     log,
   });
@@ -70,7 +69,6 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
     ...(opts.sts ? { sts: true } : {}),
     ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
   });
-  emulator = emu;
   let api;
   let sts;
   try {

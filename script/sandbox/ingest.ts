@@ -109,6 +109,28 @@ function withDeadline(p: Promise<unknown>, ms: number): Promise<void> {
   });
 }
 
+/** Asked by the hooked session before NMS answers `publish`; must not throw (it runs in NMS's data handler). */
+function publishDecider(opts: IngestOptions): (socket: Socket, req: PublishRequest) => PublishDecision {
+  return (socket, req) => {
+    const where = `/${req.app}/${mask(req.stream)}`;
+    let verdict: ReturnType<PublishGate['admit']>;
+    try {
+      verdict = opts.gate.admit({ sessionId: req.sessionId, app: req.app, stream: req.stream, authKey: req.query.auth_key, close: () => socket.destroy() });
+    } catch (e) {
+      opts.log?.(`publish refused (the gate failed: ${e instanceof Error ? e.message : String(e)}): ${where}`);
+      return { ok: false, code: 'NetStream.Publish.Denied', description: 'internal error' };
+    }
+    if (!verdict.ok) {
+      opts.log?.(`publish refused (${verdict.reason}): ${where}`);
+      // details name no secret: "never issued", "signature does not match", the expiry instant, "already live"
+      return { ok: false, code: verdict.reason === 'duplicate' ? 'NetStream.Publish.BadName' : 'NetStream.Publish.Denied', description: verdict.detail };
+    }
+    opts.log?.(`publish accepted: ${where} (user ${verdict.stream.userId})`);
+    socket.once('close', () => opts.gate.end(req.sessionId));
+    return { ok: true };
+  };
+}
+
 export async function startIngest(opts: IngestOptions): Promise<Ingest> {
   const nms = await loadNms();
   // fails loudly, before anything is started, if node-media-server's internals are not the 4.4.x ones hooked
@@ -128,25 +150,7 @@ export async function startIngest(opts: IngestOptions): Promise<Ingest> {
   // killing the host process mid-shutdown; the store is a throwaway temp folder, so skip those hooks.
   server.store.options.signals = false;
 
-  /** Asked by the hooked session before NMS answers `publish`; must not throw (it runs in NMS's data handler). */
-  const decide = (socket: Socket, req: PublishRequest): PublishDecision => {
-    const where = `/${req.app}/${mask(req.stream)}`;
-    let verdict: ReturnType<PublishGate['admit']>;
-    try {
-      verdict = opts.gate.admit({ sessionId: req.sessionId, app: req.app, stream: req.stream, authKey: req.query.auth_key, close: () => socket.destroy() });
-    } catch (e) {
-      opts.log?.(`publish refused (the gate failed: ${e instanceof Error ? e.message : String(e)}): ${where}`);
-      return { ok: false, code: 'NetStream.Publish.Denied', description: 'internal error' };
-    }
-    if (!verdict.ok) {
-      opts.log?.(`publish refused (${verdict.reason}): ${where}`);
-      // details name no secret: "never issued", "signature does not match", the expiry instant, "already live"
-      return { ok: false, code: verdict.reason === 'duplicate' ? 'NetStream.Publish.BadName' : 'NetStream.Publish.Denied', description: verdict.detail };
-    }
-    opts.log?.(`publish accepted: ${where} (user ${verdict.stream.userId})`);
-    socket.once('close', () => opts.gate.end(req.sessionId));
-    return { ok: true };
-  };
+  const decide = publishDecider(opts);
 
   const tcp = createServer((socket) => {
     sockets.add(socket);

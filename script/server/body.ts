@@ -5,7 +5,7 @@
  */
 import type * as z from 'zod/mini';
 import { MAX_BODY_BYTES } from '../../shared/api-routes.js';
-import { formatIssues } from '../../shared/schemas.js';
+import { formatIssues } from '../../shared/cloud-schemas.js';
 import { HttpError } from './http-error.js';
 
 const bad = (code: string, message: string, field?: string) => new HttpError({ status: 400, code, message, field });

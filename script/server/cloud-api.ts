@@ -3,7 +3,7 @@
  * the OpenAPI's PascalCase parameters, times as ISO strings. Takes anything shaped like LiveApiClient.
  */
 import type { ChannelRef, ChannelSettings, IngestUrlBody, ParticipantsBody } from '../../shared/api-routes.js';
-import type { LiveApiClient } from '../api-client.js';
+import type { LiveApiClient } from '../cloud/api-client.js';
 
 export interface CloudApi {
   mint(channel: ChannelSettings): Promise<IngestUrlBody>;

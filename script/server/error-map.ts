@@ -4,7 +4,7 @@
  * when we can tell which), everything else the cloud or the network did -> 502. Unknown errors -> 500 with a
  * generic message (details go to the helper's log only). Every message is redacted of the known secrets.
  */
-import { ApiError, redact } from '../errors.js';
+import { ApiError, redact } from '../cloud/errors.js';
 import { HttpError } from './http-error.js';
 
 /** The cloud's PascalCase parameter -> the dock's camelCase field. */

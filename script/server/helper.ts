@@ -7,10 +7,12 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ObsHintsBody } from '../../shared/api-routes.js';
-import { LiveApiClient } from '../api-client.js';
-import { removeSandboxState, resolveEndpoint, sandboxStatePath, writeSandboxState } from '../cloud.js';
-import { credentialChain } from '../credential-chain.js';
-import { CredentialsError, describeInfo } from '../credentials.js';
+import { realTimers } from '../../shared/obs-binding.js';
+import { DEFAULT_OBS_URL } from '../../shared/obs-url.js';
+import { LiveApiClient } from '../cloud/api-client.js';
+import { resolveEndpoint } from '../cloud/cloud.js';
+import { credentialChain } from '../cloud/credential-chain.js';
+import { CredentialsError, describeInfo } from '../cloud/credentials.js';
 import { obsConfigDir, readObsWebsocket } from '../obs-config.js';
 import { configDir } from '../paths.js';
 import { VERSION } from '../version.js';
@@ -19,7 +21,7 @@ import { createHandler } from './handler.js';
 import { intentStore, settingsStore } from './json-store.js';
 import { createLeases } from './leases.js';
 import { listen, type Listening } from './listen.js';
-import { faultInjector, loadSandbox, type SandboxHandle, type StartSandbox } from './sandbox-loader.js';
+import { faultInjector, startSandboxCloud, type SandboxCloud, type SandboxHandle, type StartSandbox } from './sandbox-loader.js';
 import { loadOrCreateToken } from './token-store.js';
 import type { MonitoringFlags } from '../alerts/flags.js';
 import { alertSettings } from '../alerts/settings.js';
@@ -65,23 +67,8 @@ export function resolveDockDir(env: NodeJS.ProcessEnv): string {
 export function obsHintsFrom(env: NodeJS.ProcessEnv): () => ObsHintsBody {
   return () => {
     const s = readObsWebsocket(obsConfigDir({ env }));
-    if (!s) return { url: 'ws://127.0.0.1:4455', source: 'default' };
+    if (!s) return { url: DEFAULT_OBS_URL, source: 'default' };
     return { url: s.url, serverEnabled: s.serverEnabled, authRequired: s.authRequired, source: s.source, ...(s.password ? { password: s.password } : {}) };
-  };
-}
-
-/**
- * node-media-server (the sandbox's RTMP ingest) installs SIGINT/SIGTERM listeners in its store that flush, remove
- * themselves and re-raise the signal (lightweight_store.js `_onSignal`). main.ts's listeners are one-shot, so the
- * re-raised signal would find none and kill us mid-shutdown (exit 143, sandbox.json left behind). A no-op listener
- * held until stop() is done keeps the orderly shutdown; main.ts's 5 s cut-off still ends a stuck one.
- */
-function holdSignals(): () => void {
-  const hold = () => {};
-  const sigs = ['SIGINT', 'SIGTERM'] as const;
-  for (const s of sigs) process.on(s, hold);
-  return () => {
-    for (const s of sigs) process.removeListener(s, hold);
   };
 }
 
@@ -93,9 +80,8 @@ interface Cloud {
   secrets: () => Array<string | undefined>;
   fellBack: boolean;
   looked: string[];
-  sandbox?: SandboxHandle;
-  /** undoes holdSignals() */
-  release?: () => void;
+  /** the sandbox cloud, in sandbox mode (its stop() also removes sandbox.json and lifts the signal hold) */
+  sandbox?: SandboxCloud;
 }
 
 async function chooseCloud(o: HelperOptions): Promise<Cloud> {
@@ -113,17 +99,9 @@ async function chooseCloud(o: HelperOptions): Promise<Cloud> {
       looked = e.looked;
     }
   }
-  const start = o.startSandbox ?? (await loadSandbox());
-  const release = holdSignals();
-  let sandbox: SandboxHandle;
-  try {
-    sandbox = await start({ log: (line) => o.log(`sandbox: ${line}`), ...(o.now ? { now: o.now } : {}) });
-  } catch (e) {
-    release();
-    throw e;
-  }
-  const client = new LiveApiClient({ endpoint: sandbox.endpoint, credentials: sandbox.credentials });
-  return { client, mode: 'sandbox', endpoint: sandbox.endpoint, credentialSource: 'sandbox', secrets: () => [sandbox.credentials.accessKeySecret, sandbox.credentials.securityToken, sandbox.controlToken], fellBack: !o.sandbox, looked, sandbox, release };
+  const sandbox = await startSandboxCloud({ env: o.env, log: o.log, ...(o.now ? { now: o.now } : {}), ...(o.startSandbox ? { start: o.startSandbox } : {}) });
+  const { endpoint } = sandbox.sandbox;
+  return { client: sandbox.client, mode: 'sandbox', endpoint, credentialSource: 'sandbox', secrets: sandbox.secrets, fellBack: !o.sandbox, looked, sandbox };
 }
 
 export async function startHelper(o: HelperOptions): Promise<RunningHelper> {
@@ -131,7 +109,7 @@ export async function startHelper(o: HelperOptions): Promise<RunningHelper> {
   const dir = configDir({ env: o.env });
   const token = loadOrCreateToken(dir);
   const cloud = await chooseCloud(o);
-  const timers = { now, setTimer: (fn: () => void, ms: number) => setTimeout(fn, ms), clearTimer: (h: unknown) => clearTimeout(h as ReturnType<typeof setTimeout>) };
+  const timers = { now, ...realTimers };
   const view = helperView(timers);
   // serve sees the dock's supervisor only through its intent and presence polls (helper-view.ts)
   const metrics = createMetrics({ version: VERSION, source: { snapshot: view.snapshot, channel: view.channel }, omit: ['state', 'obs', 'url', 'storm', 'recoveries'] });
@@ -146,7 +124,7 @@ export async function startHelper(o: HelperOptions): Promise<RunningHelper> {
     settingsStore: settingsStore(dir, o.log),
     intentStore: view.wrapIntent(intentStore(dir, o.log)),
     leases: createLeases(now),
-    faults: cloud.sandbox ? faultInjector(cloud.sandbox.faults) : undefined,
+    faults: cloud.sandbox ? faultInjector(cloud.sandbox.sandbox.faults) : undefined,
     staticDir: resolveDockDir(o.env),
     now,
     secrets: () => [...cloud.secrets(), token],
@@ -164,14 +142,9 @@ export async function startHelper(o: HelperOptions): Promise<RunningHelper> {
   } catch (e) {
     view.dispose();
     await cloud.sandbox?.stop();
-    cloud.release?.();
     throw e;
   }
-  const statePath = cloud.sandbox ? sandboxStatePath(o.env) : undefined;
-  if (cloud.sandbox && statePath) {
-    const s = cloud.sandbox;
-    writeSandboxState(statePath, { pid: process.pid, endpoint: s.endpoint, rtmpPort: s.rtmpPort, accessKeyId: s.credentials.accessKeyId, accessKeySecret: s.credentials.accessKeySecret, controlToken: s.controlToken, helperUrl: server.url, startedAt: new Date(now()).toISOString() });
-  }
+  cloud.sandbox?.announce({ helperUrl: server.url });
   return {
     url: server.url,
     dockUrl: `${server.url}/?token=${token}`,
@@ -180,14 +153,12 @@ export async function startHelper(o: HelperOptions): Promise<RunningHelper> {
     credentialSource: cloud.credentialSource,
     fellBack: cloud.fellBack,
     looked: cloud.looked,
-    ...(cloud.sandbox ? { sandbox: cloud.sandbox } : {}),
+    ...(cloud.sandbox ? { sandbox: cloud.sandbox.sandbox } : {}),
     async stop() {
       await mon?.stop();
       view.dispose();
       await server.close();
-      if (statePath) removeSandboxState(statePath);
       await cloud.sandbox?.stop();
-      cloud.release?.();
     },
   };
 }

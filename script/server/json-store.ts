@@ -9,7 +9,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type * as z from 'zod/mini';
 import { IntentBody, SettingsBody } from '../../shared/api-routes.js';
-import { formatIssues } from '../../shared/schemas.js';
+import { formatIssues } from '../../shared/cloud-schemas.js';
 
 export interface JsonStore<T> {
   read(): Promise<T>;

@@ -1,8 +1,8 @@
 /**
- * The thin node:http adapter: IncomingMessage -> Request (body streamed), Response -> ServerResponse.
- * Loopback only: binding anything else would put the helper's API (which can mint stream keys) on the network.
+ * The helper's listener: its handler on the shared node:http adapter (script/http/node-http.ts), loopback only:
+ * binding anything else would put the helper's API (which can mint stream keys) on the network.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { closer, fetchServer } from '../http/node-http.js';
 import type { Handler } from './handler.js';
 
 export class ListenError extends Error {
@@ -37,89 +37,14 @@ export interface Listening {
   close(): Promise<void>;
 }
 
-/** The request body as a web stream. Cancelling it (body over the cap) stops buffering and drains the rest. */
-function bodyStream(req: IncomingMessage, onCancel: () => void): ReadableStream<Uint8Array> {
-  let done = false;
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      req.on('data', (chunk: Buffer) => {
-        if (done) return;
-        controller.enqueue(new Uint8Array(chunk));
-        if ((controller.desiredSize ?? 1) <= 0) req.pause();
-      });
-      req.on('end', () => !done && ((done = true), controller.close()));
-      req.on('error', (e) => !done && ((done = true), controller.error(e)));
-      req.pause();
-    },
-    pull() {
-      req.resume();
-    },
-    cancel() {
-      done = true;
-      onCancel();
-      req.resume();
-    },
-  }, { highWaterMark: 4 });
-}
-
-function toRequest(req: IncomingMessage, origin: string, signal: AbortSignal, onCancel: () => void): Request {
-  const headers = new Headers();
-  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
-  const method = req.method ?? 'GET';
-  const hasBody = method !== 'GET' && method !== 'HEAD';
-  return new Request(origin + req.url, {
-    method,
-    headers,
-    signal,
-    ...(hasBody ? { body: bodyStream(req, onCancel), duplex: 'half' } : {}),
-  } as RequestInit);
-}
-
-async function writeResponse(res: ServerResponse, response: Response, closeAfter: boolean): Promise<void> {
-  res.statusCode = response.status;
-  response.headers.forEach((value, name) => res.setHeader(name, value));
-  if (closeAfter) res.setHeader('connection', 'close');
-  if (!response.body) {
-    res.end();
-    return;
-  }
-  const reader = response.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    if (!res.write(value)) await new Promise<void>((r) => res.once('drain', r));
-  }
-  res.end();
-}
-
-function plain(res: ServerResponse, status: number, text: string): void {
-  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' }).end(text);
-}
-
 export function listen(o: ListenOptions): Promise<Listening> {
   const host = o.host ?? '127.0.0.1';
   const addr = loopbackAddress(host);
   if (!addr) return Promise.reject(new ListenError(`--host ${host}: the helper listens on loopback only (127.0.0.1, ::1 or localhost)`));
   let origin = `http://${addr.urlHost}:${o.port}`;
 
-  const server = createServer(async (req, res) => {
-    // origin-form only ("/path"); an absolute-form target would let the client pick the URL's host
-    if (!req.url?.startsWith('/')) return plain(res, 400, 'Bad request target');
-    const ac = new AbortController();
-    res.on('close', () => ac.abort());
-    let closeAfter = false;
-    try {
-      const response = await o.handler(toRequest(req, origin, ac.signal, () => (closeAfter = true)));
-      await writeResponse(res, response, closeAfter);
-    } catch (e) {
-      o.log?.(`request failed: ${e instanceof Error ? e.message : String(e)}`);
-      if (!res.headersSent) plain(res, 500, 'Internal error');
-      else res.destroy();
-    }
-  });
   // a slow client cannot hold a connection open forever
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
+  const server = fetchServer({ handler: o.handler, origin: () => origin, headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, ...(o.log ? { log: o.log } : {}) });
 
   return new Promise((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) => {
@@ -132,15 +57,7 @@ export function listen(o: ListenOptions): Promise<Listening> {
       const bound = server.address();
       const port = typeof bound === 'object' && bound ? bound.port : o.port;
       origin = `http://${addr.urlHost}:${port}`;
-      resolve({
-        port,
-        url: origin,
-        close: () =>
-          new Promise<void>((done) => {
-            server.close(() => done());
-            server.closeAllConnections();
-          }),
-      });
+      resolve({ port, url: origin, close: closer(server) });
     });
   });
 }

@@ -1,6 +1,7 @@
 /**
  * The helper's per-install API token: 32 random bytes, base64url (43 characters), in `<configDir>/token`,
  * mode 0600, created once and reused, so a dock URL pasted into OBS keeps working across helper restarts.
+ * Lives here (not in install/) because serve, run, doctor and install all read it.
  */
 import { randomBytes as nodeRandomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -21,6 +22,14 @@ function readToken(path: string): string | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * The token without creating it, for `install --dry-run`, `doctor`, `serve`'s banner and `run`'s lease, which must
+ * not write (one reader with loadOrCreateToken, so both accept the same file).
+ */
+export function peekToken(dir: string): string | undefined {
+  return readToken(join(dir, TOKEN_FILE)) ?? undefined;
 }
 
 export function loadOrCreateToken(dir: string, opts: TokenStoreOptions = {}): string {

@@ -10,9 +10,9 @@
  * success says nothing, and a second start while one connects can crash OBS), then presence confirmed.
  */
 import * as z from 'zod/mini';
-import { ChannelSettings } from '../api-routes.js';
+import { ChannelSettings } from '../channel.js';
 import { fullJitterDelay } from '../retry-policy.js';
-import { formatIssues } from '../schemas.js';
+import { formatIssues } from '../cloud-schemas.js';
 import { cancelTimer, cfg, draw, emit, errorInfo, log, needsUser, nextOp, obsCall, patchCtx, requestIdsOf, setLastError, timer, to, type Tx } from './context.js';
 import { acquireLease, releaseLease } from './effects/lease.js';
 import { reconnectNow } from './effects/obs-link.js';

@@ -5,7 +5,7 @@
  * arrive while a step runs are queued, so steps never interleave. Clock, randomness and timers are injected:
  * the dock and the helper pass real ones, tests pass fakes.
  */
-import type { IntentBody } from '../api-routes.js';
+import type { IntentBody } from '../channel.js';
 import { makeConfig } from './config.js';
 import { initialState } from './context.js';
 import { ActionLog, type LogEntry } from './log.js';

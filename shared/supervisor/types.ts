@@ -4,7 +4,7 @@
  * as events tagged with the operation id that asked for them, so a result from a superseded attempt is ignored.
  * Pure: no Node built-ins, no DOM. Runs in the dock and in the helper.
  */
-import type { ChannelSettings, IntentBody } from '../api-routes.js';
+import type { ChannelSettings, IntentBody } from '../channel.js';
 import type { ObsCloseClass, ObsOutputState } from '../obs-protocol.js';
 import type { Config } from './config.js';
 

@@ -2,8 +2,8 @@
  * Pieces of the supervisor chaos test (test/integration/chaos.test.ts) that hold no OBS and no sandbox:
  * the seeded PRNG and the fault plan, a cloud client that records every Create call, and the summary table.
  */
-import { LiveApiClient, type IngestUrl } from '../../script/api-client.js';
-import type { CreateParams } from '../../shared/schemas.js';
+import { LiveApiClient, type IngestUrl } from '../../script/cloud/api-client.js';
+import type { CreateParams } from '../../shared/cloud-schemas.js';
 import type { Config } from '../../shared/supervisor/index.js';
 
 // ---------------------------------------------------------------- randomness

@@ -2,13 +2,13 @@
  * One emulator on a fake clock, with helpers to sign requests (our signer), call the handler directly (no
  * port), drive a LiveApiClient through an injected fetch, and simulate RTMP publishes through the gate.
  */
-import { LiveApiClient } from '../../script/api-client.js';
-import { TokenBucket } from '../../script/rate-limit.js';
+import { LiveApiClient } from '../../script/cloud/api-client.js';
+import { TokenBucket } from '../../script/cloud/rate-limit.js';
 import { createEmulator, type EmulatorOptions } from '../../script/sandbox/emulator.js';
 import { ACTIONS, type SandboxAction, type SandboxCredentials, type SandboxEvent } from '../../script/sandbox/types.js';
-import { formatAcsDate, signRequest } from '../../script/sign-v3.js';
+import { formatAcsDate, signRequest } from '../../script/cloud/sign-v3.js';
 import { splitRtmpAddress } from '../../shared/rtmp-address.js';
-import { API_VERSION } from '../../shared/schemas.js';
+import { API_VERSION } from '../../shared/cloud-schemas.js';
 
 export const T0 = Date.UTC(2026, 10, 25, 12, 0, 0);
 export const HOST = '127.0.0.1:4467';

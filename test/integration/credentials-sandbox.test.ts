@@ -9,11 +9,11 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { LiveApiClient, type ApiCallLog } from '../../script/api-client.js';
-import { credentialChain } from '../../script/credential-chain.js';
-import { describeInfo } from '../../script/credentials.js';
-import { ApiError } from '../../script/errors.js';
-import { TokenBucket } from '../../script/rate-limit.js';
+import { LiveApiClient, type ApiCallLog } from '../../script/cloud/api-client.js';
+import { credentialChain } from '../../script/cloud/credential-chain.js';
+import { describeInfo } from '../../script/cloud/credentials.js';
+import { ApiError } from '../../script/cloud/errors.js';
+import { TokenBucket } from '../../script/cloud/rate-limit.js';
 import { startSandbox, type SandboxHandle } from '../../script/sandbox/index.js';
 import { makeCert, trustInProcess } from '../helpers/sts-cert.js';
 

@@ -7,7 +7,7 @@
  */
 import JsonOBSWebSocket from 'obs-websocket-js/json';
 import { afterAll, beforeAll, expect, it, onTestFailed } from 'vitest';
-import { LiveApiClient, type IngestUrl } from '../../script/api-client.js';
+import { LiveApiClient, type IngestUrl } from '../../script/cloud/api-client.js';
 import { startSandbox, type SandboxEvent, type SandboxHandle } from '../../script/sandbox/index.js';
 import { classifyRequestError, ObsClient, type ObsOutputState, type StreamStateChanged } from '../../shared/obs-client.js';
 import type { ObsReconnectSettings } from '../helpers/obs-home.js';

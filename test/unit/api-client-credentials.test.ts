@@ -4,14 +4,14 @@
  * one re-resolve, which finds the same token); credentials are asked per request; secrets stay out.
  */
 import { describe, expect, it } from 'vitest';
-import { LiveApiClient, type ApiCallLog } from '../../script/api-client.js';
-import { credentialChain } from '../../script/credential-chain.js';
-import type { CredentialSource } from '../../script/credentials.js';
-import { ApiError } from '../../script/errors.js';
-import { TokenBucket } from '../../script/rate-limit.js';
+import { LiveApiClient, type ApiCallLog } from '../../script/cloud/api-client.js';
+import { credentialChain } from '../../script/cloud/credential-chain.js';
+import type { CredentialSource } from '../../script/cloud/credentials.js';
+import { ApiError } from '../../script/cloud/errors.js';
+import { TokenBucket } from '../../script/cloud/rate-limit.js';
 import { rpcSignature } from '../../script/sandbox/gateway-rpc.js';
 import { STS_VERSION } from '../../script/sandbox/sts.js';
-import { percentEncode } from '../../script/sign-v3.js';
+import { percentEncode } from '../../script/cloud/sign-v3.js';
 import { ENDPOINT, setup } from '../helpers/emulator-fixture.js';
 
 const CREATE = { AppId: 'app1', ChannelId: 'room1', UserId: 'obs-1', DisplayName: 'OBS' };

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
-import { LiveApiClient, parseEndpoint } from '../../script/api-client.js';
-import { ApiError, classify } from '../../script/errors.js';
-import { TokenBucket } from '../../script/rate-limit.js';
+import { LiveApiClient, parseEndpoint } from '../../script/cloud/api-client.js';
+import { ApiError, classify } from '../../script/cloud/errors.js';
+import { TokenBucket } from '../../script/cloud/rate-limit.js';
 import { fakeClock } from '../helpers/fake-clock.js';
 
 const SECRET = 'S3cr3t-never-printed-0123456789';

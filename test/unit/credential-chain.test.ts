@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { credentialChain } from '../../script/credential-chain.js';
-import { CredentialsError, describeInfo } from '../../script/credentials.js';
+import { credentialChain } from '../../script/cloud/credential-chain.js';
+import { CredentialsError, describeInfo } from '../../script/cloud/credentials.js';
 
 const SECRET = 'secret-value-never-printed';
 const TOKEN = 'CAIS-token-value-never-printed';

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { chainSteps, ecsWanted } from '../../script/credential-steps.js';
+import { chainSteps, ecsWanted } from '../../script/cloud/credential-steps.js';
 
 const home = mkdtempSync(join(tmpdir(), 'artc-ecs-'));
 afterAll(() => rmSync(home, { recursive: true, force: true }));

@@ -8,7 +8,7 @@ import type { ObsProbe } from '../../script/doctor/obs-probe.js';
 import { detectObsLayout } from '../../script/install/obs-layout.js';
 import { install } from '../../script/install/install.js';
 import { readObsWebsocket } from '../../script/obs-config.js';
-import { CredentialsError, staticCredentials, type CredentialSource } from '../../script/credentials.js';
+import { CredentialsError, staticCredentials, type CredentialSource } from '../../script/cloud/credentials.js';
 import { main } from '../../script/cli/index.js';
 import { makeObsConfig, type Fixture } from '../helpers/install-fixtures.js';
 

@@ -4,7 +4,7 @@
  * LiveApiClient end to end through an injected fetch (no port). Fake clock throughout.
  */
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../../script/errors.js';
+import { ApiError } from '../../script/cloud/errors.js';
 import { appNameFor } from '../../script/sandbox/actions.js';
 import { parseAuthKey, verifyAuthKey } from '../../script/sandbox/auth-key.js';
 import { splitRtmpAddress } from '../../shared/rtmp-address.js';

@@ -7,8 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { rpcSignature } from '../../script/sandbox/gateway-rpc.js';
 import { STS_VERSION } from '../../script/sandbox/sts.js';
 import type { SandboxCredentials } from '../../script/sandbox/types.js';
-import { percentEncode } from '../../script/sign-v3.js';
-import { API_VERSION } from '../../shared/schemas.js';
+import { percentEncode } from '../../script/cloud/sign-v3.js';
+import { API_VERSION } from '../../shared/cloud-schemas.js';
 import { ENDPOINT, T0, setup } from '../helpers/emulator-fixture.js';
 
 const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');

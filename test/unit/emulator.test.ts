@@ -7,8 +7,8 @@ import { stringify } from 'node:querystring';
 import OpenApiUtil from '@alicloud/openapi-util';
 import { describe, expect, it } from 'vitest';
 import { createEmulator } from '../../script/sandbox/emulator.js';
-import { formatAcsDate } from '../../script/sign-v3.js';
-import { API_VERSION } from '../../shared/schemas.js';
+import { formatAcsDate } from '../../script/cloud/sign-v3.js';
+import { API_VERSION } from '../../shared/cloud-schemas.js';
 import { ENDPOINT, HOST, T0, seededRandom, setup, type Answer } from '../helpers/emulator-fixture.js';
 
 const official = (OpenApiUtil as unknown as { default?: typeof OpenApiUtil }).default ?? OpenApiUtil;

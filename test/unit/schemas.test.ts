@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CreateParams, ParticipantsParams, ParticipantsResponse, computeExpiry, flattenUserList, formatIssues } from '../../shared/schemas.js';
+import { CreateParams, ParticipantsParams, ParticipantsResponse, computeExpiry, flattenUserList, formatIssues } from '../../shared/cloud-schemas.js';
 
 const valid = { AppId: 'app_1-X', ChannelId: 'room-1', UserId: 'obs_user', DisplayName: 'Studio A' };
 

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { IngestUrlBody, MAX_BODY_BYTES } from '../../shared/api-routes.js';
-import { ApiError } from '../../script/errors.js';
+import { ApiError } from '../../script/cloud/errors.js';
 import { cloudApi } from '../../script/server/cloud-api.js';
 import { CHANNEL, call, errorOf, fx, SECRET, useHandlerFixture } from '../helpers/handler-fixture.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import OpenApiUtil from '@alicloud/openapi-util';
-import { canonicalRequest, formatAcsDate, parseAuthorization, percentEncode, sha256Hex, signRequest, signature } from '../../script/sign-v3.js';
+import { canonicalRequest, formatAcsDate, parseAuthorization, percentEncode, sha256Hex, signRequest, signature } from '../../script/cloud/sign-v3.js';
 
 const official = (OpenApiUtil as unknown as { default?: typeof OpenApiUtil }).default ?? OpenApiUtil;
 

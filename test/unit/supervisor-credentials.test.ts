@@ -6,13 +6,13 @@
  * a kick after that is recovered with a URL minted on the new key.
  */
 import { describe, expect, it } from 'vitest';
-import { LiveApiClient } from '../../script/api-client.js';
-import type { CredentialSource } from '../../script/credentials.js';
-import { TokenBucket } from '../../script/rate-limit.js';
+import { LiveApiClient } from '../../script/cloud/api-client.js';
+import type { CredentialSource } from '../../script/cloud/credentials.js';
+import { TokenBucket } from '../../script/cloud/rate-limit.js';
 import { cloudPort } from '../../script/run/supervise.js';
 import { rpcSignature } from '../../script/sandbox/gateway-rpc.js';
 import { STS_VERSION } from '../../script/sandbox/sts.js';
-import { percentEncode } from '../../script/sign-v3.js';
+import { percentEncode } from '../../script/cloud/sign-v3.js';
 import { splitRtmpAddress } from '../../shared/rtmp-address.js';
 import { SupervisorRunner, type Event, type ObsPort, type TimerApi } from '../../shared/supervisor/index.js';
 import { ENDPOINT, setup } from '../helpers/emulator-fixture.js';

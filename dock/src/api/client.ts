@@ -12,7 +12,7 @@ import {
   type RouteName,
   type RouteResponse,
 } from '../../../shared/api-routes.js';
-import { formatIssues } from '../../../shared/schemas.js';
+import { formatIssues } from '../../../shared/cloud-schemas.js';
 import { ApiCallError, ClientCode } from './errors.js';
 
 export const DEFAULT_API_TIMEOUT_MS = 10_000;

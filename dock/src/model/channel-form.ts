@@ -4,7 +4,7 @@
  */
 import * as z from 'zod/mini';
 import type { ChannelSettings } from '../../../shared/api-routes.js';
-import { AppId, ChannelId, DisplayName, ExpireTime, UserId } from '../../../shared/schemas.js';
+import { AppId, ChannelId, DisplayName, ExpireTime, UserId } from '../../../shared/cloud-schemas.js';
 
 export const FIELDS = ['appId', 'channelId', 'userId', 'displayName', 'expireTime'] as const;
 export type FieldName = (typeof FIELDS)[number];

@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ChannelSettings } from '../../../shared/api-routes.js';
 import { ActionLog, SupervisorRunner, type Config, type LogEntry } from '../../../shared/supervisor/index.js';
-import type { LiveApiClient } from '../../../script/api-client.js';
+import type { LiveApiClient } from '../../../script/cloud/api-client.js';
 import { helperLease } from '../../../script/run/lease.js';
 import { nodeObs } from '../../../script/run/obs-port.js';
 import { cloudPort } from '../../../script/run/supervise.js';

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import JsonOBSWebSocket from 'obs-websocket-js/json';
-import { LiveApiClient } from '../../../script/api-client.js';
+import { LiveApiClient } from '../../../script/cloud/api-client.js';
 import { supervise, type Supervision } from '../../../script/run/supervise.js';
 import { startSandbox, type SandboxEvent, type SandboxHandle } from '../../../script/sandbox/index.js';
 import type { ChannelSettings } from '../../../shared/api-routes.js';

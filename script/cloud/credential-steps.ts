@@ -19,7 +19,7 @@ import {
   StaticSTSCredentialsProvider,
   URICredentialsProvider,
 } from '@alicloud/credentials';
-import { parseIni } from './ini.js';
+import { parseIni } from '../ini.js';
 
 /**
  * The library's `Credential` class. It is CommonJS with `exports.default = Credential`: a Node-style ESM import

@@ -32,17 +32,12 @@ export function credentialChain(o: ChainOptions = {}): CredentialSource {
   let info: CredentialInfo | undefined;
   const seen: string[] = [];
 
-  const remember = (c: Credentials): Credentials => {
-    for (const s of [c.accessKeySecret, c.securityToken]) if (s && !seen.includes(s)) seen.push(s);
-    if (seen.length > MAX_SECRETS) seen.splice(0, seen.length - MAX_SECRETS);
-    return c;
-  };
-
   async function ask(step: Step): Promise<Credentials> {
     const raw = await withDeadline(step.provider.getCredentials(), timeoutMs, `${step.type} via ${step.source}`);
     const parsed = Answer.safeParse(raw);
     if (!parsed.success) throw new Error('the provider returned no AccessKeyId / AccessKeySecret');
-    const c = remember({ accessKeyId: parsed.data.accessKeyId, accessKeySecret: parsed.data.accessKeySecret, securityToken: parsed.data.securityToken || undefined });
+    const c = { accessKeyId: parsed.data.accessKeyId, accessKeySecret: parsed.data.accessKeySecret, securityToken: parsed.data.securityToken || undefined };
+    remember(seen, [c.accessKeySecret, c.securityToken]);
     info = { type: step.type, source: step.source, expiresAt: expiryOf(step.provider) };
     return c;
   }
@@ -50,7 +45,7 @@ export function credentialChain(o: ChainOptions = {}): CredentialSource {
   async function resolve(): Promise<Credentials> {
     active = undefined;
     const { steps, looked, secrets } = chainSteps({ env, home, homeLabel: '~' });
-    for (const s of secrets) if (!seen.includes(s)) seen.push(s);
+    remember(seen, secrets);
     const failures: string[] = [];
     let found = false;
     for (const step of steps) {
@@ -69,8 +64,7 @@ export function credentialChain(o: ChainOptions = {}): CredentialSource {
       }
     }
     info ??= steps[0] ? { type: steps[0].type, source: steps[0].source } : undefined;
-    if (!found) throw new CredentialsError(`No Alibaba Cloud credentials found. Looked in:\n${formatLooked(looked)}\n${NO_CREDENTIALS_HINT}`, [...looked, ...failures], false);
-    throw new CredentialsError(`No usable Alibaba Cloud credentials:\n${formatLooked(failures)}`, failures, true);
+    throw chainFailed(found, looked, failures);
   }
 
   // calls that overlap (a Create and a Describe both refused) share one resolution: one AssumeRole, not two
@@ -95,6 +89,18 @@ export function credentialChain(o: ChainOptions = {}): CredentialSource {
     info: () => info ?? firstCandidate(env, home),
     secrets: () => [...seen],
   };
+}
+
+/** Keeps the secrets seen (for redaction), the newest MAX_SECRETS of them. */
+function remember(seen: string[], values: Array<string | undefined>): void {
+  for (const s of values) if (s && !seen.includes(s)) seen.push(s);
+  if (seen.length > MAX_SECRETS) seen.splice(0, seen.length - MAX_SECRETS);
+}
+
+/** Nothing configured anywhere (`found` false: serve may fall back to the sandbox), or all of it failed. */
+function chainFailed(found: boolean, looked: string[], failures: string[]): CredentialsError {
+  if (!found) return new CredentialsError(`No Alibaba Cloud credentials found. Looked in:\n${formatLooked(looked)}\n${NO_CREDENTIALS_HINT}`, [...looked, ...failures], false);
+  return new CredentialsError(`No usable Alibaba Cloud credentials:\n${formatLooked(failures)}`, failures, true);
 }
 
 function firstCandidate(env: NodeJS.ProcessEnv, home: string): CredentialInfo {

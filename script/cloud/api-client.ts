@@ -4,9 +4,9 @@
  * randomness, nonce) so tests pin the bytes and count the retries without real time passing.
  */
 import { randomBytes } from 'node:crypto';
-import { API_VERSION, CreateParams, CreateResponse, ErrorBody, ParticipantsResponse, computeExpiry, flattenUserList, formatIssues, DEFAULT_EXPIRE_TIME } from '../shared/schemas.js';
-import { splitRtmpAddress } from '../shared/rtmp-address.js';
-import { apiRetryDelay } from '../shared/retry-policy.js';
+import { API_VERSION, CreateParams, CreateResponse, ErrorBody, ParticipantsResponse, computeExpiry, flattenUserList, formatIssues, DEFAULT_EXPIRE_TIME } from '../../shared/cloud-schemas.js';
+import { splitRtmpAddress } from '../../shared/rtmp-address.js';
+import { apiRetryDelay } from '../../shared/retry-policy.js';
 import { ApiError, classify, redact } from './errors.js';
 import { signRequest, formatAcsDate, type Credentials } from './sign-v3.js';
 import { CredentialsError, describeInfo, isCredentialSource, staticCredentials, type CredentialSource } from './credentials.js';

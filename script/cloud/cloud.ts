@@ -4,12 +4,12 @@
  */
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import * as z from 'zod/mini';
-import { DEFAULT_ENDPOINT } from '../shared/schemas.js';
+import { DEFAULT_ENDPOINT } from '../../shared/cloud-schemas.js';
 import { LiveApiClient, parseEndpoint, type ClientOptions } from './api-client.js';
 import { credentialChain } from './credential-chain.js';
 import { describeInfo } from './credentials.js';
-import { configDir, configFile } from './paths.js';
-import { UsageError } from './cli/command.js';
+import { configDir, configFile } from '../paths.js';
+import { UsageError } from '../usage-error.js';
 
 export const SandboxState = z.object({
   pid: z.number(),

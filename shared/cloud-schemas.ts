@@ -31,6 +31,7 @@ export const UserId = idSchema('UserId');
 export const DisplayName = z.string({ error: 'DisplayName is required' }).check(
   z.refine((s) => [...s].length >= 1, { error: 'DisplayName is required' }),
   z.refine((s) => [...s].length <= 40, { error: 'DisplayName must be at most 40 characters' }),
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point of this check
   z.refine((s) => !/[\u0000-\u001f\u007f]/.test(s), { error: 'DisplayName must not contain control characters' }),
 );
 
