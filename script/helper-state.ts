@@ -35,7 +35,11 @@ export function writeHelperState(dir: string, state: HelperState): void {
   const tmp = `${path}.${process.pid}.tmp`;
   // one line, keys in a fixed order: the Lua script matches `"pid":(%d+)` and friends
   const { pid, port, parentPid, mode, version, startedAt } = HelperState.parse(state);
-  writeFileSync(tmp, JSON.stringify({ pid, port, ...(parentPid !== undefined ? { parentPid } : {}), mode, version, startedAt }) + '\n', { mode: 0o600 });
+  writeFileSync(
+    tmp,
+    JSON.stringify({ pid, port, ...(parentPid !== undefined ? { parentPid } : {}), mode, version, startedAt }) + '\n',
+    { mode: 0o600 },
+  );
   renameSync(tmp, path);
 }
 
@@ -66,10 +70,18 @@ export type HelperProbe =
  * GET /api/health with the token, with a deadline. Connection refused -> free. A 200 `{ok:true}` -> ours; a 401
  * whose body has our error codes (TokenRequired / TokenInvalid) -> an artc-ingest helper with another token.
  */
-export async function probeHelper(port: number, token: string | undefined, fetchFn: typeof fetch = fetch, timeoutMs = 2_000): Promise<HelperProbe> {
+export async function probeHelper(
+  port: number,
+  token: string | undefined,
+  fetchFn: typeof fetch = fetch,
+  timeoutMs = 2_000,
+): Promise<HelperProbe> {
   let res: Response;
   try {
-    res = await fetchFn(`http://127.0.0.1:${port}/api/health`, { headers: token ? { [TOKEN_HEADER]: token } : {}, signal: AbortSignal.timeout(timeoutMs) });
+    res = await fetchFn(`http://127.0.0.1:${port}/api/health`, {
+      headers: token ? { [TOKEN_HEADER]: token } : {},
+      signal: AbortSignal.timeout(timeoutMs),
+    });
   } catch (e) {
     const code = (e as { cause?: { code?: string } }).cause?.code;
     if (code === 'ECONNREFUSED') return { kind: 'free' };
@@ -82,7 +94,13 @@ export async function probeHelper(port: number, token: string | undefined, fetch
     body = undefined;
   }
   const b = (body ?? {}) as { ok?: unknown; version?: unknown; mode?: unknown; code?: unknown };
-  if (res.status === 200 && b.ok === true) return { kind: 'ours', version: typeof b.version === 'string' ? b.version : undefined, mode: typeof b.mode === 'string' ? b.mode : undefined };
-  if (res.status === 401 && (b.code === 'TokenRequired' || b.code === 'TokenInvalid')) return { kind: 'ours-other-token' };
+  if (res.status === 200 && b.ok === true)
+    return {
+      kind: 'ours',
+      version: typeof b.version === 'string' ? b.version : undefined,
+      mode: typeof b.mode === 'string' ? b.mode : undefined,
+    };
+  if (res.status === 401 && (b.code === 'TokenRequired' || b.code === 'TokenInvalid'))
+    return { kind: 'ours-other-token' };
   return { kind: 'other', detail: `HTTP ${res.status}` };
 }

@@ -45,7 +45,10 @@ function tryRead(path: string): string | undefined {
 const bool = (v: string | undefined, dflt: boolean) => (v === undefined ? dflt : v === 'true' || v === '1');
 
 /** The newer JSON file wins when present (OBS 30.2+ migrates the INI values into it). */
-export function readObsWebsocket(dir: string = obsConfigDir(), read: (p: string) => string | undefined = tryRead): ObsWebsocketSettings | null {
+export function readObsWebsocket(
+  dir: string = obsConfigDir(),
+  read: (p: string) => string | undefined = tryRead,
+): ObsWebsocketSettings | null {
   const jsonPath = join(dir, 'plugin_config', 'obs-websocket', 'config.json');
   const jsonText = read(jsonPath);
   if (jsonText !== undefined) {
@@ -53,7 +56,14 @@ export function readObsWebsocket(dir: string = obsConfigDir(), read: (p: string)
       const c = PluginConfig.safeParse(JSON.parse(jsonText));
       if (c.success) {
         const port = c.data.server_port ?? DEFAULT_OBS_PORT;
-        return { url: `ws://127.0.0.1:${port}`, port, password: c.data.server_password || undefined, serverEnabled: c.data.server_enabled ?? false, authRequired: c.data.auth_required ?? true, source: jsonPath };
+        return {
+          url: `ws://127.0.0.1:${port}`,
+          port,
+          password: c.data.server_password || undefined,
+          serverEnabled: c.data.server_enabled ?? false,
+          authRequired: c.data.auth_required ?? true,
+          source: jsonPath,
+        };
       }
     } catch {
       // unreadable JSON: fall back to global.ini
@@ -65,5 +75,12 @@ export function readObsWebsocket(dir: string = obsConfigDir(), read: (p: string)
   const ws = parseIni(iniText).get('OBSWebSocket');
   if (!ws) return null;
   const port = Number(ws.get('ServerPort') ?? DEFAULT_OBS_PORT) || DEFAULT_OBS_PORT;
-  return { url: `ws://127.0.0.1:${port}`, port, password: ws.get('ServerPassword') || undefined, serverEnabled: bool(ws.get('ServerEnabled'), false), authRequired: bool(ws.get('AuthRequired'), true), source: iniPath };
+  return {
+    url: `ws://127.0.0.1:${port}`,
+    port,
+    password: ws.get('ServerPassword') || undefined,
+    serverEnabled: bool(ws.get('ServerEnabled'), false),
+    authRequired: bool(ws.get('AuthRequired'), true),
+    source: iniPath,
+  };
 }

@@ -10,7 +10,11 @@ export interface PathEnv {
 }
 
 /** The per-user config root of this OS: %APPDATA%, ~/Library/Application Support, or $XDG_CONFIG_HOME / ~/.config. */
-export function userConfigRoot({ env = process.env, platform = process.platform, home = homedir() }: PathEnv = {}): string {
+export function userConfigRoot({
+  env = process.env,
+  platform = process.platform,
+  home = homedir(),
+}: PathEnv = {}): string {
   if (platform === 'win32') return env.APPDATA ?? join(home, 'AppData', 'Roaming');
   if (platform === 'darwin') return join(home, 'Library', 'Application Support');
   return env.XDG_CONFIG_HOME || join(home, '.config');

@@ -34,7 +34,11 @@ const why = staleReason();
 if (why) {
   console.error(`artc-ingest: building (${why})...`);
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const r = spawnSync(npm, ['run', '--silent', 'build'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], shell: process.platform === 'win32' });
+  const r = spawnSync(npm, ['run', '--silent', 'build'], {
+    cwd: root,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    shell: process.platform === 'win32',
+  });
   if (r.status !== 0) {
     console.error(`artc-ingest: the build failed (exit ${r.status ?? r.signal}); nothing started`);
     process.exit(1);
@@ -42,6 +46,9 @@ if (why) {
 }
 
 // the helper itself, in the foreground: signals reach it, its exit code is ours
-const child = spawn(process.execPath, [join(root, 'dist/artc-ingest.mjs'), 'serve', ...process.argv.slice(2)], { cwd: process.cwd(), stdio: 'inherit' });
+const child = spawn(process.execPath, [join(root, 'dist/artc-ingest.mjs'), 'serve', ...process.argv.slice(2)], {
+  cwd: process.cwd(),
+  stdio: 'inherit',
+});
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig));
 child.on('exit', (code, signal) => process.exit(code ?? (signal === 'SIGINT' ? 130 : 143)));

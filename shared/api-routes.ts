@@ -91,7 +91,13 @@ export type LeaseBody = z.infer<typeof LeaseBody>;
 
 /** Sandbox fault injection (only in sandbox mode): for demos in the dock and for tests. */
 export const FaultRequest = z.union([
-  z.object({ kind: z.literal('fail-next'), action: z.enum(['CreateRoomRealTimeStreamAddress', 'DescribeChannelParticipants']), count: z.int().check(z.minimum(1), z.maximum(1000)), status: z.int().check(z.minimum(400), z.maximum(599)), code: z.string().check(z.minLength(1), z.maxLength(64)) }),
+  z.object({
+    kind: z.literal('fail-next'),
+    action: z.enum(['CreateRoomRealTimeStreamAddress', 'DescribeChannelParticipants']),
+    count: z.int().check(z.minimum(1), z.maximum(1000)),
+    status: z.int().check(z.minimum(400), z.maximum(599)),
+    code: z.string().check(z.minLength(1), z.maxLength(64)),
+  }),
   z.object({ kind: z.literal('kick'), appId: AppId, channelId: ChannelId, userId: UserId }),
   z.object({ kind: z.literal('remove'), appId: AppId, channelId: ChannelId, userId: UserId }),
   z.object({ kind: z.literal('shift-clock'), seconds: z.int().check(z.minimum(-86_400 * 30), z.maximum(86_400 * 30)) }),
@@ -137,7 +143,9 @@ export const routes = {
 
 export type Routes = typeof routes;
 export type RouteName = keyof Routes;
-export type RouteBody<N extends RouteName> = Routes[N]['body'] extends z.ZodMiniType ? z.infer<Routes[N]['body']> : undefined;
+export type RouteBody<N extends RouteName> = Routes[N]['body'] extends z.ZodMiniType
+  ? z.infer<Routes[N]['body']>
+  : undefined;
 export type RouteResponse<N extends RouteName> = z.infer<Routes[N]['response']>;
 
 /** Largest request body the helper reads, bytes (settings with 50 presets fit easily). */

@@ -16,11 +16,13 @@ export const DEFAULT_ENDPOINT = 'https://live.aliyuncs.com';
 const ID_PATTERN = /^[A-Za-z0-9_-]+$/;
 
 function idSchema(label: string) {
-  return z.string({ error: `${label} is required` }).check(
-    z.minLength(1, { error: `${label} is required` }),
-    z.maxLength(64, { error: `${label} must be at most 64 characters` }),
-    z.regex(ID_PATTERN, { error: `${label} may contain only letters, digits, "_" and "-"` }),
-  );
+  return z
+    .string({ error: `${label} is required` })
+    .check(
+      z.minLength(1, { error: `${label} is required` }),
+      z.maxLength(64, { error: `${label} must be at most 64 characters` }),
+      z.regex(ID_PATTERN, { error: `${label} may contain only letters, digits, "_" and "-"` }),
+    );
 }
 
 export const AppId = idSchema('AppId');

@@ -7,7 +7,11 @@ import type { ObsCloseClass, StreamStateChanged } from './obs-protocol.js';
 
 /** The part of obs-websocket-js's OBSWebSocket this client uses (method syntax: the real generic methods fit). */
 export interface OBSWebSocketLike {
-  connect(url: string, password?: string, identification?: { rpcVersion?: number; eventSubscriptions?: number }): Promise<unknown>;
+  connect(
+    url: string,
+    password?: string,
+    identification?: { rpcVersion?: number; eventSubscriptions?: number },
+  ): Promise<unknown>;
   disconnect(): Promise<void>;
   call(requestType: string, requestData?: object): Promise<unknown>;
   // any: obs-websocket-js types each event's listener arguments by a generic map no narrower type accepts
@@ -59,4 +63,3 @@ export interface ObsClientEvents {
 
 export type ObsClientState = 'idle' | 'connecting' | 'connected';
 export type ObsRequestType = keyof OBSRequestTypes;
-

@@ -10,7 +10,13 @@
  */
 import type { OBSRequestTypes, OBSResponseTypes } from 'obs-websocket-js';
 import { closeCodeOf, messageOf, ObsClientError, toRequestError } from './obs-errors.js';
-import { classifyClose, DEFAULT_EVENT_SUBSCRIPTIONS, ObsCloseCode, StreamStateChanged, type ObsCloseClass } from './obs-protocol.js';
+import {
+  classifyClose,
+  DEFAULT_EVENT_SUBSCRIPTIONS,
+  ObsCloseCode,
+  StreamStateChanged,
+  type ObsCloseClass,
+} from './obs-protocol.js';
 
 import type {
   OBSWebSocketLike,
@@ -53,14 +59,16 @@ export class ObsClient {
     if (typeof options?.createSocket !== 'function') throw new TypeError('ObsClient: createSocket must be a function');
     for (const key of ['callTimeoutMs', 'connectTimeoutMs'] as const) {
       const v = options[key];
-      if (v !== undefined && !(Number.isFinite(v) && v > 0)) throw new RangeError(`ObsClient: ${key} must be a positive number of ms`);
+      if (v !== undefined && !(Number.isFinite(v) && v > 0))
+        throw new RangeError(`ObsClient: ${key} must be a positive number of ms`);
     }
     this.opts = {
       createSocket: options.createSocket,
       now: options.now ?? (() => Date.now()),
       // read the globals at call time so fake timers installed after construction still apply
       setTimeout: options.setTimeout ?? ((fn, ms) => globalThis.setTimeout(fn, ms)),
-      clearTimeout: options.clearTimeout ?? ((h) => globalThis.clearTimeout(h as ReturnType<typeof globalThis.setTimeout>)),
+      clearTimeout:
+        options.clearTimeout ?? ((h) => globalThis.clearTimeout(h as ReturnType<typeof globalThis.setTimeout>)),
       callTimeoutMs: options.callTimeoutMs ?? 5_000,
       connectTimeoutMs: options.connectTimeoutMs ?? 5_000,
       eventSubscriptions: options.eventSubscriptions ?? DEFAULT_EVENT_SUBSCRIPTIONS,
@@ -102,7 +110,11 @@ export class ObsClient {
   }
 
   /** Sends one request with a deadline. Rejects with ObsClientError (kind timeout / closed / not-connected / request). */
-  call<K extends ObsRequestType>(requestType: K, requestData?: OBSRequestTypes[K], timeoutMs = this.opts.callTimeoutMs): Promise<OBSResponseTypes[K]> {
+  call<K extends ObsRequestType>(
+    requestType: K,
+    requestData?: OBSRequestTypes[K],
+    timeoutMs = this.opts.callTimeoutMs,
+  ): Promise<OBSResponseTypes[K]> {
     const session = this.session;
     if (!session?.identified) return Promise.reject(ObsClientError.notConnected(requestType));
     return new Promise<OBSResponseTypes[K]>((resolve, reject) => {
@@ -114,11 +126,15 @@ export class ObsClient {
           reject(err);
         },
       };
-      const timer = this.opts.setTimeout(() => entry.fail(ObsClientError.timeout(requestType, timeoutMs, requestType)), timeoutMs);
+      const timer = this.opts.setTimeout(
+        () => entry.fail(ObsClientError.timeout(requestType, timeoutMs, requestType)),
+        timeoutMs,
+      );
       this.pending.add(entry);
       // deferred one microtask so a transport that throws synchronously still ends in entry.fail;
       // nothing is sent when the entry already ended (closed meanwhile)
-      const send = () => (this.pending.has(entry) ? session.socket.call(requestType, requestData as object | undefined) : undefined);
+      const send = () =>
+        this.pending.has(entry) ? session.socket.call(requestType, requestData as object | undefined) : undefined;
       Promise.resolve()
         .then(send)
         .then(
@@ -201,7 +217,10 @@ export class ObsClient {
       if (session.closed) return;
       const parsed = StreamStateChanged.safeParse(data);
       if (!parsed.success) {
-        this.opts.warn('dropped a malformed StreamStateChanged event', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+        this.opts.warn(
+          'dropped a malformed StreamStateChanged event',
+          parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`),
+        );
         return;
       }
       this.emit('StreamStateChanged', parsed.data);
@@ -225,7 +244,8 @@ export class ObsClient {
     session.closed = { code, reason, classification, wasConnected: session.identified, at: this.opts.now() };
     session.detach();
     if (this.session === session) this.session = undefined;
-    for (const entry of [...this.pending]) entry.fail(ObsClientError.closed(code, reason, classification, entry.requestType));
+    for (const entry of [...this.pending])
+      entry.fail(ObsClientError.closed(code, reason, classification, entry.requestType));
     this.emit('closed', session.closed);
   }
 

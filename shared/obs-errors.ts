@@ -33,13 +33,27 @@ export class ObsClientError extends Error {
     return new ObsClientError('timeout', `${what} got no answer from OBS within ${ms} ms`, { requestType });
   }
 
-  static closed(code: number, reason: string, closeClass: ObsCloseClass, requestType?: string, cause?: unknown): ObsClientError {
+  static closed(
+    code: number,
+    reason: string,
+    closeClass: ObsCloseClass,
+    requestType?: string,
+    cause?: unknown,
+  ): ObsClientError {
     const why = reason ? `: ${reason}` : '';
-    return new ObsClientError('closed', `connection to OBS closed (${code} ${closeClass}${why})`, { code, closeClass, requestType, cause });
+    return new ObsClientError('closed', `connection to OBS closed (${code} ${closeClass}${why})`, {
+      code,
+      closeClass,
+      requestType,
+      cause,
+    });
   }
 
   static notConnected(requestType?: string, cause?: unknown): ObsClientError {
-    return new ObsClientError('not-connected', `not connected to OBS${requestType ? ` (${requestType})` : ''}`, { requestType, cause });
+    return new ObsClientError('not-connected', `not connected to OBS${requestType ? ` (${requestType})` : ''}`, {
+      requestType,
+      cause,
+    });
   }
 
   static busy(message: string): ObsClientError {
@@ -48,7 +62,11 @@ export class ObsClientError extends Error {
 
   static request(requestType: string, code: number, comment: string | undefined, cause?: unknown): ObsClientError {
     const text = comment ? `: ${comment}` : '';
-    return new ObsClientError('request', `${requestType} failed with status ${code}${text}`, { requestType, code, cause });
+    return new ObsClientError('request', `${requestType} failed with status ${code}${text}`, {
+      requestType,
+      code,
+      cause,
+    });
   }
 }
 
@@ -61,7 +79,8 @@ export class ObsClientError extends Error {
  * - invalid-request: 203-404, a bug on our side; never retry
  * - failed: any other status (e.g. 600 ResourceNotFound, 702 processing failed)
  */
-export type RequestErrorKind = 'already-so' | 'not-ready' | 'output-busy' | 'timeout' | 'disconnected' | 'invalid-request' | 'failed';
+export type RequestErrorKind =
+  'already-so' | 'not-ready' | 'output-busy' | 'timeout' | 'disconnected' | 'invalid-request' | 'failed';
 
 export interface RequestErrorClass {
   kind: RequestErrorKind;
@@ -79,11 +98,17 @@ export function classifyRequestError(err: unknown, requestType?: string): Reques
   }
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code !== 'number') return { kind: 'failed', retryable: false };
-  if (code === ObsRequestStatus.OutputRunning && type === 'StartStream') return { kind: 'already-so', retryable: false, code };
-  if (code === ObsRequestStatus.OutputNotRunning && type === 'StopStream') return { kind: 'already-so', retryable: false, code };
+  if (code === ObsRequestStatus.OutputRunning && type === 'StartStream')
+    return { kind: 'already-so', retryable: false, code };
+  if (code === ObsRequestStatus.OutputNotRunning && type === 'StopStream')
+    return { kind: 'already-so', retryable: false, code };
   if (code === ObsRequestStatus.NotReady) return { kind: 'not-ready', retryable: true, code };
   if (code === ObsRequestStatus.OutputRunning) return { kind: 'output-busy', retryable: false, code };
-  if (code >= ObsRequestStatus.MissingRequestType && code < ObsRequestStatus.OutputRunning && code !== ObsRequestStatus.GenericError) {
+  if (
+    code >= ObsRequestStatus.MissingRequestType &&
+    code < ObsRequestStatus.OutputRunning &&
+    code !== ObsRequestStatus.GenericError
+  ) {
     return { kind: 'invalid-request', retryable: false, code };
   }
   return { kind: 'failed', retryable: false, code };

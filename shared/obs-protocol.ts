@@ -37,13 +37,7 @@ export const ObsCloseCode = {
  * - normal: this client disconnected on purpose
  */
 export type ObsCloseClass =
-  | 'auth-failed'
-  | 'session-invalidated'
-  | 'unsupported-rpc'
-  | 'protocol-error'
-  | 'unreachable'
-  | 'lost'
-  | 'normal';
+  'auth-failed' | 'session-invalidated' | 'unsupported-rpc' | 'protocol-error' | 'unreachable' | 'lost' | 'normal';
 
 export function classifyClose(code: number, wasIdentified = false): ObsCloseClass {
   switch (code) {

@@ -9,7 +9,12 @@ import type { ObsCloseClass } from './obs-protocol.js';
  * Base 500 ms, cap 10 s, full jitter. OBS restarts in 1-5 s (obs.md), so 10 s keeps a dock responsive while
  * not hammering; the 100 ms floor keeps a zero draw from turning into a hot loop.
  */
-export const OBS_RECONNECT_BACKOFF: BackoffOptions = { baseMs: 500, capMs: 10_000, floorMs: 100, maxAttempts: Infinity };
+export const OBS_RECONNECT_BACKOFF: BackoffOptions = {
+  baseMs: 500,
+  capMs: 10_000,
+  floorMs: 100,
+  maxAttempts: Infinity,
+};
 
 export interface ObsReconnectInput {
   /** attempts already made since the last identified session (1 after the first failure) */

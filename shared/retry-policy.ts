@@ -28,7 +28,12 @@ export function fullJitterDelay(attempt: number, random: number, opts: BackoffOp
 /** The cloud API's policy: at least 100 ms after the previous attempt; `x-acs-retry-after` wins when longer. */
 export const API_BACKOFF: BackoffOptions = { baseMs: 200, capMs: 5_000, floorMs: 100, maxAttempts: 4 };
 
-export function apiRetryDelay(attempt: number, random: number, retryAfterMs?: number, opts: BackoffOptions = API_BACKOFF): number | null {
+export function apiRetryDelay(
+  attempt: number,
+  random: number,
+  retryAfterMs?: number,
+  opts: BackoffOptions = API_BACKOFF,
+): number | null {
   const delay = fullJitterDelay(attempt, random, opts);
   if (delay === null) return null;
   if (retryAfterMs !== undefined && Number.isFinite(retryAfterMs) && retryAfterMs > delay) {

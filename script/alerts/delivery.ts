@@ -31,18 +31,32 @@ export interface AlertDelivery {
 }
 
 /** One POST with a deadline: null when the robot took it (2xx), else why not (never the URL: it holds a token). */
-export async function postOnce(t: AlertTarget, alert: AlertBody, deps: Pick<DeliveryDeps, 'fetch' | 'now' | 'setTimer' | 'clearTimer'>, deadlineMs = 5_000, cancel?: AbortSignal): Promise<string | null> {
+export async function postOnce(
+  t: AlertTarget,
+  alert: AlertBody,
+  deps: Pick<DeliveryDeps, 'fetch' | 'now' | 'setTimer' | 'clearTimer'>,
+  deadlineMs = 5_000,
+  cancel?: AbortSignal,
+): Promise<string | null> {
   const { url, body } = buildPost(t, alert, deps.now());
   const ac = new AbortController();
   const timer = deps.setTimer(() => ac.abort(), deadlineMs);
   // close() cancels a post in flight: a hung robot must not keep the process alive after shutdown
   cancel?.addEventListener('abort', () => ac.abort(), { once: true });
   try {
-    const res = await deps.fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: ac.signal, redirect: 'error' });
+    const res = await deps.fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+      signal: ac.signal,
+      redirect: 'error',
+    });
     await res.body?.cancel().catch(() => undefined);
     return res.ok ? null : `HTTP ${res.status}`;
   } catch (e) {
-    return ac.signal.aborted ? `no answer within ${deadlineMs / 1000} s` : (e as { cause?: { code?: string } }).cause?.code ?? (e instanceof Error ? e.name : 'error');
+    return ac.signal.aborted
+      ? `no answer within ${deadlineMs / 1000} s`
+      : ((e as { cause?: { code?: string } }).cause?.code ?? (e instanceof Error ? e.name : 'error'));
   } finally {
     deps.clearTimer(timer);
   }
@@ -77,7 +91,11 @@ class Lane {
   push(alert: AlertBody): void {
     if (this.queue.length >= this.s.capacity) {
       const dropped = this.queue.shift();
-      this.deps.log('warn', 'alert-dropped', `alert queue for ${describeTarget(this.target)} is full: dropped the oldest (${dropped?.event})`);
+      this.deps.log(
+        'warn',
+        'alert-dropped',
+        `alert queue for ${describeTarget(this.target)} is full: dropped the oldest (${dropped?.event})`,
+      );
     }
     this.queue.push(alert);
     this.pump();
@@ -106,7 +124,13 @@ class Lane {
     if (!next) return this.onIdle();
     this.busy = true;
     void this.deliver(next)
-      .catch((e: unknown) => this.deps.log('warn', 'alert-failed', `alert ${next.event} to ${describeTarget(this.target)}: ${e instanceof Error ? e.message : String(e)}`))
+      .catch((e: unknown) =>
+        this.deps.log(
+          'warn',
+          'alert-failed',
+          `alert ${next.event} to ${describeTarget(this.target)}: ${e instanceof Error ? e.message : String(e)}`,
+        ),
+      )
       .finally(() => {
         this.busy = false;
         this.pump();
@@ -119,7 +143,11 @@ class Lane {
       const failure = await postOnce(this.target, alert, this.deps, deadlineMs, this.cancel.signal);
       if (failure === null || this.closed) return;
       const last = tryNo === maxTries;
-      this.deps.log('warn', 'alert-failed', `alert ${alert.event} to ${describeTarget(this.target)}: try ${tryNo} of ${maxTries} failed (${failure})${last ? '; giving up' : ''}`);
+      this.deps.log(
+        'warn',
+        'alert-failed',
+        `alert ${alert.event} to ${describeTarget(this.target)}: try ${tryNo} of ${maxTries} failed (${failure})${last ? '; giving up' : ''}`,
+      );
       // exponential backoff with jitter, never under half the base (a robot that just failed gets a breath)
       if (!last) await this.sleep(this.deps.random() * baseDelayMs * 2 ** (tryNo - 1) + baseDelayMs / 2);
     }
@@ -127,8 +155,17 @@ class Lane {
 }
 
 /** `targets` is read on every send: serve's list changes when the dock saves its alert settings. */
-export function createDelivery(targets: AlertTarget[] | (() => AlertTarget[]), deps: DeliveryDeps, opts: DeliveryOptions = {}): AlertDelivery {
-  const settings: Settings = { deadlineMs: opts.deadlineMs ?? 5_000, maxTries: opts.maxTries ?? 3, baseDelayMs: opts.baseDelayMs ?? 1_000, capacity: opts.capacity ?? 50 };
+export function createDelivery(
+  targets: AlertTarget[] | (() => AlertTarget[]),
+  deps: DeliveryDeps,
+  opts: DeliveryOptions = {},
+): AlertDelivery {
+  const settings: Settings = {
+    deadlineMs: opts.deadlineMs ?? 5_000,
+    maxTries: opts.maxTries ?? 3,
+    baseDelayMs: opts.baseDelayMs ?? 1_000,
+    capacity: opts.capacity ?? 50,
+  };
   let closed = false;
   const idleWaiters = new Set<() => void>();
   const lanes = new Map<string, Lane>();

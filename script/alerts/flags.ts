@@ -37,7 +37,11 @@ const WebhookUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or h
 
 function secondsFlag(flag: string, raw: unknown, dflt: number): number {
   if (raw === undefined) return dflt * 1000;
-  const r = z.coerce.number().min(0).max(86_400).safeParse(/^\d+(\.\d+)?$/.test(String(raw)) ? raw : NaN);
+  const r = z.coerce
+    .number()
+    .min(0)
+    .max(86_400)
+    .safeParse(/^\d+(\.\d+)?$/.test(String(raw)) ? raw : NaN);
   if (!r.success) throw new UsageError(`--${flag}: must be a number of seconds from 0 to 86400, got "${String(raw)}"`);
   return r.data * 1000;
 }
@@ -48,7 +52,10 @@ export function webhookList(values: Record<string, unknown>, env: NodeJS.Process
   const urls = flagged.length ? flagged : (env.ARTC_INGEST_ALERT_WEBHOOK ?? '').split(/\s+/).filter(Boolean);
   for (const u of urls) {
     // never echo the URL: a robot's URL carries its access token
-    if (!WebhookUrl.safeParse(u).success) throw new UsageError(`--alert-webhook: must be an http:// or https:// URL (got one that is not${flagged.length ? '' : ', from ARTC_INGEST_ALERT_WEBHOOK'})`);
+    if (!WebhookUrl.safeParse(u).success)
+      throw new UsageError(
+        `--alert-webhook: must be an http:// or https:// URL (got one that is not${flagged.length ? '' : ', from ARTC_INGEST_ALERT_WEBHOOK'})`,
+      );
   }
   return urls;
 }
@@ -60,11 +67,19 @@ export function parseMonitoringFlags(values: Record<string, unknown>, env: NodeJ
   let format: AlertFormat | undefined;
   if (values['alert-format'] !== undefined) {
     const r = AlertFormat.safeParse(values['alert-format']);
-    if (!r.success) throw new UsageError(`--alert-format: must be one of json, dingtalk, feishu, slack, discord, got "${String(values['alert-format'])}"`);
+    if (!r.success)
+      throw new UsageError(
+        `--alert-format: must be one of json, dingtalk, feishu, slack, discord, got "${String(values['alert-format'])}"`,
+      );
     format = r.data;
   }
   const secret = stringFlag(values, 'alert-secret') ?? env.ARTC_INGEST_ALERT_SECRET;
-  const targets = webhookList(values, env).map((url) => ({ url, format: format ?? guessFormat(url), ...(secret ? { secret } : {}) }));
-  if (values['alert-format'] !== undefined && !targets.length) throw new UsageError('--alert-format: give --alert-webhook too (or set ARTC_INGEST_ALERT_WEBHOOK)');
+  const targets = webhookList(values, env).map((url) => ({
+    url,
+    format: format ?? guessFormat(url),
+    ...(secret ? { secret } : {}),
+  }));
+  if (values['alert-format'] !== undefined && !targets.length)
+    throw new UsageError('--alert-format: give --alert-webhook too (or set ARTC_INGEST_ALERT_WEBHOOK)');
   return { ...(listen ? { listen } : {}), graceMs, targets, afterMs };
 }

@@ -70,7 +70,10 @@ export function buildPost(t: AlertTarget, a: AlertBody, nowMs: number): { url: s
     case 'json':
       return { url: t.url, body: JSON.stringify(AlertBody.parse(a)) };
     case 'dingtalk':
-      return { url: t.secret ? dingtalkSignedUrl(t.url, t.secret, nowMs) : t.url, body: JSON.stringify({ msgtype: 'text', text: { content: text } }) };
+      return {
+        url: t.secret ? dingtalkSignedUrl(t.url, t.secret, nowMs) : t.url,
+        body: JSON.stringify({ msgtype: 'text', text: { content: text } }),
+      };
     case 'feishu': {
       const ts = Math.floor(nowMs / 1000);
       const signed = t.secret ? { timestamp: String(ts), sign: feishuSign(t.secret, ts) } : {};

@@ -54,7 +54,8 @@ export function createMonitor(d: MonitorDeps): AlertMonitor {
   function endOutage(s: Snapshot): void {
     if (!outage) return;
     d.clearTimer(outage.timer);
-    if (outage.sent && s.kind === 'live') emit('back-live', s, s.reason, 'the publisher is back in the channel', d.now() - outage.since);
+    if (outage.sent && s.kind === 'live')
+      emit('back-live', s, s.reason, 'the publisher is back in the channel', d.now() - outage.since);
     outage = null;
   }
 
@@ -63,7 +64,13 @@ export function createMonitor(d: MonitorDeps): AlertMonitor {
     if (!s || !outage || outage.sent) return;
     outage.sent = true;
     const why = s.lastError ? `${s.lastError.code}: ${s.lastError.message}` : `supervisor ${s.kind} (${s.reason})`;
-    emit('off-air', s, s.trigger ?? s.reason, `off air for more than ${Math.round(d.afterMs / 1000)} s; ${why}`, d.now() - outage.since);
+    emit(
+      'off-air',
+      s,
+      s.trigger ?? s.reason,
+      `off air for more than ${Math.round(d.afterMs / 1000)} s; ${why}`,
+      d.now() - outage.since,
+    );
   }
 
   return {
@@ -71,10 +78,23 @@ export function createMonitor(d: MonitorDeps): AlertMonitor {
       last = s;
       if (s.kind === 'failed' && !failedSent) {
         failedSent = true;
-        emit('supervision-failed', s, s.lastError?.code ?? s.reason, `the supervisor gave up and needs you: ${s.lastError?.message ?? s.reason}`, outage ? d.now() - outage.since : 0);
+        emit(
+          'supervision-failed',
+          s,
+          s.lastError?.code ?? s.reason,
+          `the supervisor gave up and needs you: ${s.lastError?.message ?? s.reason}`,
+          outage ? d.now() - outage.since : 0,
+        );
       }
       if (s.kind !== 'failed') failedSent = false;
-      if (s.storming && !stormSent) emit('storm', s, 'storm', `removed again and again: ${s.counters.recoveries} recoveries so far; recoveries are being slowed down`, 0);
+      if (s.storming && !stormSent)
+        emit(
+          'storm',
+          s,
+          'storm',
+          `removed again and again: ${s.counters.recoveries} recoveries so far; recoveries are being slowed down`,
+          0,
+        );
       stormSent = s.storming;
       const since = downSince(s);
       if (since === null) return endOutage(s);

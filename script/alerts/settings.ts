@@ -12,7 +12,11 @@ import { createJsonStore } from '../server/json-store.js';
 import { postOnce, type DeliveryDeps } from './delivery.js';
 import { describeTarget, guessFormat, type AlertBody, type AlertTarget } from './formats.js';
 
-const Stored = z.object({ webhookUrl: z.string(), format: z.enum(['auto', 'json', 'dingtalk', 'feishu', 'slack', 'discord']), secret: z.optional(z.string()) });
+const Stored = z.object({
+  webhookUrl: z.string(),
+  format: z.enum(['auto', 'json', 'dingtalk', 'feishu', 'slack', 'discord']),
+  secret: z.optional(z.string()),
+});
 type Stored = z.infer<typeof Stored>;
 
 export interface AlertSettings {
@@ -33,18 +37,39 @@ export interface AlertSettingsOptions {
 
 function storedTarget(s: Stored): AlertTarget[] {
   if (!s.webhookUrl) return [];
-  return [{ url: s.webhookUrl, format: s.format === 'auto' ? guessFormat(s.webhookUrl) : s.format, ...(s.secret ? { secret: s.secret } : {}) }];
+  return [
+    {
+      url: s.webhookUrl,
+      format: s.format === 'auto' ? guessFormat(s.webhookUrl) : s.format,
+      ...(s.secret ? { secret: s.secret } : {}),
+    },
+  ];
 }
 
 export async function alertSettings(o: AlertSettingsOptions): Promise<AlertSettings> {
   const path = join(o.dir, 'alerts.json');
-  const store = createJsonStore<Stored>({ path, schema: Stored, defaults: () => ({ webhookUrl: '', format: 'auto' }), ...(o.log ? { log: o.log } : {}) });
+  const store = createJsonStore<Stored>({
+    path,
+    schema: Stored,
+    defaults: () => ({ webhookUrl: '', format: 'auto' }),
+    ...(o.log ? { log: o.log } : {}),
+  });
   let current = await store.read();
-  const view = (s: Stored): AlertSettingsBody => ({ webhookUrl: s.webhookUrl, format: s.format, hasSecret: Boolean(s.secret) });
+  const view = (s: Stored): AlertSettingsBody => ({
+    webhookUrl: s.webhookUrl,
+    format: s.format,
+    hasSecret: Boolean(s.secret),
+  });
   return {
     read: async () => view(current),
     async write(s) {
-      if (s.webhookUrl && !/^https?:\/\/[^\s/]+/i.test(s.webhookUrl)) throw new HttpError({ status: 400, code: 'InvalidParameter', message: 'webhookUrl: must be an http:// or https:// URL', field: 'webhookUrl' });
+      if (s.webhookUrl && !/^https?:\/\/[^\s/]+/i.test(s.webhookUrl))
+        throw new HttpError({
+          status: 400,
+          code: 'InvalidParameter',
+          message: 'webhookUrl: must be an http:// or https:// URL',
+          field: 'webhookUrl',
+        });
       const secret = s.secret === undefined ? current.secret : s.secret || undefined;
       current = await store.write({ webhookUrl: s.webhookUrl, format: s.format, ...(secret ? { secret } : {}) });
       try {
@@ -56,12 +81,23 @@ export async function alertSettings(o: AlertSettingsOptions): Promise<AlertSetti
     },
     async test() {
       const ch = o.channel();
-      const alert: AlertBody = { event: 'test', at: new Date(o.deps.now()).toISOString(), appId: ch?.appId ?? '', channelId: ch?.channelId ?? '', userId: ch?.userId ?? '', reason: 'test', message: 'a test alert from the artc-ingest dock', offAirSeconds: 0 };
+      const alert: AlertBody = {
+        event: 'test',
+        at: new Date(o.deps.now()).toISOString(),
+        appId: ch?.appId ?? '',
+        channelId: ch?.channelId ?? '',
+        userId: ch?.userId ?? '',
+        reason: 'test',
+        message: 'a test alert from the artc-ingest dock',
+        offAirSeconds: 0,
+      };
       const all = [...o.flagTargets, ...storedTarget(current)];
-      const results = await Promise.all(all.map(async (t) => {
-        const failure = await postOnce(t, alert, o.deps);
-        return { target: describeTarget(t), ok: failure === null, detail: failure ?? 'delivered' };
-      }));
+      const results = await Promise.all(
+        all.map(async (t) => {
+          const failure = await postOnce(t, alert, o.deps);
+          return { target: describeTarget(t), ok: failure === null, detail: failure ?? 'delivered' };
+        }),
+      );
       return { results };
     },
     targets: () => [...o.flagTargets, ...storedTarget(current)],

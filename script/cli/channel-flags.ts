@@ -36,5 +36,10 @@ export function publisherFromFlags(v: Record<string, unknown>) {
     if (!/^\d+$/.test(raw)) throw new UsageError(`--expire-time: must be a whole number of seconds, got "${raw}"`);
     ExpireTimeValue = check('expire-time', ExpireTime, Number(raw));
   }
-  return { ...channel, UserId: UserIdValue, DisplayName: DisplayNameValue, ...(ExpireTimeValue !== undefined ? { ExpireTime: ExpireTimeValue } : {}) };
+  return {
+    ...channel,
+    UserId: UserIdValue,
+    DisplayName: DisplayNameValue,
+    ...(ExpireTimeValue !== undefined ? { ExpireTime: ExpireTimeValue } : {}),
+  };
 }

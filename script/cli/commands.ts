@@ -8,4 +8,12 @@ import { installCommand } from './install.js';
 import { uninstallCommand } from './uninstall.js';
 import { doctorCommand } from './doctor.js';
 
-export const commands: Command[] = [urlCommand, participantsCommand, serveCommand, runCommand, installCommand, uninstallCommand, doctorCommand];
+export const commands: Command[] = [
+  urlCommand,
+  participantsCommand,
+  serveCommand,
+  runCommand,
+  installCommand,
+  uninstallCommand,
+  doctorCommand,
+];

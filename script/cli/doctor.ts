@@ -16,7 +16,9 @@ import { stringFlag, UsageError, type Command } from './command.js';
 function installedPort(layout: ObsLayout | Error): number | undefined {
   if (layout instanceof Error) return undefined;
   try {
-    const entry = readScripts(readBytes(layout.sceneCollectionFile)?.toString('utf8') ?? '').scripts.find((s) => s.path.endsWith('artc-ingest.lua'));
+    const entry = readScripts(readBytes(layout.sceneCollectionFile)?.toString('utf8') ?? '').scripts.find((s) =>
+      s.path.endsWith('artc-ingest.lua'),
+    );
     const p = entry?.settings?.port;
     return typeof p === 'number' ? p : undefined;
   } catch {
@@ -26,7 +28,8 @@ function installedPort(layout: ObsLayout | Error): number | undefined {
 
 export const doctorCommand: Command = {
   name: 'doctor',
-  summary: 'Check credentials, clock, endpoint, OBS config and connection, the dock and the helper port; one line each with the fix.',
+  summary:
+    'Check credentials, clock, endpoint, OBS config and connection, the dock and the helper port; one line each with the fix.',
   usage: '[--port N] [--config-dir DIR] [--obs-version V] [--timeout MS] [--sandbox] [--endpoint URL]',
   help: `Options:
   --port <n>           the helper's port (default: the one install set up, else 4466)
@@ -36,7 +39,12 @@ export const doctorCommand: Command = {
 
 Lines: ✔ fine, ! worth a look (does not fail), ✖ a problem, with "Fix:" saying what to do.
 Exit status 0 when nothing failed, 1 otherwise.`,
-  options: { port: { type: 'string' }, 'config-dir': { type: 'string' }, 'obs-version': { type: 'string' }, timeout: { type: 'string' } },
+  options: {
+    port: { type: 'string' },
+    'config-dir': { type: 'string' },
+    'obs-version': { type: 'string' },
+    timeout: { type: 'string' },
+  },
   async run({ values, io }) {
     const obsDir = stringFlag(values, 'config-dir') ?? obsConfigDir({ env: io.env });
     const layoutOf = (): ObsLayout | Error => {
@@ -47,9 +55,13 @@ Exit status 0 when nothing failed, 1 otherwise.`,
       }
     };
     const layout = layoutOf();
-    const port = values.port !== undefined ? parsePort(values.port, { min: MIN_OBS_SETTINGS_PORT }) : (installedPort(layout) ?? DEFAULT_PORT);
+    const port =
+      values.port !== undefined
+        ? parsePort(values.port, { min: MIN_OBS_SETTINGS_PORT })
+        : (installedPort(layout) ?? DEFAULT_PORT);
     const timeoutMs = values.timeout !== undefined ? Number(values.timeout) : 5_000;
-    if (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > 60_000) throw new UsageError('--timeout: expected milliseconds from 100 to 60000');
+    if (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > 60_000)
+      throw new UsageError('--timeout: expected milliseconds from 100 to 60000');
     const sandbox = values.sandbox === true;
     return doctor(
       {

@@ -21,7 +21,7 @@ function mainHelp(): string {
     '',
     GLOBAL_HELP,
     '',
-    'Run `artc-ingest <command> --help` for a command\'s options.',
+    "Run `artc-ingest <command> --help` for a command's options.",
   ].join('\n');
 }
 
@@ -46,9 +46,16 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   }
   let parsed;
   try {
-    parsed = parseArgs({ args: rest, options: { ...GLOBAL_OPTIONS, ...command.options }, strict: true, allowPositionals: false });
+    parsed = parseArgs({
+      args: rest,
+      options: { ...GLOBAL_OPTIONS, ...command.options },
+      strict: true,
+      allowPositionals: false,
+    });
   } catch (e) {
-    io.stderr(`artc-ingest ${name}: ${(e as Error).message.replace(/\. To specify a positional.*$/s, '')}\nRun \`artc-ingest ${name} --help\` for usage.\n`);
+    io.stderr(
+      `artc-ingest ${name}: ${(e as Error).message.replace(/\. To specify a positional.*$/s, '')}\nRun \`artc-ingest ${name} --help\` for usage.\n`,
+    );
     return 2;
   }
   if (parsed.values.help) {
@@ -56,7 +63,11 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
   try {
-    return await command.run({ values: parsed.values as Record<string, string | boolean | undefined>, positionals: parsed.positionals, io });
+    return await command.run({
+      values: parsed.values as Record<string, string | boolean | undefined>,
+      positionals: parsed.positionals,
+      io,
+    });
   } catch (e) {
     return reportError(name, e, io);
   }
@@ -69,7 +80,8 @@ function reportError(name: string, e: unknown, io: CliIo): number {
   }
   if (e instanceof ApiError) {
     io.stderr(`artc-ingest ${name}: ${e.describe()}\n`);
-    if (e.kind === 'signature' && e.code === 'InvalidTimeStamp.Expired') io.stderr('Hint: your clock is off by more than 15 minutes; sync it (run `artc-ingest doctor`).\n');
+    if (e.kind === 'signature' && e.code === 'InvalidTimeStamp.Expired')
+      io.stderr('Hint: your clock is off by more than 15 minutes; sync it (run `artc-ingest doctor`).\n');
     return e.kind === 'input' && e.status === undefined ? 2 : 1;
   }
   if (e instanceof CredentialsError) {

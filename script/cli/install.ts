@@ -17,7 +17,8 @@ export const INSTALL_OPTIONS = {
 
 export const installCommand: Command = {
   name: 'install',
-  summary: 'Add the "ARTC Ingest" dock and the Lua script (starts the helper with OBS) to OBS\'s config. OBS must be closed.',
+  summary:
+    'Add the "ARTC Ingest" dock and the Lua script (starts the helper with OBS) to OBS\'s config. OBS must be closed.',
   usage: '[--dry-run] [--enable-websocket] [--port N] [--sandbox] [--config-dir DIR] [--obs-version V] [--node PATH]',
   help: `Options:
   --dry-run            print each file and the change it would make; change nothing
@@ -37,7 +38,12 @@ Examples:
   artc-ingest install --dry-run
   artc-ingest install --enable-websocket
   artc-ingest install --config-dir "D:\\OBS\\config\\obs-studio"`,
-  options: { ...INSTALL_OPTIONS, 'enable-websocket': { type: 'boolean' }, port: { type: 'string' }, node: { type: 'string' } },
+  options: {
+    ...INSTALL_OPTIONS,
+    'enable-websocket': { type: 'boolean' },
+    port: { type: 'string' },
+    node: { type: 'string' },
+  },
   async run({ values, io }) {
     const port = parsePort(values.port, { min: MIN_OBS_SETTINGS_PORT });
     const obsDir = stringFlag(values, 'config-dir') ?? obsConfigDir({ env: io.env });

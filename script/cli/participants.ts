@@ -16,7 +16,12 @@ Example:
   options: { ...CHANNEL_OPTIONS, json: { type: 'boolean' } },
   async run({ values, io }) {
     const params = channelFromFlags(values);
-    const { client } = await connectCloud({ sandbox: values.sandbox === true, endpoint: stringFlag(values, 'endpoint'), env: io.env, ...(io.fetch ? { fetch: io.fetch } : {}) });
+    const { client } = await connectCloud({
+      sandbox: values.sandbox === true,
+      endpoint: stringFlag(values, 'endpoint'),
+      env: io.env,
+      ...(io.fetch ? { fetch: io.fetch } : {}),
+    });
     const p = await client.describeChannelParticipants(params);
     if (values.json) {
       io.stdout(JSON.stringify({ requestId: p.requestId, users: p.users, total: p.total }) + '\n');

@@ -18,7 +18,8 @@ import { runMonitoring } from '../metrics/run-monitoring.js';
 function seconds(flag: string, raw: unknown, { min, max }: { min: number; max: number }): number | undefined {
   if (raw === undefined) return undefined;
   const n = Number(raw);
-  if (!/^\d+(\.\d+)?$/.test(String(raw)) || n < min || n > max) throw new UsageError(`--${flag}: must be a number of seconds from ${min} to ${max}, got "${String(raw)}"`);
+  if (!/^\d+(\.\d+)?$/.test(String(raw)) || n < min || n > max)
+    throw new UsageError(`--${flag}: must be a number of seconds from ${min} to ${max}, got "${String(raw)}"`);
   return n;
 }
 
@@ -30,8 +31,20 @@ function obsTarget(values: Record<string, unknown>, env: NodeJS.ProcessEnv) {
   if (url === undefined) throw new UsageError(`--obs-url: must look like ${DEFAULT_OBS_URL}, got "${raw}"`);
   // the password from OBS's own config only when it is that OBS (same port)
   const samePort = fromObs && new URL(url).port === String(fromObs.port);
-  const password = stringFlag(values, 'obs-password') ?? env.OBS_WEBSOCKET_PASSWORD ?? (samePort ? fromObs.password : undefined);
-  return { url, password, passwordSource: values['obs-password'] !== undefined ? 'flag' : env.OBS_WEBSOCKET_PASSWORD ? 'env' : samePort && fromObs.password ? fromObs.source : 'none' };
+  const password =
+    stringFlag(values, 'obs-password') ?? env.OBS_WEBSOCKET_PASSWORD ?? (samePort ? fromObs.password : undefined);
+  return {
+    url,
+    password,
+    passwordSource:
+      values['obs-password'] !== undefined
+        ? 'flag'
+        : env.OBS_WEBSOCKET_PASSWORD
+          ? 'env'
+          : samePort && fromObs.password
+            ? fromObs.source
+            : 'none',
+  };
 }
 
 function printer(io: CliIo, json: boolean) {
@@ -39,7 +52,18 @@ function printer(io: CliIo, json: boolean) {
     const state = entry.state ?? snap.kind;
     const at = new Date(entry.at).toISOString();
     if (json) {
-      io.stdout(JSON.stringify({ state, at, reason: entry.reason, level: entry.level, message: entry.message, ...(entry.requestIds?.length ? { requestIds: entry.requestIds } : {}), ...(entry.error ? { error: entry.error } : {}), ...(entry.recovery ? { recovery: entry.recovery } : {}) }) + '\n');
+      io.stdout(
+        JSON.stringify({
+          state,
+          at,
+          reason: entry.reason,
+          level: entry.level,
+          message: entry.message,
+          ...(entry.requestIds?.length ? { requestIds: entry.requestIds } : {}),
+          ...(entry.error ? { error: entry.error } : {}),
+          ...(entry.recovery ? { recovery: entry.recovery } : {}),
+        }) + '\n',
+      );
     } else {
       const ids = entry.requestIds?.length ? ` [RequestId ${entry.requestIds.join(', ')}]` : '';
       io.stdout(`${at}  ${state.padEnd(15)} ${entry.message}${ids}\n`);
@@ -88,35 +112,64 @@ Example:
   },
   async run({ values, io }) {
     const p = publisherFromFlags(values);
-    const channel = { appId: p.AppId, channelId: p.ChannelId, userId: p.UserId, displayName: p.DisplayName, ...(p.ExpireTime !== undefined ? { expireTime: p.ExpireTime } : {}) };
+    const channel = {
+      appId: p.AppId,
+      channelId: p.ChannelId,
+      userId: p.UserId,
+      displayName: p.DisplayName,
+      ...(p.ExpireTime !== undefined ? { expireTime: p.ExpireTime } : {}),
+    };
     const poll = seconds('poll-interval', values['poll-interval'], { min: 1, max: 3600 });
     const grace = seconds('reconnect-grace', values['reconnect-grace'], { min: 0, max: 600 });
-    const maxRec = values['max-recoveries'] === undefined ? undefined : seconds('max-recoveries', values['max-recoveries'], { min: 1, max: 10_000 });
-    if (maxRec !== undefined && !Number.isInteger(maxRec)) throw new UsageError('--max-recoveries: must be a whole number');
+    const maxRec =
+      values['max-recoveries'] === undefined
+        ? undefined
+        : seconds('max-recoveries', values['max-recoveries'], { min: 1, max: 10_000 });
+    if (maxRec !== undefined && !Number.isInteger(maxRec))
+      throw new UsageError('--max-recoveries: must be a whole number');
     const obs = obsTarget(values, io.env);
     const monitoring = parseMonitoringFlags(values, io.env);
     const json = values.json === true;
     const say = (line: string) => (json ? io.stderr : io.stdout)(`artc-ingest run: ${line}\n`);
 
     const own = values.sandbox === true ? await startOwnSandbox(io.env, say) : undefined;
-    const client = own?.client ?? (await connectCloud({ endpoint: stringFlag(values, 'endpoint'), env: io.env, ...(io.fetch ? { fetch: io.fetch } : {}) })).client;
+    const client =
+      own?.client ??
+      (
+        await connectCloud({
+          endpoint: stringFlag(values, 'endpoint'),
+          env: io.env,
+          ...(io.fetch ? { fetch: io.fetch } : {}),
+        })
+      ).client;
 
     let finished: (code: number) => void = () => {};
     const outcome = new Promise<number>((resolve) => (finished = resolve));
     const print = printer(io, json);
-    const monitor = runMonitoring({ flags: monitoring, channel, say, secrets: () => [obs.password, ...client.credentials.secrets(), own?.sandbox.controlToken] });
+    const monitor = runMonitoring({
+      flags: monitoring,
+      channel,
+      say,
+      secrets: () => [obs.password, ...client.credentials.secrets(), own?.sandbox.controlToken],
+    });
     const mon = await monitor.start().catch(async (e: unknown) => {
       await own?.stop();
       throw e;
     });
-    say(`supervising ${channel.appId}/${channel.channelId} as ${channel.userId} through OBS at ${obs.url} (password: ${obs.passwordSource})`);
+    say(
+      `supervising ${channel.appId}/${channel.channelId} as ${channel.userId} through OBS at ${obs.url} (password: ${obs.passwordSource})`,
+    );
     const sup = supervise({
       channel,
       client,
       obsUrl: obs.url,
       obsPassword: obs.password,
       configDir: configDir({ env: io.env }),
-      config: { ...(poll !== undefined ? { pollIntervalMs: poll * 1000 } : {}), ...(grace !== undefined ? { reconnectGraceMs: grace * 1000 } : {}), ...(maxRec !== undefined ? { maxRecoveriesInWindow: maxRec } : {}) },
+      config: {
+        ...(poll !== undefined ? { pollIntervalMs: poll * 1000 } : {}),
+        ...(grace !== undefined ? { reconnectGraceMs: grace * 1000 } : {}),
+        ...(maxRec !== undefined ? { maxRecoveriesInWindow: maxRec } : {}),
+      },
       log: say,
       wrapApi: monitor.wrapApi,
       onEntry: (entry, snap) => {
@@ -132,7 +185,10 @@ Example:
     const code = await outcome;
     io.signal?.removeEventListener('abort', onSignal);
     const snap = sup.runner.snapshot();
-    if (snap.kind === 'failed' && snap.lastError) say(`supervision failed: ${snap.lastError.code}: ${snap.lastError.message}${snap.lastError.requestId ? ` (RequestId: ${snap.lastError.requestId})` : ''}`);
+    if (snap.kind === 'failed' && snap.lastError)
+      say(
+        `supervision failed: ${snap.lastError.code}: ${snap.lastError.message}${snap.lastError.requestId ? ` (RequestId: ${snap.lastError.requestId})` : ''}`,
+      );
     // with --sandbox the ingest ends with this process: stop OBS cleanly rather than leave it reconnecting
     await sup.stop({ stopStream: values['stop-on-exit'] === true || own !== undefined });
     await mon.stop();

@@ -15,14 +15,16 @@ import { MONITORING_HELP, MONITORING_OPTIONS, parseMonitoringFlags } from '../al
 
 export function parseHost(raw: string | boolean | undefined): string {
   const host = raw === undefined ? '127.0.0.1' : String(raw);
-  if (!loopbackAddress(host)) throw new UsageError(`--host: the helper listens on loopback only (127.0.0.1, ::1 or localhost), got "${host}"`);
+  if (!loopbackAddress(host))
+    throw new UsageError(`--host: the helper listens on loopback only (127.0.0.1, ::1 or localhost), got "${host}"`);
   return host;
 }
 
 export function parseParentPid(raw: string | boolean | undefined): number | undefined {
   if (raw === undefined) return undefined;
   const s = String(raw);
-  if (!/^\d{1,10}$/.test(s) || Number(s) < 1) throw new UsageError(`--parent-pid: must be a process ID (a positive whole number), got "${s}"`);
+  if (!/^\d{1,10}$/.test(s) || Number(s) < 1)
+    throw new UsageError(`--parent-pid: must be a process ID (a positive whole number), got "${s}"`);
   return Number(s);
 }
 
@@ -47,7 +49,7 @@ function waitForStop(signal: AbortSignal | undefined, parentPid: number | undefi
 
 export const serveCommand: Command = {
   name: 'serve',
-  summary: 'Run the helper\'s local server for the OBS dock (prints the dock URL; runs until Ctrl+C).',
+  summary: "Run the helper's local server for the OBS dock (prints the dock URL; runs until Ctrl+C).",
   usage: '[--host 127.0.0.1] [--port 4466] [--parent-pid PID]',
   help: `Options:
   --host <addr>       loopback address to listen on: 127.0.0.1 (default), localhost or ::1
@@ -79,10 +81,20 @@ Example:
     const token = peekToken(dir);
     if (parentPid !== undefined && token && (await probeHelper(port, token)).kind === 'ours') {
       // started by the OBS script while a helper of ours already serves this port: nothing to do
-      io.stdout(`An artc-ingest helper is already running on port ${port}.\nDock URL: http://127.0.0.1:${port}/?token=${token}\n`);
+      io.stdout(
+        `An artc-ingest helper is already running on port ${port}.\nDock URL: http://127.0.0.1:${port}/?token=${token}\n`,
+      );
       return 0;
     }
-    const helper = await startHelper({ host, port, env: io.env, sandbox: values.sandbox === true, endpoint: stringFlag(values, 'endpoint'), log, monitoring });
+    const helper = await startHelper({
+      host,
+      port,
+      env: io.env,
+      sandbox: values.sandbox === true,
+      endpoint: stringFlag(values, 'endpoint'),
+      log,
+      monitoring,
+    });
     if (helper.fellBack) {
       io.stderr(
         'No Alibaba Cloud AccessKey found, so the helper runs against the local sandbox cloud (nothing reaches Alibaba Cloud).\n' +
@@ -90,13 +102,27 @@ Example:
           'To use your account: set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET (or run `aliyun configure`), then restart `artc-ingest serve`.\n',
       );
     }
-    const lines = [`Helper listening on ${helper.url} (${helper.mode === 'cloud' ? `cloud ${helper.endpoint}, credentials from ${helper.credentialSource}` : 'sandbox mode'})`];
+    const lines = [
+      `Helper listening on ${helper.url} (${helper.mode === 'cloud' ? `cloud ${helper.endpoint}, credentials from ${helper.credentialSource}` : 'sandbox mode'})`,
+    ];
     if (helper.sandbox) {
-      lines.push(`Sandbox cloud: ${helper.sandbox.endpoint}, RTMP ingest on 127.0.0.1:${helper.sandbox.rtmpPort} (\`artc-ingest url --sandbox ...\` in another terminal uses it)`);
+      lines.push(
+        `Sandbox cloud: ${helper.sandbox.endpoint}, RTMP ingest on 127.0.0.1:${helper.sandbox.rtmpPort} (\`artc-ingest url --sandbox ...\` in another terminal uses it)`,
+      );
     }
-    lines.push(`Dock URL: ${helper.dockUrl}`, 'In OBS: Docks > Custom Browser Docks..., paste the Dock URL. Press Ctrl+C to stop.');
+    lines.push(
+      `Dock URL: ${helper.dockUrl}`,
+      'In OBS: Docks > Custom Browser Docks..., paste the Dock URL. Press Ctrl+C to stop.',
+    );
     io.stdout(lines.join('\n') + '\n');
-    writeHelperState(dir, { pid: process.pid, port: Number(new URL(helper.url).port), ...(parentPid !== undefined ? { parentPid } : {}), mode: helper.mode, version: VERSION, startedAt: new Date().toISOString() });
+    writeHelperState(dir, {
+      pid: process.pid,
+      port: Number(new URL(helper.url).port),
+      ...(parentPid !== undefined ? { parentPid } : {}),
+      mode: helper.mode,
+      version: VERSION,
+      startedAt: new Date().toISOString(),
+    });
     const why = await waitForStop(io.signal, parentPid);
     if (why === 'parent') io.stderr(`Parent process ${parentPid} is gone; stopping.\n`);
     removeHelperState(dir);

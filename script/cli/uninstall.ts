@@ -9,7 +9,8 @@ import { INSTALL_OPTIONS } from './install.js';
 
 export const uninstallCommand: Command = {
   name: 'uninstall',
-  summary: 'Undo what install changed in OBS\'s config (byte for byte when nothing else changed the files). OBS must be closed.',
+  summary:
+    "Undo what install changed in OBS's config (byte for byte when nothing else changed the files). OBS must be closed.",
   usage: '[--dry-run] [--config-dir DIR] [--obs-version V]',
   help: `Options:
   --dry-run            print each file and the change it would make; change nothing

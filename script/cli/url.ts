@@ -21,11 +21,24 @@ Examples:
   options: { ...PUBLISHER_OPTIONS, json: { type: 'boolean' } },
   async run({ values, io }) {
     const params = publisherFromFlags(values);
-    const { client } = await connectCloud({ sandbox: values.sandbox === true, endpoint: stringFlag(values, 'endpoint'), env: io.env, ...(io.fetch ? { fetch: io.fetch } : {}) });
+    const { client } = await connectCloud({
+      sandbox: values.sandbox === true,
+      endpoint: stringFlag(values, 'endpoint'),
+      env: io.env,
+      ...(io.fetch ? { fetch: io.fetch } : {}),
+    });
     const url = await client.createRoomRealTimeStreamAddress(params);
     const expiresAt = new Date(url.expiresAt).toISOString();
     if (values.json) {
-      io.stdout(JSON.stringify({ requestId: url.requestId, rtmpAddress: url.rtmpAddress, server: url.server, streamKey: url.streamKey, expiresAt }) + '\n');
+      io.stdout(
+        JSON.stringify({
+          requestId: url.requestId,
+          rtmpAddress: url.rtmpAddress,
+          server: url.server,
+          streamKey: url.streamKey,
+          expiresAt,
+        }) + '\n',
+      );
     } else {
       io.stdout(
         [

@@ -4,12 +4,28 @@
  * randomness, nonce) so tests pin the bytes and count the retries without real time passing.
  */
 import { randomBytes } from 'node:crypto';
-import { API_VERSION, CreateParams, CreateResponse, ErrorBody, ParticipantsResponse, computeExpiry, flattenUserList, formatIssues, DEFAULT_EXPIRE_TIME } from '../../shared/cloud-schemas.js';
+import {
+  API_VERSION,
+  CreateParams,
+  CreateResponse,
+  ErrorBody,
+  ParticipantsResponse,
+  computeExpiry,
+  flattenUserList,
+  formatIssues,
+  DEFAULT_EXPIRE_TIME,
+} from '../../shared/cloud-schemas.js';
 import { splitRtmpAddress } from '../../shared/rtmp-address.js';
 import { apiRetryDelay } from '../../shared/retry-policy.js';
 import { ApiError, classify, redact } from './errors.js';
 import { signRequest, formatAcsDate, type Credentials } from './sign-v3.js';
-import { CredentialsError, describeInfo, isCredentialSource, staticCredentials, type CredentialSource } from './credentials.js';
+import {
+  CredentialsError,
+  describeInfo,
+  isCredentialSource,
+  staticCredentials,
+  type CredentialSource,
+} from './credentials.js';
 import { bucketFor, type TokenBucket } from './rate-limit.js';
 
 export interface ApiCallLog {
@@ -79,9 +95,12 @@ export class LiveApiClient {
     this.timeoutMs = opts.timeoutMs ?? 10_000;
     this.maxAttempts = opts.maxAttempts ?? 4;
     const c = opts.credentials;
-    this.credentials = isCredentialSource(c) ? c : staticCredentials(c, { type: c.securityToken ? 'StsToken' : 'AK', source: 'the caller' });
+    this.credentials = isCredentialSource(c)
+      ? c
+      : staticCredentials(c, { type: c.securityToken ? 'StsToken' : 'AK', source: 'the caller' });
     // one bucket per account: STS ids change at every refresh, the source they come from does not
-    this.limiter = opts.limiter ?? bucketFor(isCredentialSource(c) ? `source:${describeInfo(c.info())}` : c.accessKeyId);
+    this.limiter =
+      opts.limiter ?? bucketFor(isCredentialSource(c) ? `source:${describeInfo(c.info())}` : c.accessKeyId);
   }
 
   get endpoint(): string {
@@ -90,9 +109,15 @@ export class LiveApiClient {
 
   async createRoomRealTimeStreamAddress(input: CreateParams): Promise<IngestUrl> {
     const parsed = CreateParams.safeParse(input);
-    if (!parsed.success) throw new ApiError({ kind: 'input', code: 'InputInvalid', message: formatIssues(parsed.error) });
+    if (!parsed.success)
+      throw new ApiError({ kind: 'input', code: 'InputInvalid', message: formatIssues(parsed.error) });
     const p = parsed.data;
-    const query: Record<string, string> = { AppId: p.AppId, ChannelId: p.ChannelId, UserId: p.UserId, DisplayName: p.DisplayName };
+    const query: Record<string, string> = {
+      AppId: p.AppId,
+      ChannelId: p.ChannelId,
+      UserId: p.UserId,
+      DisplayName: p.DisplayName,
+    };
     if (p.ExpireTime !== undefined) query.ExpireTime = String(p.ExpireTime);
     const requestedAt = this.now();
     const body = await this.call('CreateRoomRealTimeStreamAddress', 'GET', query);
@@ -151,15 +176,38 @@ export class LiveApiClient {
         let err = e instanceof ApiError ? e : ApiError.network(action, e);
         if (!refreshed && isTokenRefused(err)) {
           refreshed = true;
-          this.opts.log?.({ action, attempt, status: err.status, code: err.code, requestId: err.requestId, retryInMs: 0, reason: `credentials refused, re-resolving ${describeInfo(this.credentials.info())}` });
+          this.opts.log?.({
+            action,
+            attempt,
+            status: err.status,
+            code: err.code,
+            requestId: err.requestId,
+            retryInMs: 0,
+            reason: `credentials refused, re-resolving ${describeInfo(this.credentials.info())}`,
+          });
           const failed = await this.refreshCredentials(action);
           // no backoff before this one retry: the refusal was about the key, not load (the limiter still applies)
           if (!failed) continue;
           // a refresh that fails is retried like a network error: STS may answer again shortly
           err = failed;
         }
-        const delay = err.retryable ? apiRetryDelay(attempt, this.random(), err.retryAfterMs, { baseMs: 200, capMs: 5_000, floorMs: 100, maxAttempts: this.maxAttempts }) : null;
-        this.opts.log?.({ action, attempt, status: err.status, code: err.code, requestId: err.requestId, ...(delay !== null ? { retryInMs: delay } : {}), reason: err.code === CREDENTIALS_UNAVAILABLE ? `${err.kind}: ${err.message}` : err.kind });
+        const delay = err.retryable
+          ? apiRetryDelay(attempt, this.random(), err.retryAfterMs, {
+              baseMs: 200,
+              capMs: 5_000,
+              floorMs: 100,
+              maxAttempts: this.maxAttempts,
+            })
+          : null;
+        this.opts.log?.({
+          action,
+          attempt,
+          status: err.status,
+          code: err.code,
+          requestId: err.requestId,
+          ...(delay !== null ? { retryInMs: delay } : {}),
+          reason: err.code === CREDENTIALS_UNAVAILABLE ? `${err.kind}: ${err.message}` : err.kind,
+        });
         if (delay === null) throw err;
         // never sooner than 100 ms after the previous attempt started
         const sinceLast = this.now() - lastAttemptAt;
@@ -225,7 +273,8 @@ export class LiveApiClient {
       body = undefined;
     }
     if (res.ok) {
-      if (body === undefined) throw badResponse(action, `HTTP ${res.status} with a body that is not JSON`, text.slice(0, 200));
+      if (body === undefined)
+        throw badResponse(action, `HTTP ${res.status} with a body that is not JSON`, text.slice(0, 200));
       return body;
     }
     const retryAfter = Number(res.headers.get('x-acs-retry-after'));
@@ -269,8 +318,16 @@ function credentialsFailed(action: string, e: unknown, secrets: string[]): ApiEr
 }
 
 function badResponse(action: string, why: string, body: unknown): ApiError {
-  const requestId = typeof body === 'object' && body && 'RequestId' in body ? String((body as { RequestId: unknown }).RequestId) : undefined;
-  return new ApiError({ kind: 'response', code: 'UnexpectedResponse', message: `${action} returned an unexpected response: ${why}`, requestId });
+  const requestId =
+    typeof body === 'object' && body && 'RequestId' in body
+      ? String((body as { RequestId: unknown }).RequestId)
+      : undefined;
+  return new ApiError({
+    kind: 'response',
+    code: 'UnexpectedResponse',
+    message: `${action} returned an unexpected response: ${why}`,
+    requestId,
+  });
 }
 
 export function parseEndpoint(endpoint: string): URL {
@@ -281,11 +338,19 @@ export function parseEndpoint(endpoint: string): URL {
     throw new ApiError({ kind: 'input', code: 'InvalidEndpoint', message: `endpoint: not a URL: ${endpoint}` });
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new ApiError({ kind: 'input', code: 'InvalidEndpoint', message: `endpoint: must be http(s), got ${url.protocol}` });
+    throw new ApiError({
+      kind: 'input',
+      code: 'InvalidEndpoint',
+      message: `endpoint: must be http(s), got ${url.protocol}`,
+    });
   }
   if (url.protocol === 'http:' && !['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) {
     // plain HTTP would send signed requests (and STS tokens) in clear text over the network
-    throw new ApiError({ kind: 'input', code: 'InvalidEndpoint', message: 'endpoint: http:// is allowed only for 127.0.0.1 / localhost (a local sandbox)' });
+    throw new ApiError({
+      kind: 'input',
+      code: 'InvalidEndpoint',
+      message: 'endpoint: http:// is allowed only for 127.0.0.1 / localhost (a local sandbox)',
+    });
   }
   return new URL(url.origin);
 }

@@ -97,14 +97,26 @@ export async function connectCloud(o: CloudOptions): Promise<CloudChoice> {
   if (o.sandbox) {
     const s = readSandboxState(o.env);
     if (!s) {
-      throw new UsageError('--sandbox: no sandbox is running. Start one in another terminal with `artc-ingest serve --sandbox`, then try again.');
+      throw new UsageError(
+        '--sandbox: no sandbox is running. Start one in another terminal with `artc-ingest serve --sandbox`, then try again.',
+      );
     }
-    const client = new LiveApiClient({ endpoint: s.endpoint, credentials: { accessKeyId: s.accessKeyId, accessKeySecret: s.accessKeySecret }, ...(o.fetch ? { fetch: o.fetch } : {}), ...o.client });
+    const client = new LiveApiClient({
+      endpoint: s.endpoint,
+      credentials: { accessKeyId: s.accessKeyId, accessKeySecret: s.accessKeySecret },
+      ...(o.fetch ? { fetch: o.fetch } : {}),
+      ...o.client,
+    });
     return { client, mode: 'sandbox', endpoint: s.endpoint, credentialSource: 'sandbox' };
   }
   const endpoint = resolveEndpoint(o.endpoint, o.env);
   const source = credentialChain({ env: o.env });
   await source.get();
-  const client = new LiveApiClient({ endpoint, credentials: source, ...(o.fetch ? { fetch: o.fetch } : {}), ...o.client });
+  const client = new LiveApiClient({
+    endpoint,
+    credentials: source,
+    ...(o.fetch ? { fetch: o.fetch } : {}),
+    ...o.client,
+  });
   return { client, mode: 'cloud', endpoint, credentialSource: describeInfo(source.info()) };
 }

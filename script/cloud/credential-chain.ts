@@ -9,7 +9,13 @@ import { homedir } from 'node:os';
 import * as z from 'zod/mini';
 import { redact } from './errors.js';
 import type { Credentials } from './sign-v3.js';
-import { CredentialsError, NO_CREDENTIALS_HINT, formatLooked, type CredentialInfo, type CredentialSource } from './credentials.js';
+import {
+  CredentialsError,
+  NO_CREDENTIALS_HINT,
+  formatLooked,
+  type CredentialInfo,
+  type CredentialSource,
+} from './credentials.js';
 import { ECS_SOURCE, chainSteps, type OfficialProvider, type Step } from './credential-steps.js';
 
 export interface ChainOptions {
@@ -19,7 +25,11 @@ export interface ChainOptions {
   timeoutMs?: number;
 }
 
-const Answer = z.object({ accessKeyId: z.string().check(z.minLength(1)), accessKeySecret: z.string().check(z.minLength(1)), securityToken: z.optional(z.nullable(z.string())) });
+const Answer = z.object({
+  accessKeyId: z.string().check(z.minLength(1)),
+  accessKeySecret: z.string().check(z.minLength(1)),
+  securityToken: z.optional(z.nullable(z.string())),
+});
 const Expiration = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/));
 /** How many secrets to remember for redaction: a week of hourly STS refreshes and then some. */
 const MAX_SECRETS = 400;
@@ -36,7 +46,11 @@ export function credentialChain(o: ChainOptions = {}): CredentialSource {
     const raw = await withDeadline(step.provider.getCredentials(), timeoutMs, `${step.type} via ${step.source}`);
     const parsed = Answer.safeParse(raw);
     if (!parsed.success) throw new Error('the provider returned no AccessKeyId / AccessKeySecret');
-    const c = { accessKeyId: parsed.data.accessKeyId, accessKeySecret: parsed.data.accessKeySecret, securityToken: parsed.data.securityToken || undefined };
+    const c = {
+      accessKeyId: parsed.data.accessKeyId,
+      accessKeySecret: parsed.data.accessKeySecret,
+      securityToken: parsed.data.securityToken || undefined,
+    };
     remember(seen, [c.accessKeySecret, c.securityToken]);
     info = { type: step.type, source: step.source, expiresAt: expiryOf(step.provider) };
     return c;
@@ -82,7 +96,11 @@ export function credentialChain(o: ChainOptions = {}): CredentialSource {
         return await ask(step);
       } catch (e) {
         // no `cause`: the library's own error is not redacted
-        throw new CredentialsError(`${step.type} via ${step.source}: refreshing the credentials failed: ${redact(scrub(causeText(e)), seen)}`, [step.source], true);
+        throw new CredentialsError(
+          `${step.type} via ${step.source}: refreshing the credentials failed: ${redact(scrub(causeText(e)), seen)}`,
+          [step.source],
+          true,
+        );
       }
     },
     refresh: resolveOnce,
@@ -99,7 +117,12 @@ function remember(seen: string[], values: Array<string | undefined>): void {
 
 /** Nothing configured anywhere (`found` false: serve may fall back to the sandbox), or all of it failed. */
 function chainFailed(found: boolean, looked: string[], failures: string[]): CredentialsError {
-  if (!found) return new CredentialsError(`No Alibaba Cloud credentials found. Looked in:\n${formatLooked(looked)}\n${NO_CREDENTIALS_HINT}`, [...looked, ...failures], false);
+  if (!found)
+    return new CredentialsError(
+      `No Alibaba Cloud credentials found. Looked in:\n${formatLooked(looked)}\n${NO_CREDENTIALS_HINT}`,
+      [...looked, ...failures],
+      false,
+    );
   return new CredentialsError(`No usable Alibaba Cloud credentials:\n${formatLooked(failures)}`, failures, true);
 }
 
@@ -117,7 +140,10 @@ function causeText(e: unknown): string {
  * external command's output): blank any value of a secret-named field, known to us or not.
  */
 export function scrub(text: string): string {
-  return text.replace(/("?(?:AccessKeySecret|SecurityToken|access_key_secret|sts_token|security_token|accessKeySecret|securityToken)"?\s*[:=]\s*"?)[^"\s,}&]+/g, '$1[redacted]');
+  return text.replace(
+    /("?(?:AccessKeySecret|SecurityToken|access_key_secret|sts_token|security_token|accessKeySecret|securityToken)"?\s*[:=]\s*"?)[^"\s,}&]+/g,
+    '$1[redacted]',
+  );
 }
 
 async function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {

@@ -69,9 +69,18 @@ function envStep(env: NodeJS.ProcessEnv): Step | BrokenStep | null {
   if (!id && !secret) return null;
   const type = token ? 'StsToken' : 'AK';
   const source = `environment (ALIBABA_CLOUD_ACCESS_KEY_ID${token ? ', ALIBABA_CLOUD_SECURITY_TOKEN' : ''})`;
-  if (!id || !secret) return { type, source, error: 'ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET must be set together' };
+  if (!id || !secret)
+    return {
+      type,
+      source,
+      error: 'ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET must be set together',
+    };
   const provider = token
-    ? StaticSTSCredentialsProvider.builder().withAccessKeyId(id).withAccessKeySecret(secret).withSecurityToken(token).build()
+    ? StaticSTSCredentialsProvider.builder()
+        .withAccessKeyId(id)
+        .withAccessKeySecret(secret)
+        .withSecurityToken(token)
+        .build()
     : StaticAKCredentialsProvider.builder().withAccessKeyId(id).withAccessKeySecret(secret).build();
   return { type, source, provider };
 }
@@ -82,8 +91,17 @@ function oidcStep(env: NodeJS.ProcessEnv): Step | BrokenStep | null {
   const roleArn = env.ALIBABA_CLOUD_ROLE_ARN;
   if (!tokenFile && !providerArn) return null;
   const source = 'environment (ALIBABA_CLOUD_OIDC_TOKEN_FILE, ALIBABA_CLOUD_OIDC_PROVIDER_ARN, ALIBABA_CLOUD_ROLE_ARN)';
-  if (!tokenFile || !providerArn || !roleArn) return { type: 'OIDC', source, error: 'ALIBABA_CLOUD_OIDC_TOKEN_FILE, ALIBABA_CLOUD_OIDC_PROVIDER_ARN and ALIBABA_CLOUD_ROLE_ARN must all be set' };
-  const b = OIDCRoleArnCredentialsProvider.builder().withOIDCTokenFilePath(tokenFile).withOIDCProviderArn(providerArn).withRoleArn(roleArn);
+  if (!tokenFile || !providerArn || !roleArn)
+    return {
+      type: 'OIDC',
+      source,
+      error:
+        'ALIBABA_CLOUD_OIDC_TOKEN_FILE, ALIBABA_CLOUD_OIDC_PROVIDER_ARN and ALIBABA_CLOUD_ROLE_ARN must all be set',
+    };
+  const b = OIDCRoleArnCredentialsProvider.builder()
+    .withOIDCTokenFilePath(tokenFile)
+    .withOIDCProviderArn(providerArn)
+    .withRoleArn(roleArn);
   if (env.ALIBABA_CLOUD_ROLE_SESSION_NAME) b.withRoleSessionName(env.ALIBABA_CLOUD_ROLE_SESSION_NAME);
   if (env.ALIBABA_CLOUD_STS_REGION) b.withStsRegionId(env.ALIBABA_CLOUD_STS_REGION);
   if (isTrue(env.ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED)) b.withEnableVpc(true);
@@ -122,8 +140,19 @@ function cliStep(o: StepOptions, looked: string[]): Step | BrokenStep | null {
   const source = `${label} profile ${name}`;
   if (!profile) return { type: 'aliyun CLI', source, error: `no profile named "${name}"` };
   const type = profile.mode ?? 'AK';
-  const known = ['AK', 'StsToken', 'RamRoleArn', 'ChainableRamRoleArn', 'EcsRamRole', 'OIDC', 'CloudSSO', 'OAuth', 'External'];
-  if (!known.includes(type)) return { type, source, error: `mode ${type} is not one @alicloud/credentials supports (${known.join(', ')})` };
+  const known = [
+    'AK',
+    'StsToken',
+    'RamRoleArn',
+    'ChainableRamRoleArn',
+    'EcsRamRole',
+    'OIDC',
+    'CloudSSO',
+    'OAuth',
+    'External',
+  ];
+  if (!known.includes(type))
+    return { type, source, error: `mode ${type} is not one @alicloud/credentials supports (${known.join(', ')})` };
   return built(type, source, () => {
     const p = CLIProfileCredentialsProvider.builder().withProfileName(name).build();
     // the library reads ~/.aliyun/config.json under this field ("used for mock" in its source)
@@ -139,13 +168,35 @@ function iniConfig(s: Map<string, string>): Record<string, unknown> | string {
     case 'access_key':
       return { type: 'access_key', accessKeyId: g('access_key_id'), accessKeySecret: g('access_key_secret') };
     case 'sts':
-      return { type: 'sts', accessKeyId: g('access_key_id'), accessKeySecret: g('access_key_secret'), securityToken: g('security_token') };
+      return {
+        type: 'sts',
+        accessKeyId: g('access_key_id'),
+        accessKeySecret: g('access_key_secret'),
+        securityToken: g('security_token'),
+      };
     case 'ram_role_arn':
-      return { type: 'ram_role_arn', accessKeyId: g('access_key_id'), accessKeySecret: g('access_key_secret'), roleArn: g('role_arn'), roleSessionName: g('role_session_name'), policy: g('policy'), stsEndpoint: g('sts_endpoint'), stsRegionId: g('sts_region') };
+      return {
+        type: 'ram_role_arn',
+        accessKeyId: g('access_key_id'),
+        accessKeySecret: g('access_key_secret'),
+        roleArn: g('role_arn'),
+        roleSessionName: g('role_session_name'),
+        policy: g('policy'),
+        stsEndpoint: g('sts_endpoint'),
+        stsRegionId: g('sts_region'),
+      };
     case 'ecs_ram_role':
       return { type: 'ecs_ram_role', roleName: g('role_name') };
     case 'oidc_role_arn':
-      return { type: 'oidc_role_arn', roleArn: g('role_arn'), oidcProviderArn: g('oidc_provider_arn'), oidcTokenFilePath: g('oidc_token_file_path'), roleSessionName: g('role_session_name'), stsEndpoint: g('sts_endpoint'), stsRegionId: g('sts_region') };
+      return {
+        type: 'oidc_role_arn',
+        roleArn: g('role_arn'),
+        oidcProviderArn: g('oidc_provider_arn'),
+        oidcTokenFilePath: g('oidc_token_file_path'),
+        roleSessionName: g('role_session_name'),
+        stsEndpoint: g('sts_endpoint'),
+        stsRegionId: g('sts_region'),
+      };
     case 'credentials_uri':
       return { type: 'credentials_uri', credentialsURI: g('credentials_uri') };
     case undefined:
@@ -165,7 +216,9 @@ const REQUIRED: Record<string, string[]> = {
 
 function iniStep(o: StepOptions, looked: string[]): Step | BrokenStep | null {
   const path = o.env.ALIBABA_CLOUD_CREDENTIALS_FILE || join(o.home, '.alibabacloud', 'credentials');
-  const label = o.env.ALIBABA_CLOUD_CREDENTIALS_FILE ? path : join(o.homeLabel ?? o.home, '.alibabacloud', 'credentials');
+  const label = o.env.ALIBABA_CLOUD_CREDENTIALS_FILE
+    ? path
+    : join(o.homeLabel ?? o.home, '.alibabacloud', 'credentials');
   looked.push(label);
   const text = readText(path);
   if (text === undefined) return null;
@@ -209,7 +262,9 @@ function ecsStep(env: NodeJS.ProcessEnv): Step | BrokenStep | null {
 function uriStep(env: NodeJS.ProcessEnv): Step | BrokenStep | null {
   const uri = env.ALIBABA_CLOUD_CREDENTIALS_URI;
   if (!uri) return null;
-  return built('credentials_uri', 'ALIBABA_CLOUD_CREDENTIALS_URI', () => URICredentialsProvider.builder().withCredentialsURI(uri).build());
+  return built('credentials_uri', 'ALIBABA_CLOUD_CREDENTIALS_URI', () =>
+    URICredentialsProvider.builder().withCredentialsURI(uri).build(),
+  );
 }
 
 function built(type: string, source: string, make: () => OfficialProvider): Step | BrokenStep {
@@ -231,7 +286,9 @@ function knownSecrets(o: StepOptions): string[] {
     if (typeof v === 'string' && SECRET_KEY.test(k) && !PATH_KEY.test(k)) out.push(v);
   };
   try {
-    const conf = JSON.parse(readText(join(o.home, '.aliyun', 'config.json')) ?? 'null') as { profiles?: Array<Record<string, unknown>> } | null;
+    const conf = JSON.parse(readText(join(o.home, '.aliyun', 'config.json')) ?? 'null') as {
+      profiles?: Array<Record<string, unknown>>;
+    } | null;
     for (const p of conf?.profiles ?? []) for (const [k, v] of Object.entries(p ?? {})) add(k, v);
   } catch {
     // not JSON: the CLI step reports it, and the library never reads it
@@ -243,8 +300,18 @@ function knownSecrets(o: StepOptions): string[] {
 
 /** The chain's candidates, in the official order, every place looked at (for "nothing found") and the secrets. */
 export function chainSteps(o: StepOptions): { steps: Array<Step | BrokenStep>; looked: string[]; secrets: string[] } {
-  const looked: string[] = ['environment (ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET)', 'environment (ALIBABA_CLOUD_OIDC_TOKEN_FILE)'];
-  const steps = [envStep(o.env), oidcStep(o.env), cliStep(o, looked), iniStep(o, looked), ecsStep(o.env), uriStep(o.env)];
+  const looked: string[] = [
+    'environment (ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET)',
+    'environment (ALIBABA_CLOUD_OIDC_TOKEN_FILE)',
+  ];
+  const steps = [
+    envStep(o.env),
+    oidcStep(o.env),
+    cliStep(o, looked),
+    iniStep(o, looked),
+    ecsStep(o.env),
+    uriStep(o.env),
+  ];
   if (ecsWanted(o.env)) looked.push('ECS instance metadata (100.100.100.200)');
   looked.push('ALIBABA_CLOUD_CREDENTIALS_URI');
   return { steps: steps.filter((s): s is Step | BrokenStep => s !== null), looked, secrets: knownSecrets(o) };

@@ -32,7 +32,12 @@ export class CredentialsError extends Error {
    * @param looked every place the chain looked, with why each failed (never a secret)
    * @param found false when no place had any credentials at all (the helper then offers the sandbox)
    */
-  constructor(message: string, readonly looked: string[], readonly found = true, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly looked: string[],
+    readonly found = true,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
   }
 }
@@ -43,7 +48,10 @@ export function describeInfo(i: CredentialInfo): string {
 }
 
 /** Fixed credentials (the sandbox's, or a test's): nothing to refresh. */
-export function staticCredentials(credentials: Credentials, info: CredentialInfo = { type: credentials.securityToken ? 'StsToken' : 'AK', source: 'sandbox' }): CredentialSource {
+export function staticCredentials(
+  credentials: Credentials,
+  info: CredentialInfo = { type: credentials.securityToken ? 'StsToken' : 'AK', source: 'sandbox' },
+): CredentialSource {
   const secrets = [credentials.accessKeySecret, credentials.securityToken].filter((s): s is string => !!s);
   return {
     get: async () => credentials,

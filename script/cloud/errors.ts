@@ -3,7 +3,8 @@
  * follows from the class: throttling (by Code prefix, whatever the status), server (5xx), network and
  * timeout are retryable; input, auth and signature errors never are.
  */
-export type ApiErrorKind = 'throttling' | 'server' | 'network' | 'timeout' | 'input' | 'auth' | 'signature' | 'response';
+export type ApiErrorKind =
+  'throttling' | 'server' | 'network' | 'timeout' | 'input' | 'auth' | 'signature' | 'response';
 
 export interface ApiErrorInit {
   kind: ApiErrorKind;
@@ -45,32 +46,69 @@ export class ApiError extends Error {
 
   /** `Throttling.User: Request was denied due to user flow control. (RequestId: ..., HTTP 400)` */
   describe(): string {
-    const extra = [this.credentials && `credentials: ${this.credentials}`, this.requestId && `RequestId: ${this.requestId}`, this.status && `HTTP ${this.status}`].filter(Boolean).join(', ');
+    const extra = [
+      this.credentials && `credentials: ${this.credentials}`,
+      this.requestId && `RequestId: ${this.requestId}`,
+      this.status && `HTTP ${this.status}`,
+    ]
+      .filter(Boolean)
+      .join(', ');
     return `${this.code}: ${this.message}${extra ? ` (${extra})` : ''}`;
   }
 
   toJSON() {
-    return { code: this.code, message: this.message, requestId: this.requestId, status: this.status, retryable: this.retryable };
+    return {
+      code: this.code,
+      message: this.message,
+      requestId: this.requestId,
+      status: this.status,
+      retryable: this.retryable,
+    };
   }
 
   static timeout(action: string, ms: number): ApiError {
-    return new ApiError({ kind: 'timeout', code: 'RequestTimeout', message: `${action} got no answer within ${ms} ms`, action });
+    return new ApiError({
+      kind: 'timeout',
+      code: 'RequestTimeout',
+      message: `${action} got no answer within ${ms} ms`,
+      action,
+    });
   }
 
   static network(action: string, cause: unknown): ApiError {
     const why = cause instanceof Error ? cause.message : String(cause);
-    return new ApiError({ kind: 'network', code: 'NetworkError', message: `${action} could not reach the endpoint: ${why}`, action, cause });
+    return new ApiError({
+      kind: 'network',
+      code: 'NetworkError',
+      message: `${action} could not reach the endpoint: ${why}`,
+      action,
+      cause,
+    });
   }
 }
 
-const SIGNATURE_CODES = new Set(['SignatureDoesNotMatch', 'IncompleteSignature', 'SignatureNonceUsed', 'InvalidTimeStamp.Expired', 'InvalidTimeStamp.Format']);
+const SIGNATURE_CODES = new Set([
+  'SignatureDoesNotMatch',
+  'IncompleteSignature',
+  'SignatureNonceUsed',
+  'InvalidTimeStamp.Expired',
+  'InvalidTimeStamp.Format',
+]);
 
 /** Classifies a cloud error body by Code first (throttling codes come with 400 or 403), then by status. */
 export function classify(status: number, code: string): ApiErrorKind {
   if (code.startsWith('Throttling')) return 'throttling';
   if (SIGNATURE_CODES.has(code)) return 'signature';
   if (status >= 500) return 'server';
-  if (status === 401 || status === 403 || code.startsWith('InvalidAccessKeyId') || code.startsWith('Forbidden') || code === 'NoAuth' || code.startsWith('InvalidSecurityToken')) return 'auth';
+  if (
+    status === 401 ||
+    status === 403 ||
+    code.startsWith('InvalidAccessKeyId') ||
+    code.startsWith('Forbidden') ||
+    code === 'NoAuth' ||
+    code.startsWith('InvalidSecurityToken')
+  )
+    return 'auth';
   return 'input';
 }
 

@@ -8,7 +8,10 @@ export class TokenBucket {
   private tokens: number;
   private last: number | undefined;
 
-  constructor(private readonly ratePerSec = 90, private readonly burst = 5) {
+  constructor(
+    private readonly ratePerSec = 90,
+    private readonly burst = 5,
+  ) {
     this.tokens = burst;
   }
 

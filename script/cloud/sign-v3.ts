@@ -53,7 +53,14 @@ export interface CanonicalInput {
 
 export function canonicalRequest(input: CanonicalInput): { text: string; signedHeaders: string } {
   const { canonical, signed } = canonicalHeaders(input.headers);
-  const text = [input.method.toUpperCase(), input.path ?? '/', canonicalQuery(input.query), canonical, signed, input.payloadHash].join('\n');
+  const text = [
+    input.method.toUpperCase(),
+    input.path ?? '/',
+    canonicalQuery(input.query),
+    canonical,
+    signed,
+    input.payloadHash,
+  ].join('\n');
   return { text, signedHeaders: signed };
 }
 
@@ -122,7 +129,9 @@ export interface ParsedAuthorization {
 
 /** Parses `ACS3-HMAC-SHA256 Credential=..,SignedHeaders=..,Signature=..`; null when malformed. */
 export function parseAuthorization(value: string | null | undefined): ParsedAuthorization | null {
-  const m = /^ACS3-HMAC-SHA256 Credential=([^,\s]+),SignedHeaders=([^,\s]+),Signature=([0-9a-f]{64})$/.exec(value ?? '');
+  const m = /^ACS3-HMAC-SHA256 Credential=([^,\s]+),SignedHeaders=([^,\s]+),Signature=([0-9a-f]{64})$/.exec(
+    value ?? '',
+  );
   if (!m) return null;
   return { accessKeyId: m[1]!, signedHeaders: m[2]!.split(';'), signature: m[3]! };
 }

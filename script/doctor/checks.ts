@@ -44,7 +44,12 @@ export interface DoctorDeps {
   exists?: (path: string) => boolean;
 }
 
-const line = (status: Status, name: string, detail: string, fix?: string): CheckLine => ({ status, name, detail, ...(fix ? { fix } : {}) });
+const line = (status: Status, name: string, detail: string, fix?: string): CheckLine => ({
+  status,
+  name,
+  detail,
+  ...(fix ? { fix } : {}),
+});
 const readText = (d: DoctorDeps, p: string) => (d.readText ? d.readText(p) : readBytes(p)?.toString('utf8'));
 
 export async function checkCredentials(d: DoctorDeps): Promise<CheckLine> {
@@ -57,7 +62,12 @@ export async function checkCredentials(d: DoctorDeps): Promise<CheckLine> {
     const info = source.info();
     const what = describeInfo(info);
     if (!c.securityToken) return line('ok', name, what);
-    if (info.expiresAt === undefined) return line('ok', name, `${what} (STS token; its expiry is not known: a fixed token stops working when it expires)`);
+    if (info.expiresAt === undefined)
+      return line(
+        'ok',
+        name,
+        `${what} (STS token; its expiry is not known: a fixed token stops working when it expires)`,
+      );
     const left = info.expiresAt - d.now();
     const when = `${new Date(info.expiresAt).toISOString()} (${left >= 0 ? `in ${Math.round(left / 60_000)} min` : `${Math.round(-left / 60_000)} min ago`})`;
     return line('ok', name, `${what}; the current STS credentials expire ${when} and are refreshed 15 min before`);
@@ -65,15 +75,28 @@ export async function checkCredentials(d: DoctorDeps): Promise<CheckLine> {
     const secrets = source?.secrets() ?? [];
     const msg = redact((e as Error).message, secrets);
     if (e instanceof CredentialsError && !e.found) {
-      return line('fail', name, `no Alibaba Cloud credentials found (looked in ${e.looked.join('; ')}); without them the helper runs the local sandbox`, 'set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, or run `aliyun configure`');
+      return line(
+        'fail',
+        name,
+        `no Alibaba Cloud credentials found (looked in ${e.looked.join('; ')}); without them the helper runs the local sandbox`,
+        'set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, or run `aliyun configure`',
+      );
     }
-    return line('fail', name, oneLine(msg), 'correct that file, profile or role (see README "Credentials"), or set ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET');
+    return line(
+      'fail',
+      name,
+      oneLine(msg),
+      'correct that file, profile or role (see README "Credentials"), or set ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET',
+    );
   }
 }
 
 /** "No usable credentials:\n  - a\n  - b" -> "No usable credentials: a; b" (a doctor line is one line). */
 function oneLine(text: string): string {
-  const [head = '', ...items] = text.split('\n').map((l) => l.trim().replace(/^- /, '')).filter(Boolean);
+  const [head = '', ...items] = text
+    .split('\n')
+    .map((l) => l.trim().replace(/^- /, ''))
+    .filter(Boolean);
   return items.length ? `${head} ${items.join('; ')}` : head;
 }
 
@@ -93,14 +116,22 @@ function errorCode(e: unknown): string {
 export async function probeEndpoint(d: DoctorDeps, endpoint: string): Promise<EndpointProbe> {
   const sent = d.now();
   try {
-    const res = await d.fetch(`${endpoint}/`, { method: 'GET', redirect: 'manual', signal: AbortSignal.timeout(d.timeoutMs) });
+    const res = await d.fetch(`${endpoint}/`, {
+      method: 'GET',
+      redirect: 'manual',
+      signal: AbortSignal.timeout(d.timeoutMs),
+    });
     const received = d.now();
     await res.body?.cancel().catch(() => undefined);
     const date = res.headers.get('date');
     const server = date ? Date.parse(date) : NaN;
     // the server stamped its Date somewhere between send and receive: compare with the midpoint
     const skewMs = Number.isFinite(server) ? server - (sent + received) / 2 : undefined;
-    return { reachable: true, detail: `HTTP ${res.status} in ${received - sent} ms`, ...(skewMs !== undefined ? { skewMs } : {}) };
+    return {
+      reachable: true,
+      detail: `HTTP ${res.status} in ${received - sent} ms`,
+      ...(skewMs !== undefined ? { skewMs } : {}),
+    };
   } catch (e) {
     return { reachable: false, detail: errorCode(e) };
   }
@@ -114,8 +145,13 @@ const CLOCK_FIX: Partial<Record<NodeJS.Platform, string>> = {
 
 export function clockLine(d: DoctorDeps, p: EndpointProbe): CheckLine {
   const name = 'Clock';
-  if (d.sandbox) return line('ok', name, 'sandbox mode signs and checks with this machine\'s own clock');
-  if (!p.reachable) return line('warn', name, `not compared: the endpoint did not answer; this machine says ${new Date(d.now()).toISOString()}`);
+  if (d.sandbox) return line('ok', name, "sandbox mode signs and checks with this machine's own clock");
+  if (!p.reachable)
+    return line(
+      'warn',
+      name,
+      `not compared: the endpoint did not answer; this machine says ${new Date(d.now()).toISOString()}`,
+    );
   if (p.skewMs === undefined) return line('warn', name, 'not compared: the endpoint sent no Date header');
   const skew = -p.skewMs;
   const abs = Math.abs(skew);
@@ -123,7 +159,8 @@ export function clockLine(d: DoctorDeps, p: EndpointProbe): CheckLine {
   const fix = CLOCK_FIX[d.platform] ?? 'turn on automatic time sync';
   // Alibaba Cloud rejects signed requests whose timestamp is more than 15 minutes off (InvalidTimeStamp.Expired)
   if (abs >= 15 * 60_000) return line('fail', name, `this machine is ${how}: signed requests fail past 15 min`, fix);
-  if (abs >= 5 * 60_000) return line('warn', name, `this machine is ${how}: close to the 15 min limit for signatures`, fix);
+  if (abs >= 5 * 60_000)
+    return line('warn', name, `this machine is ${how}: close to the 15 min limit for signatures`, fix);
   return line('ok', name, `within ${formatDuration(Math.max(abs, 1_000))} of the API's clock`);
 }
 
@@ -134,24 +171,50 @@ function formatDuration(ms: number): string {
 
 export function endpointLine(d: DoctorDeps, endpoint: string | undefined, p: EndpointProbe | undefined): CheckLine {
   const name = 'Endpoint';
-  if (d.sandbox && !endpoint) return line('warn', name, 'no sandbox is running', 'start one: `artc-ingest serve --sandbox` (or tick Sandbox in OBS: Tools > Scripts > artc-ingest.lua)');
+  if (d.sandbox && !endpoint)
+    return line(
+      'warn',
+      name,
+      'no sandbox is running',
+      'start one: `artc-ingest serve --sandbox` (or tick Sandbox in OBS: Tools > Scripts > artc-ingest.lua)',
+    );
   if (!p || !endpoint) return line('warn', name, 'not checked');
   if (p.reachable) return line('ok', name, `${endpoint} answers (${p.detail})`);
   const offline = /ENOTFOUND|EAI_AGAIN|ENETUNREACH|EHOSTUNREACH/.test(p.detail);
-  return line('fail', name, `${endpoint} unreachable (${p.detail})`, offline ? 'check the network, DNS or proxy; offline, try `--sandbox`' : 'check the network, a firewall or proxy, and --endpoint / ALIBABA_CLOUD_LIVE_ENDPOINT; offline, try `--sandbox`');
+  return line(
+    'fail',
+    name,
+    `${endpoint} unreachable (${p.detail})`,
+    offline
+      ? 'check the network, DNS or proxy; offline, try `--sandbox`'
+      : 'check the network, a firewall or proxy, and --endpoint / ALIBABA_CLOUD_LIVE_ENDPOINT; offline, try `--sandbox`',
+  );
 }
 
 export function obsConfigLine(d: DoctorDeps, layout: ObsLayout | Error): CheckLine {
-  if (layout instanceof Error) return line('fail', 'OBS config', layout.message, 'start OBS once and close it, or pass --config-dir for a portable OBS');
+  if (layout instanceof Error)
+    return line(
+      'fail',
+      'OBS config',
+      layout.message,
+      'start OBS once and close it, or pass --config-dir for a portable OBS',
+    );
   return line('ok', 'OBS config', `${d.obsDir} (${layout.label})`);
 }
 
 export function websocketLine(ws: ObsWebsocketSettings | null): CheckLine {
   const name = 'obs-websocket';
-  const fix = 'close OBS and run `artc-ingest install --enable-websocket`, or in OBS: Tools > WebSocket Server Settings > Enable WebSocket server';
+  const fix =
+    'close OBS and run `artc-ingest install --enable-websocket`, or in OBS: Tools > WebSocket Server Settings > Enable WebSocket server';
   if (!ws) return line('fail', name, 'no obs-websocket settings in the OBS config (OBS 28 or newer ships it)', fix);
   if (!ws.serverEnabled) return line('fail', name, `off (${ws.source})`, fix);
-  if (!ws.authRequired) return line('warn', name, `on, port ${ws.port}, without a password: any web page on this machine can control OBS`, 'Tools > WebSocket Server Settings > Enable Authentication');
+  if (!ws.authRequired)
+    return line(
+      'warn',
+      name,
+      `on, port ${ws.port}, without a password: any web page on this machine can control OBS`,
+      'Tools > WebSocket Server Settings > Enable Authentication',
+    );
   return line('ok', name, `on, port ${ws.port}, password set (${ws.source})`);
 }
 
@@ -159,10 +222,32 @@ export async function obsConnectionLine(d: DoctorDeps, ws: ObsWebsocketSettings 
   const name = 'OBS connection';
   if (!ws || !ws.serverEnabled) return line('warn', name, 'not tried: obs-websocket is off');
   const r = await d.connectObs(ws.url, ws.authRequired ? ws.password : undefined, d.timeoutMs);
-  if (r.ok) return line('ok', name, `OBS ${r.obsVersion} (obs-websocket ${r.wsVersion}) answers at ${ws.url}, password accepted`);
-  if (r.reason === 'refused') return line('fail', name, `nothing answers at ${ws.url}`, 'start OBS (with the WebSocket server on); a port changed in OBS takes effect after OBS saves its config');
-  if (r.reason === 'auth') return line('fail', name, `OBS at ${ws.url} rejected the password in ${ws.source}`, 'the password was changed while OBS runs: restart OBS (it saves the new one), or set it again in Tools > WebSocket Server Settings');
-  return line('fail', name, `${ws.url}: ${r.detail}`, 'restart OBS; if it persists, another program may hold that port');
+  if (r.ok)
+    return line(
+      'ok',
+      name,
+      `OBS ${r.obsVersion} (obs-websocket ${r.wsVersion}) answers at ${ws.url}, password accepted`,
+    );
+  if (r.reason === 'refused')
+    return line(
+      'fail',
+      name,
+      `nothing answers at ${ws.url}`,
+      'start OBS (with the WebSocket server on); a port changed in OBS takes effect after OBS saves its config',
+    );
+  if (r.reason === 'auth')
+    return line(
+      'fail',
+      name,
+      `OBS at ${ws.url} rejected the password in ${ws.source}`,
+      'the password was changed while OBS runs: restart OBS (it saves the new one), or set it again in Tools > WebSocket Server Settings',
+    );
+  return line(
+    'fail',
+    name,
+    `${ws.url}: ${r.detail}`,
+    'restart OBS; if it persists, another program may hold that port',
+  );
 }
 
 export function dockLine(d: DoctorDeps, layout: ObsLayout | Error): CheckLine {
@@ -173,7 +258,12 @@ export function dockLine(d: DoctorDeps, layout: ObsLayout | Error): CheckLine {
   try {
     docks = readDocks(readText(d, layout.docksIni) ?? '').docks;
   } catch (e) {
-    return line('fail', name, `${layout.docksIni}: ${(e as Error).message}`, 'fix the docks in OBS (Docks > Custom Browser Docks), then ' + fix);
+    return line(
+      'fail',
+      name,
+      `${layout.docksIni}: ${(e as Error).message}`,
+      'fix the docks in OBS (Docks > Custom Browser Docks), then ' + fix,
+    );
   }
   const ours = docks.find((x) => x.title === DOCK_TITLE);
   if (!ours) return line('fail', name, `no "${DOCK_TITLE}" dock in ${layout.docksIni}`, fix);
@@ -184,8 +274,20 @@ export function dockLine(d: DoctorDeps, layout: ObsLayout | Error): CheckLine {
     return line('fail', name, `the "${DOCK_TITLE}" dock's URL is not a URL`, fix);
   }
   if (!d.token) return line('fail', name, 'the dock is there but this machine has no helper token yet', fix);
-  if (url.searchParams.get('token') !== d.token) return line('fail', name, `the "${DOCK_TITLE}" dock carries another token (from an older install or another config folder)`, fix);
-  if (url.port !== String(d.port)) return line('fail', name, `the dock points at port ${url.port}, the helper uses ${d.port}`, `close OBS and run \`artc-ingest install --port ${d.port}\``);
+  if (url.searchParams.get('token') !== d.token)
+    return line(
+      'fail',
+      name,
+      `the "${DOCK_TITLE}" dock carries another token (from an older install or another config folder)`,
+      fix,
+    );
+  if (url.port !== String(d.port))
+    return line(
+      'fail',
+      name,
+      `the dock points at port ${url.port}, the helper uses ${d.port}`,
+      `close OBS and run \`artc-ingest install --port ${d.port}\``,
+    );
   return line('ok', name, `"${DOCK_TITLE}" installed (${layout.docksIni}), token and port ${d.port} match`);
 }
 
@@ -201,18 +303,38 @@ export function scriptLine(d: DoctorDeps, layout: ObsLayout | Error): CheckLine 
     return line('fail', name, `${layout.sceneCollectionFile}: ${(e as Error).message}`, fix);
   }
   const ours = scripts.find((s) => s.path.replace(/\\/g, '/').endsWith(`/${LUA_FILE_NAME}`));
-  if (!ours) return line('fail', name, `${LUA_FILE_NAME} is not in scene collection "${layout.sceneCollectionName}"`, fix);
-  if (!exists(ours.path)) return line('fail', name, `registered, but ${ours.path} does not exist (moved or removed?)`, fix);
+  if (!ours)
+    return line('fail', name, `${LUA_FILE_NAME} is not in scene collection "${layout.sceneCollectionName}"`, fix);
+  if (!exists(ours.path))
+    return line('fail', name, `registered, but ${ours.path} does not exist (moved or removed?)`, fix);
   const helper = ours.settings?.helper_path;
-  if (typeof helper === 'string' && helper && !exists(helper)) return line('fail', name, `its helper path ${helper} does not exist`, fix);
+  if (typeof helper === 'string' && helper && !exists(helper))
+    return line('fail', name, `its helper path ${helper} does not exist`, fix);
   return line('ok', name, `${LUA_FILE_NAME} registered in scene collection "${layout.sceneCollectionName}"`);
 }
 
 export async function helperPortLine(d: DoctorDeps): Promise<CheckLine> {
   const name = 'Helper port';
   const r = await probeHelper(d.port, d.token, d.fetch, d.timeoutMs);
-  if (r.kind === 'free') return line('ok', name, `${d.port} is free (the helper is not running; OBS's script starts it)`);
-  if (r.kind === 'ours') return line('ok', name, `${d.port}: our helper answers${r.version ? ` (v${r.version}${r.mode ? `, ${r.mode} mode` : ''})` : ''}`);
-  if (r.kind === 'ours-other-token') return line('fail', name, `${d.port}: an artc-ingest helper with another token answers (started with another config folder?)`, 'stop that helper, or use another port (`artc-ingest install --port N`)');
-  return line('fail', name, `${d.port} is taken by another program (${r.detail})`, 'stop that program, or use another port (`artc-ingest install --port N`)');
+  if (r.kind === 'free')
+    return line('ok', name, `${d.port} is free (the helper is not running; OBS's script starts it)`);
+  if (r.kind === 'ours')
+    return line(
+      'ok',
+      name,
+      `${d.port}: our helper answers${r.version ? ` (v${r.version}${r.mode ? `, ${r.mode} mode` : ''})` : ''}`,
+    );
+  if (r.kind === 'ours-other-token')
+    return line(
+      'fail',
+      name,
+      `${d.port}: an artc-ingest helper with another token answers (started with another config folder?)`,
+      'stop that helper, or use another port (`artc-ingest install --port N`)',
+    );
+  return line(
+    'fail',
+    name,
+    `${d.port} is taken by another program (${r.detail})`,
+    'stop that program, or use another port (`artc-ingest install --port N`)',
+  );
 }

@@ -2,7 +2,20 @@
  * `artc-ingest doctor`: runs every check and prints one line each, `✔` / `!` / `✖`, with the fix after "Fix:".
  * Exit 0 when nothing failed (warnings included), 1 otherwise.
  */
-import { checkCredentials, clockLine, dockLine, endpointLine, helperPortLine, obsConfigLine, obsConnectionLine, probeEndpoint, scriptLine, websocketLine, type CheckLine, type DoctorDeps } from './checks.js';
+import {
+  checkCredentials,
+  clockLine,
+  dockLine,
+  endpointLine,
+  helperPortLine,
+  obsConfigLine,
+  obsConnectionLine,
+  probeEndpoint,
+  scriptLine,
+  websocketLine,
+  type CheckLine,
+  type DoctorDeps,
+} from './checks.js';
 
 const MARK = { ok: '✔', warn: '!', fail: '✖' } as const;
 

@@ -18,7 +18,10 @@ export const connectObs: ConnectObs = async (url, password, timeoutMs) => {
   const ws = new OBSWebSocket();
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { timeout: true })), timeoutMs);
+    timer = setTimeout(
+      () => reject(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { timeout: true })),
+      timeoutMs,
+    );
   });
   try {
     const hello = await Promise.race([ws.connect(url, password, { rpcVersion: 1 }), deadline]);

@@ -16,11 +16,25 @@ export interface Assets {
 }
 
 /** `here`: the folder of the running module (dist/ when bundled, script/install/ in the source tree). */
-export function locateAssets(here: string = dirname(fileURLToPath(import.meta.url)), exists: (p: string) => boolean = existsSync): Assets {
+export function locateAssets(
+  here: string = dirname(fileURLToPath(import.meta.url)),
+  exists: (p: string) => boolean = existsSync,
+): Assets {
   const first = (candidates: string[]) => candidates.map((c) => resolve(c)).find(exists);
-  const scriptPath = first([join(here, LUA_FILE_NAME), join(here, '..', 'script', 'obs', LUA_FILE_NAME), join(here, '..', 'obs', LUA_FILE_NAME)]);
-  const helperPath = first([join(here, HELPER_FILE_NAME), join(here, '..', '..', 'dist', HELPER_FILE_NAME), join(here, '..', 'dist', HELPER_FILE_NAME)]);
-  if (!scriptPath) throw new Error(`${LUA_FILE_NAME} not found beside ${here}: reinstall artc-ingest (or run \`npm run build\` in a checkout)`);
+  const scriptPath = first([
+    join(here, LUA_FILE_NAME),
+    join(here, '..', 'script', 'obs', LUA_FILE_NAME),
+    join(here, '..', 'obs', LUA_FILE_NAME),
+  ]);
+  const helperPath = first([
+    join(here, HELPER_FILE_NAME),
+    join(here, '..', '..', 'dist', HELPER_FILE_NAME),
+    join(here, '..', 'dist', HELPER_FILE_NAME),
+  ]);
+  if (!scriptPath)
+    throw new Error(
+      `${LUA_FILE_NAME} not found beside ${here}: reinstall artc-ingest (or run \`npm run build\` in a checkout)`,
+    );
   if (!helperPath) throw new Error(`${HELPER_FILE_NAME} not found near ${here}: run \`npm run build\` first`);
   return { scriptPath, helperPath };
 }

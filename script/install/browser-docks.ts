@@ -62,13 +62,20 @@ export function readDocks(iniText: string): DocksValue {
     throw new DocksFormatError(`[${DOCKS_SECTION}] ${DOCKS_KEY} is not valid JSON`);
   }
   if (!Array.isArray(parsed)) throw new DocksFormatError(`[${DOCKS_SECTION}] ${DOCKS_KEY} is not a JSON array`);
-  const docks = parsed.filter((d): d is BrowserDock => d !== null && typeof d === 'object' && typeof (d as BrowserDock).title === 'string');
+  const docks = parsed.filter(
+    (d): d is BrowserDock => d !== null && typeof d === 'object' && typeof (d as BrowserDock).title === 'string',
+  );
   return { present: true, docks };
 }
 
 /** Sets (or with `undefined` removes) the docks value, keeping every other line of the file as it was. */
 export function writeDocks(iniText: string, docks: BrowserDock[] | undefined): string {
-  return setIniValue(iniText, DOCKS_SECTION, DOCKS_KEY, docks === undefined ? undefined : escapeObsIniValue(json11Dump(docks)));
+  return setIniValue(
+    iniText,
+    DOCKS_SECTION,
+    DOCKS_KEY,
+    docks === undefined ? undefined : escapeObsIniValue(json11Dump(docks)),
+  );
 }
 
 export interface AddDockResult {
@@ -90,7 +97,8 @@ export function addOurDock(iniText: string, url: string, newUuid: () => string =
   const { present, docks } = readDocks(iniText);
   const i = docks.findIndex((d) => d.title === DOCK_TITLE);
   const previous = i >= 0 ? docks[i] : undefined;
-  if (previous && previous.url === url) return { text: iniText, changed: false, previous, keyExisted: present, uuid: previous.uuid };
+  if (previous && previous.url === url)
+    return { text: iniText, changed: false, previous, keyExisted: present, uuid: previous.uuid };
   const uuid = previous?.uuid || newUuid();
   const entry: BrowserDock = { ...(previous ?? {}), title: DOCK_TITLE, url, uuid };
   const next = i >= 0 ? docks.map((d, j) => (j === i ? entry : d)) : [...docks, entry];

@@ -8,7 +8,16 @@ import { loadOrCreateToken, peekToken } from '../server/token-store.js';
 import { detectObsLayout, type ObsLayout } from './obs-layout.js';
 import { obsBlocking, type FindRunningObs } from './obs-running.js';
 import { planInstall, type PlannedFile } from './plan.js';
-import { BACKUP_SUFFIX, manifestPath, readManifest, sha256Bytes, writeManifest, type Change, type FileRecord, type Manifest } from './manifest.js';
+import {
+  BACKUP_SUFFIX,
+  manifestPath,
+  readManifest,
+  sha256Bytes,
+  writeManifest,
+  type Change,
+  type FileRecord,
+  type Manifest,
+} from './manifest.js';
 import { backupFile, readBytes, writeAtomic } from './files.js';
 import { scriptPathForObs } from './scene-collection.js';
 
@@ -59,7 +68,13 @@ export function install(o: InstallOptions): number {
     layout,
     dockUrl: dockUrl(o.port, token),
     scriptPath,
-    scriptSettings: { helper_path: o.helperPath, node_path: o.nodePath, port: o.port, sandbox: o.sandbox, config_dir: o.helperDir },
+    scriptSettings: {
+      helper_path: o.helperPath,
+      node_path: o.nodePath,
+      port: o.port,
+      sandbox: o.sandbox,
+      config_dir: o.helperDir,
+    },
     enableWebsocket: o.enableWebsocket,
     ...(o.newPassword ? { newPassword: o.newPassword } : {}),
     ...(o.newUuid ? { newUuid: o.newUuid } : {}),
@@ -79,7 +94,9 @@ export function install(o: InstallOptions): number {
     o.out('Already installed: nothing to change.\n');
   } else {
     apply(o, layout, plan.files, scriptPath);
-    o.out(`Changed (a backup of each file's earlier content is beside it as *${BACKUP_SUFFIX}):\n` + describe(plan.files));
+    o.out(
+      `Changed (a backup of each file's earlier content is beside it as *${BACKUP_SUFFIX}):\n` + describe(plan.files),
+    );
   }
   for (const n of plan.notes) o.out(n + '\n');
   o.out(nextSteps(o.port, platform));
@@ -94,7 +111,10 @@ function nextSteps(port: number, platform: NodeJS.Platform): string {
   return [
     '',
     'Next: start OBS. The Lua script (Tools > Scripts) starts the helper on port ' + port + ' and stops it with OBS;',
-    'the dock is under Docks > "ARTC Ingest".' + (platform === 'linux' ? ' (Builds without obs-browser, e.g. Debian\'s, have no browser docks: open the URL from Tools > Scripts in a browser.)' : ''),
+    'the dock is under Docks > "ARTC Ingest".' +
+      (platform === 'linux'
+        ? " (Builds without obs-browser, e.g. Debian's, have no browser docks: open the URL from Tools > Scripts in a browser.)"
+        : ''),
     'Check everything with `artc-ingest doctor`; undo with `artc-ingest uninstall`.',
     '',
   ].join('\n');
@@ -111,13 +131,25 @@ function apply(o: InstallOptions, layout: ObsLayout, files: PlannedFile[], scrip
     if (!prior) {
       const backup = f.path + BACKUP_SUFFIX;
       backupFile(f.path, backup);
-      records.set(f.path, { path: f.path, existed: true, beforeSha256: beforeSha, afterSha256: sha256Bytes(f.after), backup, changes: f.changes });
+      records.set(f.path, {
+        path: f.path,
+        existed: true,
+        beforeSha256: beforeSha,
+        afterSha256: sha256Bytes(f.after),
+        backup,
+        changes: f.changes,
+      });
       continue;
     }
     // The file changed since our last install (OBS rewrote it, or the user): the backup no longer matches
     // "the file minus our entries", so uninstall must remove entries instead of restoring bytes.
     const backup = prior.afterSha256 === beforeSha ? prior.backup : undefined;
-    records.set(f.path, { ...prior, afterSha256: sha256Bytes(f.after), ...(backup ? { backup } : { backup: undefined }), changes: mergeChanges(prior.changes, f.changes) });
+    records.set(f.path, {
+      ...prior,
+      afterSha256: sha256Bytes(f.after),
+      ...(backup ? { backup } : { backup: undefined }),
+      changes: mergeChanges(prior.changes, f.changes),
+    });
   }
   const manifest: Manifest = {
     version: 1,
@@ -132,7 +164,8 @@ function apply(o: InstallOptions, layout: ObsLayout, files: PlannedFile[], scrip
   for (const f of files) {
     // the plan read the file a moment ago; refuse to clobber a concurrent edit
     const now = readBytes(f.path);
-    if (!now || !now.equals(f.before)) throw new Error(`${f.path} changed while installing; nothing more was written. Run install again.`);
+    if (!now || !now.equals(f.before))
+      throw new Error(`${f.path} changed while installing; nothing more was written. Run install again.`);
     writeAtomic(f.path, f.after);
   }
 }
@@ -156,7 +189,10 @@ export function mergeChanges(prior: Change[], next: Change[]): Change[] {
     else if (p.kind === 'script' && c.kind === 'script') out[i] = { ...p, path: c.path };
     else if (p.kind === 'websocket' && c.kind === 'websocket') {
       // a key set again keeps its first `before` and takes the new value's hash
-      const keys = p.keys.map((k) => ({ ...k, afterSha256: c.keys.find((n) => n.key === k.key)?.afterSha256 ?? k.afterSha256 }));
+      const keys = p.keys.map((k) => ({
+        ...k,
+        afterSha256: c.keys.find((n) => n.key === k.key)?.afterSha256 ?? k.afterSha256,
+      }));
       out[i] = { ...p, keys: [...keys, ...c.keys.filter((k) => !p.keys.some((q) => q.key === k.key))] };
     }
   }

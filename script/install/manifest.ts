@@ -12,12 +12,26 @@ const DockEntry = z.looseObject({ title: z.string(), url: z.string(), uuid: z.st
 const ScriptEntry = z.looseObject({ path: z.string(), settings: z.optional(z.record(z.string(), z.unknown())) });
 
 export const Change = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('dock'), uuid: z.string(), url: z.string(), keyExisted: z.boolean(), previous: z.optional(DockEntry) }),
-  z.object({ kind: z.literal('script'), path: z.string(), modulesExisted: z.boolean(), keyExisted: z.boolean(), previous: z.optional(ScriptEntry) }),
+  z.object({
+    kind: z.literal('dock'),
+    uuid: z.string(),
+    url: z.string(),
+    keyExisted: z.boolean(),
+    previous: z.optional(DockEntry),
+  }),
+  z.object({
+    kind: z.literal('script'),
+    path: z.string(),
+    modulesExisted: z.boolean(),
+    keyExisted: z.boolean(),
+    previous: z.optional(ScriptEntry),
+  }),
   z.object({
     kind: z.literal('websocket'),
     format: z.enum(['ini', 'json']),
-    keys: z.array(z.object({ key: z.string(), before: z.optional(z.union([z.string(), z.boolean()])), afterSha256: z.string() })),
+    keys: z.array(
+      z.object({ key: z.string(), before: z.optional(z.union([z.string(), z.boolean()])), afterSha256: z.string() }),
+    ),
   }),
 ]);
 export type Change = z.infer<typeof Change>;
@@ -69,10 +83,15 @@ export function readManifest(path: string): Manifest | undefined {
   try {
     json = JSON.parse(text);
   } catch {
-    throw new ManifestError(`${path}: not valid JSON (delete it to start over; the backups *${BACKUP_SUFFIX} stay beside each OBS file)`);
+    throw new ManifestError(
+      `${path}: not valid JSON (delete it to start over; the backups *${BACKUP_SUFFIX} stay beside each OBS file)`,
+    );
   }
   const r = Manifest.safeParse(json);
-  if (!r.success) throw new ManifestError(`${path}: unexpected content (delete it to start over; the backups *${BACKUP_SUFFIX} stay beside each OBS file)`);
+  if (!r.success)
+    throw new ManifestError(
+      `${path}: unexpected content (delete it to start over; the backups *${BACKUP_SUFFIX} stay beside each OBS file)`,
+    );
   return r.data;
 }
 

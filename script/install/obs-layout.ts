@@ -56,21 +56,37 @@ export function detectObsLayout(configDir: string, obsVersion?: string): ObsLayo
   const hasUserIni = existsSync(userIni);
   const use31 = version ? version[0] >= 31 : hasUserIni;
   if (use31 && !hasUserIni) {
-    throw new ObsLayoutError(`OBS ${obsVersion} keeps its docks in ${userIni}, which does not exist yet: start OBS once and close it, then run this again.`);
+    throw new ObsLayoutError(
+      `OBS ${obsVersion} keeps its docks in ${userIni}, which does not exist yet: start OBS once and close it, then run this again.`,
+    );
   }
   const docksIni = use31 ? userIni : globalIni;
   const basic = readIniFile(docksIni)?.get('Basic') ?? readIniFile(globalIni)?.get('Basic');
   const fileStem = basic?.get('SceneCollectionFile');
   const name = basic?.get('SceneCollection') ?? fileStem;
   if (!fileStem) {
-    throw new ObsLayoutError(`${docksIni} names no current scene collection ([Basic] SceneCollectionFile): start OBS once and close it, then run this again.`);
+    throw new ObsLayoutError(
+      `${docksIni} names no current scene collection ([Basic] SceneCollectionFile): start OBS once and close it, then run this again.`,
+    );
   }
   const sceneCollectionFile = join(configDir, 'basic', 'scenes', `${fileStem}.json`);
   if (!existsSync(sceneCollectionFile)) {
-    throw new ObsLayoutError(`The current scene collection file ${sceneCollectionFile} does not exist: start OBS once and close it, then run this again.`);
+    throw new ObsLayoutError(
+      `The current scene collection file ${sceneCollectionFile} does not exist: start OBS once and close it, then run this again.`,
+    );
   }
   const wsJson = join(configDir, 'plugin_config', 'obs-websocket', 'config.json');
-  const websocket = existsSync(wsJson) ? { format: 'json' as const, path: wsJson } : { format: 'ini' as const, path: globalIni };
+  const websocket = existsSync(wsJson)
+    ? { format: 'json' as const, path: wsJson }
+    : { format: 'ini' as const, path: globalIni };
   const label = `${use31 ? 'OBS 31+ layout (user.ini)' : 'OBS 29-30 layout (global.ini)'}, websocket settings in ${websocket.format === 'json' ? 'plugin_config/obs-websocket/config.json' : 'global.ini'}`;
-  return { configDir, label, globalIni, docksIni, sceneCollectionFile, sceneCollectionName: name ?? fileStem, websocket };
+  return {
+    configDir,
+    label,
+    globalIni,
+    docksIni,
+    sceneCollectionFile,
+    sceneCollectionName: name ?? fileStem,
+    websocket,
+  };
 }

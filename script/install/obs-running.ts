@@ -99,7 +99,8 @@ export function parseTasklistCsv(text: string): RunningObs[] {
 
 export function findRunningObs(platform: NodeJS.Platform = process.platform): RunningObs[] {
   if (platform === 'linux') return findRunningObsLinux();
-  const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { encoding: 'utf8', timeout: 10_000, windowsHide: true });
+  const run = (cmd: string, args: string[]) =>
+    execFileSync(cmd, args, { encoding: 'utf8', timeout: 10_000, windowsHide: true });
   if (platform === 'darwin') return parsePsOutput(run('ps', ['-axo', 'pid=,comm=']));
   if (platform === 'win32') return parseTasklistCsv(run('tasklist', ['/FO', 'CSV', '/NH']));
   return findRunningObsLinux();

@@ -49,11 +49,22 @@ function planDock(input: PlanInput, current: Current): void {
     const r = addOurDock(docks.after, input.dockUrl, input.newUuid);
     if (r.changed) {
       docks.after = r.text;
-      docks.changes.push({ kind: 'dock', uuid: r.uuid, url: input.dockUrl, keyExisted: r.keyExisted, ...(r.previous ? { previous: r.previous } : {}) });
-      docks.lines.push(`${r.previous ? '~' : '+'} dock "${DOCK_TITLE}" -> ${maskDockUrl(input.dockUrl)} ([BasicWindow] ExtraBrowserDocks)`);
+      docks.changes.push({
+        kind: 'dock',
+        uuid: r.uuid,
+        url: input.dockUrl,
+        keyExisted: r.keyExisted,
+        ...(r.previous ? { previous: r.previous } : {}),
+      });
+      docks.lines.push(
+        `${r.previous ? '~' : '+'} dock "${DOCK_TITLE}" -> ${maskDockUrl(input.dockUrl)} ([BasicWindow] ExtraBrowserDocks)`,
+      );
     }
   } catch (e) {
-    if (e instanceof DocksFormatError) throw new PlanError(`${layout.docksIni}: ${e.message}. Fix it in OBS (Docks > Custom Browser Docks) or remove that line, then run this again.`);
+    if (e instanceof DocksFormatError)
+      throw new PlanError(
+        `${layout.docksIni}: ${e.message}. Fix it in OBS (Docks > Custom Browser Docks) or remove that line, then run this again.`,
+      );
     throw e;
   }
 }
@@ -65,11 +76,22 @@ function planScript(input: PlanInput, current: Current): void {
     const r = addOurScript(scenes.after, input.scriptPath, input.scriptSettings);
     if (r.changed) {
       scenes.after = r.text;
-      scenes.changes.push({ kind: 'script', path: input.scriptPath, modulesExisted: r.modulesExisted, keyExisted: r.keyExisted, ...(r.previous ? { previous: r.previous } : {}) });
-      scenes.lines.push(`${r.previous ? '~' : '+'} Lua script ${input.scriptPath} in scene collection "${layout.sceneCollectionName}" (modules["scripts-tool"])`);
+      scenes.changes.push({
+        kind: 'script',
+        path: input.scriptPath,
+        modulesExisted: r.modulesExisted,
+        keyExisted: r.keyExisted,
+        ...(r.previous ? { previous: r.previous } : {}),
+      });
+      scenes.lines.push(
+        `${r.previous ? '~' : '+'} Lua script ${input.scriptPath} in scene collection "${layout.sceneCollectionName}" (modules["scripts-tool"])`,
+      );
     }
   } catch (e) {
-    if (e instanceof SceneCollectionFormatError) throw new PlanError(`${layout.sceneCollectionFile}: ${e.message}; open OBS once so it rewrites the scene collection, then run this again.`);
+    if (e instanceof SceneCollectionFormatError)
+      throw new PlanError(
+        `${layout.sceneCollectionFile}: ${e.message}; open OBS once so it rewrites the scene collection, then run this again.`,
+      );
     throw e;
   }
 }
@@ -86,7 +108,9 @@ function planWebsocket(input: PlanInput, current: Current, notes: string[]): boo
         ws.after = r.text;
         ws.changes.push({ kind: 'websocket', format: layout.websocket.format, keys: r.keys });
         const generated = r.keys.some((k) => /password/i.test(k.key));
-        ws.lines.push(`+ obs-websocket: server on, authentication on${generated ? ', new generated password' : ', existing password kept'}`);
+        ws.lines.push(
+          `+ obs-websocket: server on, authentication on${generated ? ', new generated password' : ', existing password kept'}`,
+        );
       }
       return true;
     }
@@ -98,7 +122,10 @@ function planWebsocket(input: PlanInput, current: Current, notes: string[]): boo
     }
     return websocketOn;
   } catch (e) {
-    if (e instanceof SyntaxError) throw new PlanError(`${layout.websocket.path}: not valid JSON; open OBS once so obs-websocket rewrites it, then run this again.`);
+    if (e instanceof SyntaxError)
+      throw new PlanError(
+        `${layout.websocket.path}: not valid JSON; open OBS once so obs-websocket rewrites it, then run this again.`,
+      );
     throw e;
   }
 }

@@ -28,7 +28,8 @@ function parseCollection(text: string): Json {
   } catch {
     throw new SceneCollectionFormatError('not valid JSON');
   }
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new SceneCollectionFormatError('not a JSON object');
+  if (v === null || typeof v !== 'object' || Array.isArray(v))
+    throw new SceneCollectionFormatError('not a JSON object');
   return v as Json;
 }
 
@@ -54,7 +55,11 @@ export function readScripts(text: string): { modulesExisted: boolean; keyExisted
   const modules = doc.modules;
   const modulesExisted = modules !== null && typeof modules === 'object' && !Array.isArray(modules);
   const list = modulesExisted ? (modules as Json)[SCRIPTS_TOOL] : undefined;
-  const scripts = Array.isArray(list) ? list.filter((e): e is ScriptEntry => e !== null && typeof e === 'object' && typeof (e as ScriptEntry).path === 'string') : [];
+  const scripts = Array.isArray(list)
+    ? list.filter(
+        (e): e is ScriptEntry => e !== null && typeof e === 'object' && typeof (e as ScriptEntry).path === 'string',
+      )
+    : [];
   return { modulesExisted, keyExisted: Array.isArray(list), scripts };
 }
 
@@ -76,11 +81,17 @@ export function addOurScript(text: string, path: string, settings: Record<string
   const { modulesExisted, keyExisted } = readScripts(text);
   const modules: Json = modulesExisted ? (doc.modules as Json) : {};
   const list: unknown[] = keyExisted ? (modules[SCRIPTS_TOOL] as unknown[]) : [];
-  const i = list.findIndex((e) => e !== null && typeof e === 'object' && typeof (e as ScriptEntry).path === 'string' && isOurs(e as ScriptEntry));
+  const i = list.findIndex(
+    (e) =>
+      e !== null && typeof e === 'object' && typeof (e as ScriptEntry).path === 'string' && isOurs(e as ScriptEntry),
+  );
   const previous = i >= 0 ? (list[i] as ScriptEntry) : undefined;
   const mergedSettings = { ...(previous?.settings ?? {}), ...settings };
   const entry: ScriptEntry = { ...(previous ?? {}), path, settings: mergedSettings };
-  const unchanged = previous !== undefined && previous.path === path && JSON.stringify(previous.settings ?? {}) === JSON.stringify(mergedSettings);
+  const unchanged =
+    previous !== undefined &&
+    previous.path === path &&
+    JSON.stringify(previous.settings ?? {}) === JSON.stringify(mergedSettings);
   if (unchanged) return { text, changed: false, previous, modulesExisted, keyExisted };
   if (i >= 0) list[i] = entry;
   else list.push(entry);
@@ -103,7 +114,8 @@ export function removeOurScript(text: string, spec: RemoveScriptSpec): { text: s
   if (!keyExisted) return { text, changed: false };
   const modules = doc.modules as Json;
   const list = modules[SCRIPTS_TOOL] as unknown[];
-  const isEntry = (e: unknown): e is ScriptEntry => e !== null && typeof e === 'object' && typeof (e as ScriptEntry).path === 'string';
+  const isEntry = (e: unknown): e is ScriptEntry =>
+    e !== null && typeof e === 'object' && typeof (e as ScriptEntry).path === 'string';
   let i = spec.path ? list.findIndex((e) => isEntry(e) && samePath(e.path, spec.path!)) : -1;
   if (i < 0) i = list.findIndex((e) => isEntry(e) && isOurs(e));
   if (i < 0) return { text, changed: false };

@@ -41,7 +41,10 @@ export function uninstall(o: UninstallOptions): number {
   const mPath = manifestPath(o.helperDir, o.obsConfigDir);
   const manifest = readManifest(mPath);
   const records: FileRecord[] = manifest?.files ?? withoutManifest(o);
-  if (!manifest) o.out(`No install record for ${o.obsConfigDir} in ${o.helperDir}: removing any "ARTC Ingest" dock and artc-ingest.lua script entry (no backup to restore; obs-websocket left as it is).\n`);
+  if (!manifest)
+    o.out(
+      `No install record for ${o.obsConfigDir} in ${o.helperDir}: removing any "ARTC Ingest" dock and artc-ingest.lua script entry (no backup to restore; obs-websocket left as it is).\n`,
+    );
   const verb = o.dryRun ? 'Dry run: would change' : 'Changed';
   let any = false;
   for (const r of records) {
@@ -63,7 +66,13 @@ export function uninstall(o: UninstallOptions): number {
 /** The records uninstall would have had, for a config folder whose manifest is gone: match by title and file name. */
 function withoutManifest(o: UninstallOptions): FileRecord[] {
   const layout = detectObsLayout(o.obsConfigDir, o.obsVersion);
-  const rec = (path: string, changes: Change[]): FileRecord => ({ path, existed: true, beforeSha256: '', afterSha256: '', changes });
+  const rec = (path: string, changes: Change[]): FileRecord => ({
+    path,
+    existed: true,
+    beforeSha256: '',
+    afterSha256: '',
+    changes,
+  });
   return [
     rec(layout.docksIni, [{ kind: 'dock', uuid: '', url: '', keyExisted: true }]),
     rec(layout.sceneCollectionFile, [{ kind: 'script', path: '', modulesExisted: true, keyExisted: true }]),
@@ -74,10 +83,12 @@ function undo(r: FileRecord): Outcome {
   const current = readBytes(r.path);
   if (current === undefined) return { lines: ['gone: nothing to restore'], removeBackup: false };
   const sha = sha256Bytes(current);
-  if (r.beforeSha256 && sha === r.beforeSha256) return { lines: ['unchanged since before install: nothing to undo'], removeBackup: true };
+  if (r.beforeSha256 && sha === r.beforeSha256)
+    return { lines: ['unchanged since before install: nothing to undo'], removeBackup: true };
   if (r.backup && sha === r.afterSha256) {
     const backup = readBytes(r.backup);
-    if (backup && sha256Bytes(backup) === r.beforeSha256) return { write: backup, lines: ['restored byte for byte from the backup'], removeBackup: true };
+    if (backup && sha256Bytes(backup) === r.beforeSha256)
+      return { write: backup, lines: ['restored byte for byte from the backup'], removeBackup: true };
   }
   let text = current.toString('utf8');
   const lines: string[] = [];
@@ -87,7 +98,10 @@ function undo(r: FileRecord): Outcome {
     lines.push(...res.lines);
   }
   if (text === current.toString('utf8')) return { lines: [], removeBackup: false };
-  const changedSince = r.afterSha256 !== '' ? ['changed since install (OBS rewrites it when it runs): removed only artc-ingest\'s entries'] : [];
+  const changedSince =
+    r.afterSha256 !== ''
+      ? ["changed since install (OBS rewrites it when it runs): removed only artc-ingest's entries"]
+      : [];
   const keep = r.backup ? [`the copy from before install stays at ${r.backup}`] : [];
   return { write: text, lines: [...changedSince, ...lines, ...keep], removeBackup: false };
 }
@@ -95,14 +109,32 @@ function undo(r: FileRecord): Outcome {
 function removeChange(text: string, c: Change): { text: string; lines: string[] } {
   if (c.kind === 'dock') {
     const r = removeOurDock(text, { uuid: c.uuid || undefined, previous: c.previous, keyExisted: c.keyExisted });
-    return { text: r.text, lines: r.changed ? [c.previous ? '~ dock "ARTC Ingest" put back as it was' : '- dock "ARTC Ingest"'] : [] };
+    return {
+      text: r.text,
+      lines: r.changed ? [c.previous ? '~ dock "ARTC Ingest" put back as it was' : '- dock "ARTC Ingest"'] : [],
+    };
   }
   if (c.kind === 'script') {
-    const r = removeOurScript(text, { path: c.path || undefined, previous: c.previous, modulesExisted: c.modulesExisted, keyExisted: c.keyExisted });
-    return { text: r.text, lines: r.changed ? [c.previous ? `~ Lua script entry put back to ${c.previous.path}` : '- Lua script artc-ingest.lua'] : [] };
+    const r = removeOurScript(text, {
+      path: c.path || undefined,
+      previous: c.previous,
+      modulesExisted: c.modulesExisted,
+      keyExisted: c.keyExisted,
+    });
+    return {
+      text: r.text,
+      lines: r.changed
+        ? [c.previous ? `~ Lua script entry put back to ${c.previous.path}` : '- Lua script artc-ingest.lua']
+        : [],
+    };
   }
-  const r = restoreWebsocket(text, c.format, c.keys.map((k) => ({ key: k.key, before: k.before, afterSha256: k.afterSha256 })));
+  const r = restoreWebsocket(
+    text,
+    c.format,
+    c.keys.map((k) => ({ key: k.key, before: k.before, afterSha256: k.afterSha256 })),
+  );
   const lines = r.changed ? ['~ obs-websocket settings put back as they were'] : [];
-  if (r.keptKeys.length) lines.push(`! obs-websocket ${r.keptKeys.join(', ')} changed since install: left as it is now`);
+  if (r.keptKeys.length)
+    lines.push(`! obs-websocket ${r.keptKeys.join(', ')} changed since install: left as it is now`);
   return { text: r.text, lines };
 }

@@ -39,7 +39,8 @@ export function generatePassword(rand: (max: number) => number = randomInt): str
 
 export const sha256 = (v: string | boolean) => createHash('sha256').update(String(v)).digest('hex');
 
-const truthy = (v: string | undefined) => v !== undefined && (v.toLowerCase() === 'true' || (/^\d+$/.test(v) && Number(v) !== 0));
+const truthy = (v: string | undefined) =>
+  v !== undefined && (v.toLowerCase() === 'true' || (/^\d+$/.test(v) && Number(v) !== 0));
 
 export function websocketEnabled(text: string, format: WebsocketFormat): boolean {
   if (format === 'ini') return truthy(parseIni(text).get(WS_SECTION)?.get('ServerEnabled'));
@@ -50,7 +51,11 @@ export function websocketEnabled(text: string, format: WebsocketFormat): boolean
   }
 }
 
-export function enableWebsocket(text: string, format: WebsocketFormat, newPassword: () => string = generatePassword): EnableResult {
+export function enableWebsocket(
+  text: string,
+  format: WebsocketFormat,
+  newPassword: () => string = generatePassword,
+): EnableResult {
   if (websocketEnabled(text, format)) return { text, changed: false, alreadyOn: true, keys: [] };
   return format === 'ini' ? enableIni(text, newPassword) : enableJson(text, newPassword);
 }
@@ -75,7 +80,11 @@ function enableIni(text: string, newPassword: () => string): EnableResult {
 }
 
 function jsonEol(text: string) {
-  return { eol: text.includes('\r\n') ? '\r\n' : '\n', indent: /\n([ \t]+)\S/.exec(text)?.[1] ?? '    ', trailing: /\r?\n$/.test(text) };
+  return {
+    eol: text.includes('\r\n') ? '\r\n' : '\n',
+    indent: /\n([ \t]+)\S/.exec(text)?.[1] ?? '    ',
+    trailing: /\r?\n$/.test(text),
+  };
 }
 
 function serialiseJson(original: string, value: unknown): string {
@@ -105,7 +114,11 @@ function enableJson(text: string, newPassword: () => string): EnableResult {
  * Puts each key back to its prior value, but only while it still holds what install set: a password the
  * user changed in OBS since then is theirs now and is left alone. Returns the keys left alone.
  */
-export function restoreWebsocket(text: string, format: WebsocketFormat, keys: WebsocketKeyChange[]): { text: string; changed: boolean; keptKeys: string[] } {
+export function restoreWebsocket(
+  text: string,
+  format: WebsocketFormat,
+  keys: WebsocketKeyChange[],
+): { text: string; changed: boolean; keptKeys: string[] } {
   const kept: string[] = [];
   if (format === 'ini') {
     const ws = parseIni(text).get(WS_SECTION);

@@ -54,7 +54,8 @@ interface Seen {
 function trackOffAir(v: Seen, now: number, supervising: boolean, live: boolean, fresh: boolean): void {
   if (supervising && !live && v.offAirSince === null) {
     // a present answer gone stale: off air since that answer; otherwise since the intent or the absent answer
-    v.offAirSince = v.lastAnswer?.present && !fresh ? v.lastAnswer.at : Math.max(v.intentAt, v.lastAnswer?.at ?? v.intentAt);
+    v.offAirSince =
+      v.lastAnswer?.present && !fresh ? v.lastAnswer.at : Math.max(v.intentAt, v.lastAnswer?.at ?? v.intentAt);
   }
   if ((!supervising || live) && v.offAirSince !== null) {
     if (live) v.offAirMs += now - v.offAirSince;
@@ -74,13 +75,24 @@ export function derive(v: Seen, now: number, staleMs: number): Snapshot {
     since: now,
     reason: !supervising ? 'intent-off' : live ? 'publisher-listed' : fresh ? 'publisher-absent' : 'no-presence-answer',
     locked: supervising,
-    trigger: null, attempt: null, nextTryAt: null, lastError: null, url: null, urlExpiresAt: null, spareExpiresAt: null,
+    trigger: null,
+    attempt: null,
+    nextTryAt: null,
+    lastError: null,
+    url: null,
+    urlExpiresAt: null,
+    spareExpiresAt: null,
     presence: { status: fresh ? (fresh.present ? 'present' : 'absent') : 'unknown', lastSeenAt: null },
     // unknown to the helper: these fields feed no metric in serve (registry `omit`)
     obs: { connected: false, output: 'unknown', reconnectAt: null },
     storming: false,
     channel: ch,
-    counters: { recoveries: 0, recoveriesByReason: {}, offAirMs: v.offAirMs + (v.offAirSince === null ? 0 : now - v.offAirSince), lastRecoveryAt: null },
+    counters: {
+      recoveries: 0,
+      recoveriesByReason: {},
+      offAirMs: v.offAirMs + (v.offAirSince === null ? 0 : now - v.offAirSince),
+      lastRecoveryAt: null,
+    },
     offAirSince: v.offAirSince,
     supervisedBy: null,
   };
@@ -88,7 +100,13 @@ export function derive(v: Seen, now: number, staleMs: number): Snapshot {
 
 export function helperView(d: HelperViewDeps): HelperView {
   const staleMs = d.staleMs ?? 30_000;
-  const v: Seen = { intent: { shouldBeLive: false }, intentAt: d.now(), lastAnswer: null, offAirSince: null, offAirMs: 0 };
+  const v: Seen = {
+    intent: { shouldBeLive: false },
+    intentAt: d.now(),
+    lastAnswer: null,
+    offAirSince: null,
+    offAirMs: 0,
+  };
   let lastKind: Snapshot['kind'] | null = null;
   const listeners = new Set<(s: Snapshot) => void>();
   const snapshot = () => derive(v, d.now(), staleMs);
@@ -104,7 +122,8 @@ export function helperView(d: HelperViewDeps): HelperView {
     timer = d.setTimer(tick, 5_000);
   };
   timer = d.setTimer(tick, 5_000);
-  const sameChannel = (ref: ChannelRef) => v.intent.channel?.appId === ref.appId && v.intent.channel.channelId === ref.channelId;
+  const sameChannel = (ref: ChannelRef) =>
+    v.intent.channel?.appId === ref.appId && v.intent.channel.channelId === ref.channelId;
   const setIntent = (i: IntentBody, resetAnswer: boolean) => {
     v.intent = i;
     v.intentAt = d.now();
@@ -130,8 +149,14 @@ export function helperView(d: HelperViewDeps): HelperView {
       },
     }),
     wrapIntent(store) {
-      void store.read().then((i) => setIntent(i, false), () => undefined);
-      return { read: () => store.read(), write: async (value) => (setIntent(await store.write(value), true), v.intent) };
+      void store.read().then(
+        (i) => setIntent(i, false),
+        () => undefined,
+      );
+      return {
+        read: () => store.read(),
+        write: async (value) => (setIntent(await store.write(value), true), v.intent),
+      };
     },
     dispose: () => d.clearTimer(timer),
   };

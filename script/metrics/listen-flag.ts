@@ -28,7 +28,10 @@ const Spec = z
     return { host: s.slice(0, i), port: Number(s.slice(i + 1)) };
   })
   .refine((v) => v.port >= 1 && v.port <= 65535, 'the port must be a whole number from 1 to 65535')
-  .refine((v) => isIP(v.host.replace(/^\[|\]$/g, '')) !== 0 || HOSTNAME.test(v.host), 'the host must be an IP address or a host name');
+  .refine(
+    (v) => isIP(v.host.replace(/^\[|\]$/g, '')) !== 0 || HOSTNAME.test(v.host),
+    'the host must be an IP address or a host name',
+  );
 
 export function parseMetricsListen(raw: unknown, flag = 'metrics-listen'): MetricsListen | undefined {
   if (raw === undefined) return undefined;

@@ -25,19 +25,24 @@ export interface MetricsListener {
 }
 
 function send(status: number, type: string, body: string): Response {
-  return new Response(body, { status, headers: { 'content-type': type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' } });
+  return new Response(body, {
+    status,
+    headers: { 'content-type': type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' },
+  });
 }
 
 function metricsHandler(o: MetricsListenerOptions): (req: Request) => Promise<Response> {
   const now = o.now ?? Date.now;
   return async (req) => {
     const path = new URL(req.url).pathname;
-    if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'text/plain; charset=utf-8', 'Method not allowed\n');
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return send(405, 'text/plain; charset=utf-8', 'Method not allowed\n');
     if (path === '/healthz') {
       const h = healthz(o.snapshot(), now(), o.graceMs);
       return send(h.code, 'application/json; charset=utf-8', JSON.stringify(h.body) + '\n');
     }
-    if (path !== '/metrics') return send(404, 'text/plain; charset=utf-8', 'Not found: this listener serves /metrics and /healthz\n');
+    if (path !== '/metrics')
+      return send(404, 'text/plain; charset=utf-8', 'Not found: this listener serves /metrics and /healthz\n');
     try {
       return send(200, o.metrics.contentType, await o.metrics.render());
     } catch (e) {
@@ -48,13 +53,20 @@ function metricsHandler(o: MetricsListenerOptions): (req: Request) => Promise<Re
 }
 
 export function startMetricsListener(o: MetricsListenerOptions): Promise<MetricsListener> {
-  const server = fetchServer({ handler: metricsHandler(o), origin: () => o.at.url, headersTimeoutMs: 10_000, requestTimeoutMs: 15_000 });
+  const server = fetchServer({
+    handler: metricsHandler(o),
+    origin: () => o.at.url,
+    headersTimeoutMs: 10_000,
+    requestTimeoutMs: 15_000,
+  });
   return new Promise((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) => {
       const where = `${o.at.bind}:${o.at.port}`;
       if (e.code === 'EADDRINUSE') reject(new Error(`--metrics-listen ${where}: that port is already in use`));
-      else if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND') reject(new Error(`--metrics-listen ${where}: that address is not available on this machine`));
-      else if (e.code === 'EACCES') reject(new Error(`--metrics-listen ${where}: not allowed to listen there (choose a port above 1023)`));
+      else if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND')
+        reject(new Error(`--metrics-listen ${where}: that address is not available on this machine`));
+      else if (e.code === 'EACCES')
+        reject(new Error(`--metrics-listen ${where}: not allowed to listen there (choose a port above 1023)`));
       else reject(e);
     });
     server.listen(o.at.port, o.at.bind, () => {

@@ -34,7 +34,14 @@ export interface Monitoring {
   stop(): Promise<void>;
 }
 
-export async function startMonitoring(o: { flags: MonitoringFlags; metrics: Metrics; view: SupervisorView; say: (line: string) => void; deps?: MonitoringDeps; targets?: () => AlertTarget[] }): Promise<Monitoring> {
+export async function startMonitoring(o: {
+  flags: MonitoringFlags;
+  metrics: Metrics;
+  view: SupervisorView;
+  say: (line: string) => void;
+  deps?: MonitoringDeps;
+  targets?: () => AlertTarget[];
+}): Promise<Monitoring> {
   const d = o.deps ?? {};
   const now = d.now ?? Date.now;
   const setTimer = d.setTimer ?? realTimers.setTimer;
@@ -42,7 +49,14 @@ export async function startMonitoring(o: { flags: MonitoringFlags; metrics: Metr
   let listener: MetricsListener | undefined;
   if (o.flags.listen) {
     if (o.flags.listen.warning) o.say(`warning: ${o.flags.listen.warning}`);
-    listener = await startMetricsListener({ at: o.flags.listen, metrics: o.metrics, snapshot: () => o.view.snapshot(), graceMs: o.flags.graceMs, now, log: o.say });
+    listener = await startMetricsListener({
+      at: o.flags.listen,
+      metrics: o.metrics,
+      snapshot: () => o.view.snapshot(),
+      graceMs: o.flags.graceMs,
+      now,
+      log: o.say,
+    });
     o.say(`metrics on ${listener.url}/metrics, health on ${listener.url}/healthz`);
   }
   const targets = o.flags.targets;
@@ -51,9 +65,23 @@ export async function startMonitoring(o: { flags: MonitoringFlags; metrics: Metr
   let disposeMonitor = () => {};
   // serve passes `targets` (flags + the dock's stored webhook, which may be set later): always armed then
   if (targets.length || o.targets) {
-    delivery = createDelivery(o.targets ?? targets, { fetch: d.fetch ?? fetch, now, random: d.random ?? Math.random, setTimer, clearTimer, log: (level, reason, message) => o.view.appendLog(level, reason, message) });
+    delivery = createDelivery(o.targets ?? targets, {
+      fetch: d.fetch ?? fetch,
+      now,
+      random: d.random ?? Math.random,
+      setTimer,
+      clearTimer,
+      log: (level, reason, message) => o.view.appendLog(level, reason, message),
+    });
     const send = delivery.send;
-    const monitor = createMonitor({ send, now, setTimer, clearTimer, afterMs: o.flags.afterMs, ...(o.view.secrets ? { secrets: o.view.secrets } : {}) });
+    const monitor = createMonitor({
+      send,
+      now,
+      setTimer,
+      clearTimer,
+      afterMs: o.flags.afterMs,
+      ...(o.view.secrets ? { secrets: o.view.secrets } : {}),
+    });
     unsubscribe = o.view.subscribe((s) => monitor.observe(s));
     disposeMonitor = () => monitor.dispose();
     const now0 = (o.targets ? o.targets() : targets).map(describeTarget);

@@ -30,8 +30,26 @@ export interface MetricsSource {
 }
 
 // Record<…, true> so a new state or reason in shared/supervisor fails the type check here until it is listed
-const STATES_SET: Record<StateKind, true> = { idle: true, connecting: true, minting: true, configuring: true, starting: true, confirming: true, live: true, recovering: true, stopping: true, 'stopped-by-user': true, failed: true };
-const REASONS_SET: Record<DetectionReason, true> = { 'obs-stopped': true, 'obs-reconnecting': true, 'publisher-absent': true, 'obs-reconnected-not-streaming': true, 'resume-not-streaming': true };
+const STATES_SET: Record<StateKind, true> = {
+  idle: true,
+  connecting: true,
+  minting: true,
+  configuring: true,
+  starting: true,
+  confirming: true,
+  live: true,
+  recovering: true,
+  stopping: true,
+  'stopped-by-user': true,
+  failed: true,
+};
+const REASONS_SET: Record<DetectionReason, true> = {
+  'obs-stopped': true,
+  'obs-reconnecting': true,
+  'publisher-absent': true,
+  'obs-reconnected-not-streaming': true,
+  'resume-not-streaming': true,
+};
 export const STATES = Object.keys(STATES_SET) as StateKind[];
 export const REASONS = Object.keys(REASONS_SET) as DetectionReason[];
 
@@ -50,9 +68,15 @@ export interface Metrics {
 }
 
 function gauges(r: Registry) {
-  const g = (name: string, help: string, labelNames: string[] = []) => new Gauge({ name, help, labelNames, registers: [r] });
+  const g = (name: string, help: string, labelNames: string[] = []) =>
+    new Gauge({ name, help, labelNames, registers: [r] });
   return {
-    info: g('artc_ingest_info', 'artc-ingest version and the channel it publishes to (always 1)', ['version', 'app_id', 'channel_id', 'user_id']),
+    info: g('artc_ingest_info', 'artc-ingest version and the channel it publishes to (always 1)', [
+      'version',
+      'app_id',
+      'channel_id',
+      'user_id',
+    ]),
     state: g('artc_ingest_supervisor_state', 'Supervisor state: 1 for the current state, 0 for every other', ['state']),
     supervising: g('artc_ingest_supervising', '1 while supervision is on (Go live pressed, not stopped or failed)'),
     live: g('artc_ingest_live', '1 while live (the publisher confirmed in the channel), else 0'),
@@ -60,12 +84,15 @@ function gauges(r: Registry) {
     obsConnected: g('artc_ingest_obs_connected', '1 while obs-websocket is connected, else 0'),
     storming: g('artc_ingest_recovery_storm', '1 while the recovery storm guard slows recoveries down'),
     urlExpiry: g('artc_ingest_url_expiry_timestamp_seconds', 'Expiry of the ingest URL in use, Unix seconds (0: none)'),
-    obsActive: g('artc_ingest_obs_output_active', '1 while OBS\'s stream output is active'),
-    obsBytes: g('artc_ingest_obs_output_bytes', 'Bytes OBS\'s stream output has sent since it started'),
-    obsDropped: g('artc_ingest_obs_output_dropped_frames', 'Frames OBS\'s stream output dropped (network) since it started'),
-    obsSkipped: g('artc_ingest_obs_output_skipped_frames', 'Frames OBS\'s encoder skipped (GetStats) since OBS started'),
-    obsFrames: g('artc_ingest_obs_output_frames', 'Frames OBS\'s stream output sent since it started'),
-    obsCongestion: g('artc_ingest_obs_output_congestion_ratio', 'OBS\'s stream output congestion, 0 to 1'),
+    obsActive: g('artc_ingest_obs_output_active', "1 while OBS's stream output is active"),
+    obsBytes: g('artc_ingest_obs_output_bytes', "Bytes OBS's stream output has sent since it started"),
+    obsDropped: g(
+      'artc_ingest_obs_output_dropped_frames',
+      "Frames OBS's stream output dropped (network) since it started",
+    ),
+    obsSkipped: g('artc_ingest_obs_output_skipped_frames', "Frames OBS's encoder skipped (GetStats) since OBS started"),
+    obsFrames: g('artc_ingest_obs_output_frames', "Frames OBS's stream output sent since it started"),
+    obsCongestion: g('artc_ingest_obs_output_congestion_ratio', "OBS's stream output congestion, 0 to 1"),
   };
 }
 
@@ -73,7 +100,15 @@ function gauges(r: Registry) {
 export type Unknowable = 'state' | 'obs' | 'url' | 'storm' | 'recoveries';
 const FAMILIES: Record<Unknowable, string[]> = {
   state: ['artc_ingest_supervisor_state'],
-  obs: ['artc_ingest_obs_connected', 'artc_ingest_obs_output_active', 'artc_ingest_obs_output_bytes', 'artc_ingest_obs_output_dropped_frames', 'artc_ingest_obs_output_skipped_frames', 'artc_ingest_obs_output_frames', 'artc_ingest_obs_output_congestion_ratio'],
+  obs: [
+    'artc_ingest_obs_connected',
+    'artc_ingest_obs_output_active',
+    'artc_ingest_obs_output_bytes',
+    'artc_ingest_obs_output_dropped_frames',
+    'artc_ingest_obs_output_skipped_frames',
+    'artc_ingest_obs_output_frames',
+    'artc_ingest_obs_output_congestion_ratio',
+  ],
   url: ['artc_ingest_url_expiry_timestamp_seconds'],
   storm: ['artc_ingest_recovery_storm'],
   recoveries: ['artc_ingest_recoveries_total'],
@@ -111,7 +146,10 @@ function fromSnapshot(m: Gauges, c: Counters, s: Snapshot | null): void {
 
 async function fromObs(m: Gauges, source: MetricsSource): Promise<void> {
   const f = source.obsOutput ? await source.obsOutput().catch(() => null) : null;
-  if (!f) return [m.obsActive, m.obsBytes, m.obsDropped, m.obsSkipped, m.obsFrames, m.obsCongestion].forEach((g) => g.reset());
+  if (!f)
+    return [m.obsActive, m.obsBytes, m.obsDropped, m.obsSkipped, m.obsFrames, m.obsCongestion].forEach((g) =>
+      g.reset(),
+    );
   if (f.skippedFrames === undefined) m.obsSkipped.reset();
   else m.obsSkipped.set(f.skippedFrames);
   m.obsActive.set(f.active ? 1 : 0);
@@ -121,16 +159,35 @@ async function fromObs(m: Gauges, source: MetricsSource): Promise<void> {
   m.obsCongestion.set(f.congestion);
 }
 
-export function createMetrics(o: { version: string; source: MetricsSource; defaultMetrics?: boolean; omit?: Unknowable[] }): Metrics {
+export function createMetrics(o: {
+  version: string;
+  source: MetricsSource;
+  defaultMetrics?: boolean;
+  omit?: Unknowable[];
+}): Metrics {
   const registry = new Registry();
   if (o.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
   const m = gauges(registry);
   const c: Counters = {
-    recoveries: new Counter({ name: 'artc_ingest_recoveries_total', help: 'Recoveries started, by what was detected', labelNames: ['reason'], registers: [registry] }),
-    offAir: new Counter({ name: 'artc_ingest_off_air_seconds_total', help: 'Time spent off air while supervising, seconds', registers: [registry] }),
+    recoveries: new Counter({
+      name: 'artc_ingest_recoveries_total',
+      help: 'Recoveries started, by what was detected',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    offAir: new Counter({
+      name: 'artc_ingest_off_air_seconds_total',
+      help: 'Time spent off air while supervising, seconds',
+      registers: [registry],
+    }),
     seen: { recoveries: {}, offAirMs: 0 },
   };
-  const api = new Counter({ name: 'artc_ingest_api_requests_total', help: 'Cloud API requests, by action and outcome (ok or the error Code)', labelNames: ['action', 'outcome'], registers: [registry] });
+  const api = new Counter({
+    name: 'artc_ingest_api_requests_total',
+    help: 'Cloud API requests, by action and outcome (ok or the error Code)',
+    labelNames: ['action', 'outcome'],
+    registers: [registry],
+  });
   // every reason from 0, so rate() and increase() work from the first scrape
   for (const reason of REASONS) c.recoveries.inc({ reason }, 0);
   for (const name of (o.omit ?? []).flatMap((u) => FAMILIES[u])) registry.removeSingleMetric(name);
@@ -141,7 +198,10 @@ export function createMetrics(o: { version: string; source: MetricsSource; defau
     async render() {
       const ch = o.source.channel();
       m.info.reset();
-      m.info.set({ version: o.version, app_id: ch?.appId ?? '', channel_id: ch?.channelId ?? '', user_id: ch?.userId ?? '' }, 1);
+      m.info.set(
+        { version: o.version, app_id: ch?.appId ?? '', channel_id: ch?.channelId ?? '', user_id: ch?.userId ?? '' },
+        1,
+      );
       fromSnapshot(m, c, o.source.snapshot());
       await fromObs(m, o.source);
       return registry.metrics();

@@ -31,7 +31,8 @@ export function runMonitoring(o: RunMonitoringOptions): RunMonitoring {
   let sup: Supervision | undefined;
   const relay = new Set<(s: Snapshot) => void>();
   const snapshot = () => sup?.runner.snapshot() ?? null;
-  const obsOutput = () => (sup ? obsOutputFrom(sup.obs, () => sup!.runner.snapshot().obs.connected)() : Promise.resolve(null));
+  const obsOutput = () =>
+    sup ? obsOutputFrom(sup.obs, () => sup!.runner.snapshot().obs.connected)() : Promise.resolve(null);
   const metrics = createMetrics({ version: VERSION, source: { snapshot, channel: () => o.channel, obsOutput } });
   return {
     wrapApi: (port) => countingApi(port, metrics),
@@ -44,7 +45,8 @@ export function runMonitoring(o: RunMonitoringOptions): RunMonitoring {
           snapshot,
           subscribe: (fn) => (relay.add(fn), () => relay.delete(fn)),
           // alert failures go into the action log, so `run --json` prints them like any other entry
-          appendLog: (level, reason, message) => sup?.runner.log.append({ at: Date.now(), level, reason, message, state: sup.runner.snapshot().kind }),
+          appendLog: (level, reason, message) =>
+            sup?.runner.log.append({ at: Date.now(), level, reason, message, state: sup.runner.snapshot().kind }),
           secrets: () => [...o.secrets(), ...o.flags.targets.map((t) => t.secret)],
         },
       }),

@@ -36,6 +36,13 @@ export function obsOutputFrom(client: ObsClient, connected: () => boolean): () =
     if (!s) return null;
     // frames the encoder skipped are in GetStats (as the dock shows them); optional, the stream status matters
     const g = await client.call('GetStats', undefined, 2_000).catch(() => null);
-    return { active: s.outputActive, bytes: s.outputBytes, droppedFrames: s.outputSkippedFrames, totalFrames: s.outputTotalFrames, congestion: s.outputCongestion, ...(g ? { skippedFrames: g.outputSkippedFrames } : {}) };
+    return {
+      active: s.outputActive,
+      bytes: s.outputBytes,
+      droppedFrames: s.outputSkippedFrames,
+      totalFrames: s.outputTotalFrames,
+      congestion: s.outputCongestion,
+      ...(g ? { skippedFrames: g.outputSkippedFrames } : {}),
+    };
   };
 }

@@ -27,7 +27,8 @@ export function helperLease(o: HelperLeaseOptions): LeasePort {
       const helper = readHelperState(o.configDir);
       const token = peekToken(o.configDir);
       if (!helper || !token) {
-        if (!saidAlone) o.log('no artc-ingest helper is running: no dock can act on OBS, so this process supervises alone');
+        if (!saidAlone)
+          o.log('no artc-ingest helper is running: no dock can act on OBS, so this process supervises alone');
         saidAlone = true;
         return { granted: true };
       }
@@ -35,7 +36,12 @@ export function helperLease(o: HelperLeaseOptions): LeasePort {
       const res = await fetchFn(`http://127.0.0.1:${helper.port}/api/lease`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', [TOKEN_HEADER]: token },
-        body: JSON.stringify({ holder: o.holder, obsUrl: o.obsUrl, ttlMs: o.ttlMs, ...(action === 'release' ? { release: true } : {}) }),
+        body: JSON.stringify({
+          holder: o.holder,
+          obsUrl: o.obsUrl,
+          ttlMs: o.ttlMs,
+          ...(action === 'release' ? { release: true } : {}),
+        }),
         signal: AbortSignal.timeout(o.timeoutMs ?? 3_000),
       }).catch((e: unknown) => {
         // helper.json names a helper that does not answer (crashed): nobody can act through it
@@ -43,7 +49,11 @@ export function helperLease(o: HelperLeaseOptions): LeasePort {
         throw e;
       });
       if (res === null) return { granted: true };
-      if (!res.ok) throw Object.assign(new Error(`lease: helper answered HTTP ${res.status}`), { code: 'LeaseUnavailable', retryable: true });
+      if (!res.ok)
+        throw Object.assign(new Error(`lease: helper answered HTTP ${res.status}`), {
+          code: 'LeaseUnavailable',
+          retryable: true,
+        });
       const body = LeaseBody.parse(await res.json());
       return { granted: body.granted, ...(body.holder ? { holder: body.holder } : {}) };
     },

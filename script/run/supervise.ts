@@ -4,7 +4,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { ChannelSettings } from '../../shared/channel.js';
-import { ActionLog, SupervisorRunner, type ApiPort, type Config, type LogEntry, type Snapshot } from '../../shared/supervisor/index.js';
+import {
+  ActionLog,
+  SupervisorRunner,
+  type ApiPort,
+  type Config,
+  type LogEntry,
+  type Snapshot,
+} from '../../shared/supervisor/index.js';
 import type { LiveApiClient } from '../cloud/api-client.js';
 import { realTimers } from '../../shared/obs-binding.js';
 import { helperLease } from './lease.js';
@@ -27,7 +34,13 @@ export interface SuperviseOptions {
 export function cloudPort(client: LiveApiClient): ApiPort {
   return {
     async mint(c) {
-      const u = await client.createRoomRealTimeStreamAddress({ AppId: c.appId, ChannelId: c.channelId, UserId: c.userId, DisplayName: c.displayName, ...(c.expireTime !== undefined ? { ExpireTime: c.expireTime } : {}) });
+      const u = await client.createRoomRealTimeStreamAddress({
+        AppId: c.appId,
+        ChannelId: c.channelId,
+        UserId: c.userId,
+        DisplayName: c.displayName,
+        ...(c.expireTime !== undefined ? { ExpireTime: c.expireTime } : {}),
+      });
       return { requestId: u.requestId, server: u.server, streamKey: u.streamKey, expiresAt: u.expiresAt };
     },
     async participants(c) {
@@ -68,7 +81,11 @@ export function supervise(o: SuperviseOptions): Supervision {
     async stop({ stopStream = false } = {}) {
       if (stopStream) {
         runner.stop();
-        await waitUntil(runner, (s) => s.kind === 'stopped-by-user' || s.kind === 'failed' || s.kind === 'idle', 12_000);
+        await waitUntil(
+          runner,
+          (s) => s.kind === 'stopped-by-user' || s.kind === 'failed' || s.kind === 'idle',
+          12_000,
+        );
       }
       unlog();
       unbind();

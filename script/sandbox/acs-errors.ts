@@ -16,29 +16,53 @@ export interface AcsError {
 const err = (status: number, code: string, message: string): AcsError => ({ status, code, message });
 
 export const acs = {
-  missingParameter: (name: string) => err(400, 'MissingParameter', `The input parameter "${name}" that is mandatory for processing this request is not supplied.`),
-  invalidAction: () => err(404, 'InvalidAction.NotFound', 'Specified api is not found, please check your url and method.'),
+  missingParameter: (name: string) =>
+    err(
+      400,
+      'MissingParameter',
+      `The input parameter "${name}" that is mandatory for processing this request is not supplied.`,
+    ),
+  invalidAction: () =>
+    err(404, 'InvalidAction.NotFound', 'Specified api is not found, please check your url and method.'),
   invalidVersion: () => err(400, 'InvalidVersion', 'Specified parameter Version is not valid.'),
   // unconfirmed: the doc names one method per operation; the sandbox refuses the other so client bugs show
-  unsupportedMethod: (method: string) => err(400, 'UnsupportedHTTPMethod', `This http method (${method}) is not supported for this action.`),
-  incompleteSignature: (why: string) => err(400, 'IncompleteSignature', `The request signature does not conform to Aliyun standards. ${why}`),
+  unsupportedMethod: (method: string) =>
+    err(400, 'UnsupportedHTTPMethod', `This http method (${method}) is not supported for this action.`),
+  incompleteSignature: (why: string) =>
+    err(400, 'IncompleteSignature', `The request signature does not conform to Aliyun standards. ${why}`),
   accessKeyNotFound: () => err(404, 'InvalidAccessKeyId.NotFound', 'Specified access key is not found.'),
-  timestampFormat: () => err(400, 'InvalidTimeStamp.Format', 'Specified time stamp or date value is not well formatted.'),
+  timestampFormat: () =>
+    err(400, 'InvalidTimeStamp.Format', 'Specified time stamp or date value is not well formatted.'),
   timestampExpired: () => err(400, 'InvalidTimeStamp.Expired', 'Specified time stamp or date value is expired.'),
   signatureMismatch: (stringToSign: string) =>
-    err(400, 'SignatureDoesNotMatch', `Specified signature is not matched with our calculation. server string to sign is:${stringToSign}`),
+    err(
+      400,
+      'SignatureDoesNotMatch',
+      `Specified signature is not matched with our calculation. server string to sign is:${stringToSign}`,
+    ),
   // unconfirmed code: the body hash is part of what is signed, so report it as a signature error
-  contentHashMismatch: () => err(400, 'SignatureDoesNotMatch', 'The x-acs-content-sha256 header does not match the sha256 of the request body.'),
+  contentHashMismatch: () =>
+    err(400, 'SignatureDoesNotMatch', 'The x-acs-content-sha256 header does not match the sha256 of the request body.'),
   nonceUsed: () => err(400, 'SignatureNonceUsed', 'Specified signature nonce was used already.'),
-  tokenMismatch: () => err(400, 'InvalidSecurityToken.MismatchWithAccessKey', 'Specified SecurityToken mismatch with the AccessKey.'),
+  tokenMismatch: () =>
+    err(400, 'InvalidSecurityToken.MismatchWithAccessKey', 'Specified SecurityToken mismatch with the AccessKey.'),
   tokenMissing: () => err(400, 'InvalidSecurityToken.Malformed', 'Specified SecurityToken is malformed or missing.'),
   tokenExpired: () => err(400, 'InvalidSecurityToken.Expired', 'Specified SecurityToken is expired.'),
   // classic RPC signature (HMAC-SHA1): the cloud's common error list; unconfirmed against live.aliyuncs.com
   missingSignature: () => err(400, 'MissingSignature', 'Signature is mandatory for this action.'),
   missingSignatureParam: (name: string) => err(400, `Missing${name}`, `${name} is mandatory for this action.`),
-  invalidSignatureMethod: (got: string) => err(400, 'InvalidSignatureMethod', `Specified signature method ${JSON.stringify(got)} is not valid (HMAC-SHA1 is).`),
-  invalidSignatureVersion: (got: string) => err(400, 'InvalidSignatureVersion', `Specified signature version ${JSON.stringify(got)} is not valid (1.0 is).`),
-  throttled: (retryAfterMs: number) => ({ ...err(400, 'Throttling.User', 'Request was denied due to user flow control.'), retryAfterMs }),
+  invalidSignatureMethod: (got: string) =>
+    err(
+      400,
+      'InvalidSignatureMethod',
+      `Specified signature method ${JSON.stringify(got)} is not valid (HMAC-SHA1 is).`,
+    ),
+  invalidSignatureVersion: (got: string) =>
+    err(400, 'InvalidSignatureVersion', `Specified signature version ${JSON.stringify(got)} is not valid (1.0 is).`),
+  throttled: (retryAfterMs: number) => ({
+    ...err(400, 'Throttling.User', 'Request was denied due to user flow control.'),
+    retryAfterMs,
+  }),
   inputInvalid: (what: string) => err(400, 'InputInvalid', what.endsWith('.') ? what : `${what}.`),
   internal: () => err(500, 'InternalError', 'The request processing has failed due to some unknown error.'),
 };
@@ -61,7 +85,8 @@ export function errorResponse(e: AcsError, requestId: string): Response {
     Message: e.message,
     Recommend: `https://api.aliyun.com/troubleshoot?q=${encodeURIComponent(e.code)}&product=live&requestId=${requestId}`,
   };
-  const extra: Record<string, string> = e.retryAfterMs !== undefined ? { 'x-acs-retry-after': String(Math.max(1, Math.ceil(e.retryAfterMs))) } : {};
+  const extra: Record<string, string> =
+    e.retryAfterMs !== undefined ? { 'x-acs-retry-after': String(Math.max(1, Math.ceil(e.retryAfterMs))) } : {};
   return new Response(JSON.stringify(body), { status: e.status, headers: headers(requestId, extra) });
 }
 

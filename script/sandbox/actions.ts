@@ -48,7 +48,13 @@ export function createRoomRealTimeStreamAddress(query: Record<string, string>, c
   if (absent) return absent;
   const expireTime = integerParam(query, 'ExpireTime');
   if (typeof expireTime === 'object') return expireTime;
-  const parsed = CreateParams.safeParse({ AppId: query.AppId, ChannelId: query.ChannelId, UserId: query.UserId, DisplayName: query.DisplayName, ExpireTime: expireTime });
+  const parsed = CreateParams.safeParse({
+    AppId: query.AppId,
+    ChannelId: query.ChannelId,
+    UserId: query.UserId,
+    DisplayName: query.DisplayName,
+    ExpireTime: expireTime,
+  });
   if (!parsed.success) return acs.inputInvalid(formatIssues(parsed.error));
   const p = parsed.data;
   // The doc: "The user ID must be different from IDs of other users in the channel." A simulated (SDK)
@@ -85,7 +91,13 @@ export function describeChannelParticipants(query: Record<string, string>, ctx: 
   if (typeof pageNum === 'object') return pageNum;
   const pageSize = integerParam(query, 'PageSize');
   if (typeof pageSize === 'object') return pageSize;
-  const parsed = ParticipantsParams.safeParse({ AppId: query.AppId, ChannelId: query.ChannelId, PageNum: pageNum, PageSize: pageSize, Order: query.Order });
+  const parsed = ParticipantsParams.safeParse({
+    AppId: query.AppId,
+    ChannelId: query.ChannelId,
+    PageNum: pageNum,
+    PageSize: pageSize,
+    Order: query.Order,
+  });
   if (!parsed.success) return acs.inputInvalid(formatIssues(parsed.error));
   const p = parsed.data;
   const size = p.PageSize ?? 10;

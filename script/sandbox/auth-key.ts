@@ -31,12 +31,16 @@ const AUTH_KEY = /^(\d{1,12})-([0-9A-Za-z]{1,64})-([0-9A-Za-z]{1,64})-([0-9a-f]{
 
 export function authKeyHash(input: AuthKeyInput): string {
   const uid = input.uid ?? '0';
-  return createHash('md5').update(`/${input.app}/${input.stream}-${input.timestamp}-${input.rand}-${uid}-${input.privateKey}`).digest('hex');
+  return createHash('md5')
+    .update(`/${input.app}/${input.stream}-${input.timestamp}-${input.rand}-${uid}-${input.privateKey}`)
+    .digest('hex');
 }
 
 export function signAuthKey(input: AuthKeyInput): string {
-  if (!Number.isSafeInteger(input.timestamp) || input.timestamp < 0) throw new RangeError('auth_key timestamp must be whole unix seconds');
-  if (!/^[0-9A-Za-z]+$/.test(input.rand) || !/^[0-9A-Za-z]+$/.test(input.uid ?? '0')) throw new RangeError('auth_key rand and uid must be alphanumeric');
+  if (!Number.isSafeInteger(input.timestamp) || input.timestamp < 0)
+    throw new RangeError('auth_key timestamp must be whole unix seconds');
+  if (!/^[0-9A-Za-z]+$/.test(input.rand) || !/^[0-9A-Za-z]+$/.test(input.uid ?? '0'))
+    throw new RangeError('auth_key rand and uid must be alphanumeric');
   return `${input.timestamp}-${input.rand}-${input.uid ?? '0'}-${authKeyHash(input)}`;
 }
 
@@ -66,16 +70,31 @@ export interface VerifyInput {
  */
 export function verifyAuthKey(input: VerifyInput): AuthKeyVerdict {
   if (typeof input.authKey !== 'string') {
-    return { ok: false, reason: 'malformed', detail: input.authKey === undefined ? 'no auth_key in the stream key' : 'auth_key given more than once' };
+    return {
+      ok: false,
+      reason: 'malformed',
+      detail: input.authKey === undefined ? 'no auth_key in the stream key' : 'auth_key given more than once',
+    };
   }
   const parts = parseAuthKey(input.authKey);
   if (!parts) return { ok: false, reason: 'malformed', detail: 'auth_key is not timestamp-rand-uid-md5' };
-  const expected = authKeyHash({ app: input.app, stream: input.stream, timestamp: parts.timestamp, rand: parts.rand, uid: parts.uid, privateKey: input.privateKey });
+  const expected = authKeyHash({
+    app: input.app,
+    stream: input.stream,
+    timestamp: parts.timestamp,
+    rand: parts.rand,
+    uid: parts.uid,
+    privateKey: input.privateKey,
+  });
   if (!timingSafeEqual(Buffer.from(expected), Buffer.from(parts.md5))) {
     return { ok: false, reason: 'forged', detail: 'auth_key signature does not match this app/stream' };
   }
   if (Math.floor(input.nowMs / 1000) > parts.timestamp) {
-    return { ok: false, reason: 'expired', detail: `auth_key expired at ${new Date(parts.timestamp * 1000).toISOString()}` };
+    return {
+      ok: false,
+      reason: 'expired',
+      detail: `auth_key expired at ${new Date(parts.timestamp * 1000).toISOString()}`,
+    };
   }
   return { ok: true, parts, expiresAtMs: (parts.timestamp + 1) * 1000 };
 }

@@ -20,7 +20,10 @@ export interface ControlDeps {
 }
 
 function json(status: number, body: unknown, extra: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json;charset=utf-8', 'cache-control': 'no-store', ...extra } });
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json;charset=utf-8', 'cache-control': 'no-store', ...extra },
+  });
 }
 
 function authorized(req: Request, token: string): boolean {
@@ -46,7 +49,8 @@ async function readFault(req: Request): Promise<SandboxFault | string> {
 }
 
 export async function handleControl(req: Request, pathname: string, d: ControlDeps): Promise<Response> {
-  if (!authorized(req, d.token)) return json(401, { error: 'missing or wrong control token' }, { 'www-authenticate': 'Bearer' });
+  if (!authorized(req, d.token))
+    return json(401, { error: 'missing or wrong control token' }, { 'www-authenticate': 'Bearer' });
   const route = pathname.slice(CONTROL_PREFIX.length);
   if (route === '/stats') {
     return req.method === 'GET' ? json(200, d.stats()) : json(405, { error: 'use GET' }, { allow: 'GET' });

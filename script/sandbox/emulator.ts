@@ -17,7 +17,13 @@ import { FlowControl } from './flow-control.js';
 import { actionOf, verifyRequest, type GatewayKey } from './gateway.js';
 import { NonceStore } from './nonce-store.js';
 import { STS_ACTIONS, STS_VERSION, assumeRole } from './sts.js';
-import { SandboxState, type LivePublish, type PublishAttempt, type PublishVerdict, type RejectReason } from './state.js';
+import {
+  SandboxState,
+  type LivePublish,
+  type PublishAttempt,
+  type PublishVerdict,
+  type RejectReason,
+} from './state.js';
 import { ACTIONS, type EndCause, type SandboxCredentials, type SandboxEvent, type SandboxStats } from './types.js';
 
 export interface EmulatorOptions {
@@ -70,7 +76,11 @@ function base62(bytes: Uint8Array): string {
 export function generateCredentials(random: (n: number) => Uint8Array, sts = false): SandboxCredentials {
   const secret = base62(random(30));
   if (!sts) return { accessKeyId: `LTAI${base62(random(20))}`, accessKeySecret: secret };
-  return { accessKeyId: `STS.${base62(random(24))}`, accessKeySecret: secret, securityToken: `CAIS${Buffer.from(random(96)).toString('base64')}` };
+  return {
+    accessKeyId: `STS.${base62(random(24))}`,
+    accessKeySecret: secret,
+    securityToken: `CAIS${Buffer.from(random(96)).toString('base64')}`,
+  };
 }
 
 function emptyStats() {
@@ -102,7 +112,13 @@ interface World {
   ended: (p: LivePublish, cause: EndCause) => void;
 }
 
-const info = (p: LivePublish) => ({ sessionId: p.sessionId, streamName: p.streamName, appId: p.appId, channelId: p.channelId, userId: p.userId });
+const info = (p: LivePublish) => ({
+  sessionId: p.sessionId,
+  streamName: p.streamName,
+  appId: p.appId,
+  channelId: p.channelId,
+  userId: p.userId,
+});
 
 function createWorld(opts: EmulatorOptions): World {
   const random = opts.random ?? ((n: number) => new Uint8Array(randomBytes(n)));
@@ -149,7 +165,13 @@ function publishGate(w: World): PublishGate {
       const verdict = w.state.admit(attempt);
       if (!verdict.ok) {
         w.counters.rejected[verdict.reason]++;
-        w.emit({ type: 'publish-rejected', sessionId: attempt.sessionId, streamName: attempt.stream, reason: verdict.reason, detail: verdict.detail });
+        w.emit({
+          type: 'publish-rejected',
+          sessionId: attempt.sessionId,
+          streamName: attempt.stream,
+          reason: verdict.reason,
+          detail: verdict.detail,
+        });
         return verdict;
       }
       w.counters.accepted++;
@@ -180,7 +202,12 @@ function statsOf(w: World): SandboxStats {
 }
 
 /** Counts the call and its outcome, tells the observer, and renders the answer. */
-function answer(w: World, action: string | undefined, requestId: string, result: AcsError | Record<string, unknown>): Response {
+function answer(
+  w: World,
+  action: string | undefined,
+  requestId: string,
+  result: AcsError | Record<string, unknown>,
+): Response {
   const failed = isAcsError(result);
   const code = failed ? result.code : 'OK';
   if (action) {
@@ -206,7 +233,8 @@ async function api(w: World, req: Request, requestId: string): Promise<Response>
   if (injected) return answer(w, call.action, requestId, injected);
   const { state, random, privateKey, rtmpOrigin } = w;
   const ctx: ActionContext = { state, now: state.now(), random, privateKey, rtmpOrigin };
-  const run = call.action === 'CreateRoomRealTimeStreamAddress' ? createRoomRealTimeStreamAddress : describeChannelParticipants;
+  const run =
+    call.action === 'CreateRoomRealTimeStreamAddress' ? createRoomRealTimeStreamAddress : describeChannelParticipants;
   return answer(w, call.action, requestId, run(call.query, ctx));
 }
 
@@ -228,7 +256,13 @@ async function handleSts(w: World, req: Request): Promise<Response> {
   try {
     const body = new Uint8Array(await req.arrayBuffer());
     const wall = w.wallClock();
-    const call = verifyRequest(req, body, { keys: w.keys, actions: STS_ACTIONS, nonces: w.nonces, now: wall, version: STS_VERSION });
+    const call = verifyRequest(req, body, {
+      keys: w.keys,
+      actions: STS_ACTIONS,
+      nonces: w.nonces,
+      now: wall,
+      version: STS_VERSION,
+    });
     if (isAcsError(call)) return answer(w, actionOf(req, STS_ACTIONS, body), requestId, call);
     const injected = w.queue.take(call.action);
     if (injected) return answer(w, call.action, requestId, injected);

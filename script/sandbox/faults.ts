@@ -26,8 +26,18 @@ export const SandboxFault = z.union([
   z.object({ kind: z.literal('kick'), appId: AppId, channelId: ChannelId, userId: UserId }),
   z.object({ kind: z.literal('remove'), appId: AppId, channelId: ChannelId, userId: UserId }),
   z.object({ kind: z.literal('shift-clock'), seconds: z.int().check(z.minimum(-MAX_SHIFT_S), z.maximum(MAX_SHIFT_S)) }),
-  z.object({ kind: z.literal('add-users'), appId: AppId, channelId: ChannelId, userIds: z.array(UserId).check(z.minLength(1), z.maxLength(1000)) }),
-  z.object({ kind: z.literal('remove-users'), appId: AppId, channelId: ChannelId, userIds: z.array(UserId).check(z.minLength(1), z.maxLength(1000)) }),
+  z.object({
+    kind: z.literal('add-users'),
+    appId: AppId,
+    channelId: ChannelId,
+    userIds: z.array(UserId).check(z.minLength(1), z.maxLength(1000)),
+  }),
+  z.object({
+    kind: z.literal('remove-users'),
+    appId: AppId,
+    channelId: ChannelId,
+    userIds: z.array(UserId).check(z.minLength(1), z.maxLength(1000)),
+  }),
   z.object({ kind: z.literal('reset') }),
 ]);
 export type SandboxFault = z.infer<typeof SandboxFault>;
@@ -72,7 +82,8 @@ export class FailureQueue {
 
   add(action: SandboxAction | 'AssumeRole' | '*', count: number, spec: FailureSpec): void {
     if (!Number.isInteger(count) || count < 1) throw new RangeError('failNext: count must be a positive integer');
-    if (!Number.isInteger(spec.status) || spec.status < 400 || spec.status > 599) throw new RangeError('failNext: status must be 400-599');
+    if (!Number.isInteger(spec.status) || spec.status < 400 || spec.status > 599)
+      throw new RangeError('failNext: status must be 400-599');
     this.list.push({ ...spec, action, remaining: count });
   }
 
@@ -81,7 +92,12 @@ export class FailureQueue {
     const hit = this.list.find((p) => p.action === action || (p.action === '*' && action !== 'AssumeRole'));
     if (!hit) return undefined;
     if (--hit.remaining <= 0) this.list = this.list.filter((p) => p !== hit);
-    return { status: hit.status, code: hit.code, message: hit.message ?? `Injected failure: ${hit.code}.`, ...(hit.retryAfterMs !== undefined ? { retryAfterMs: hit.retryAfterMs } : {}) };
+    return {
+      status: hit.status,
+      code: hit.code,
+      message: hit.message ?? `Injected failure: ${hit.code}.`,
+      ...(hit.retryAfterMs !== undefined ? { retryAfterMs: hit.retryAfterMs } : {}),
+    };
   }
 
   pending() {
@@ -100,7 +116,11 @@ function checkIds(userIds: readonly string[]): void {
   }
 }
 
-export function createFaults(state: SandboxState, queue: FailureQueue, ended: (p: LivePublish, cause: EndCause) => void): SandboxFaults {
+export function createFaults(
+  state: SandboxState,
+  queue: FailureQueue,
+  ended: (p: LivePublish, cause: EndCause) => void,
+): SandboxFaults {
   const faults: SandboxFaults = {
     failNext: (action, count, failure) => queue.add(action, count, failure),
     kick(target) {
@@ -135,7 +155,12 @@ export function createFaults(state: SandboxState, queue: FailureQueue, ended: (p
     apply(fault) {
       switch (fault.kind) {
         case 'fail-next':
-          faults.failNext(fault.action, fault.count, { status: fault.status, code: fault.code, ...(fault.message ? { message: fault.message } : {}), ...(fault.retryAfterMs ? { retryAfterMs: fault.retryAfterMs } : {}) });
+          faults.failNext(fault.action, fault.count, {
+            status: fault.status,
+            code: fault.code,
+            ...(fault.message ? { message: fault.message } : {}),
+            ...(fault.retryAfterMs ? { retryAfterMs: fault.retryAfterMs } : {}),
+          });
           return { ok: true };
         case 'kick':
           return { ok: true, affected: faults.kick(fault) };
@@ -155,4 +180,3 @@ export function createFaults(state: SandboxState, queue: FailureQueue, ended: (p
   };
   return faults;
 }
-

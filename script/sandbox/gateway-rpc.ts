@@ -14,11 +14,28 @@ import { acs, type AcsError } from './acs-errors.js';
 import { MAX_SKEW_MS, checkToken, parseQuery, type GatewayContext, type VerifiedCall } from './gateway.js';
 
 /** The parameters every RPC-signed request carries besides the operation's own. */
-export const RPC_COMMON = ['Action', 'Version', 'Format', 'AccessKeyId', 'SignatureMethod', 'SignatureVersion', 'SignatureNonce', 'SignatureType', 'Timestamp', 'Signature', 'SecurityToken', 'RegionId'];
+export const RPC_COMMON = [
+  'Action',
+  'Version',
+  'Format',
+  'AccessKeyId',
+  'SignatureMethod',
+  'SignatureVersion',
+  'SignatureNonce',
+  'SignatureType',
+  'Timestamp',
+  'Signature',
+  'SecurityToken',
+  'RegionId',
+];
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
 
 /** base64(hmac-sha1(secret&, METHOD&%2F&encoded canonical query)), and the string it signed. */
-export function rpcSignature(method: string, params: Readonly<Record<string, string>>, secret: string): { signature: string; stringToSign: string } {
+export function rpcSignature(
+  method: string,
+  params: Readonly<Record<string, string>>,
+  secret: string,
+): { signature: string; stringToSign: string } {
   const canonical = Object.keys(params)
     .filter((k) => k !== 'Signature')
     .sort()
@@ -49,7 +66,11 @@ export function rpcParams(req: Request, body: Uint8Array): Record<string, string
 /** True when the request is RPC-signed (no V3 Authorization header, a Signature or SignatureMethod parameter). */
 export function looksRpc(req: Request, params: Readonly<Record<string, string>>): boolean {
   if (req.headers.get('authorization')) return false;
-  return Object.hasOwn(params, 'Signature') || Object.hasOwn(params, 'SignatureMethod') || Object.hasOwn(params, 'SignatureVersion');
+  return (
+    Object.hasOwn(params, 'Signature') ||
+    Object.hasOwn(params, 'SignatureMethod') ||
+    Object.hasOwn(params, 'SignatureVersion')
+  );
 }
 
 function checkCommon(p: Readonly<Record<string, string>>): AcsError | undefined {
@@ -64,7 +85,11 @@ function checkCommon(p: Readonly<Record<string, string>>): AcsError | undefined 
   return undefined;
 }
 
-export function verifyRpc(req: Request, params: Record<string, string>, ctx: GatewayContext & { version: string }): VerifiedCall | AcsError {
+export function verifyRpc(
+  req: Request,
+  params: Record<string, string>,
+  ctx: GatewayContext & { version: string },
+): VerifiedCall | AcsError {
   const action = params.Action;
   if (!action) return acs.missingParameter('Action');
   const spec = Object.hasOwn(ctx.actions, action) ? ctx.actions[action] : undefined;

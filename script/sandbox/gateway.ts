@@ -45,11 +45,22 @@ export interface VerifiedCall {
 }
 
 /** Headers that must be signed: the doc's canonical set; any other x-acs-* header present must be too. */
-const REQUIRED_SIGNED = ['host', 'x-acs-action', 'x-acs-version', 'x-acs-date', 'x-acs-signature-nonce', 'x-acs-content-sha256'];
+const REQUIRED_SIGNED = [
+  'host',
+  'x-acs-action',
+  'x-acs-version',
+  'x-acs-date',
+  'x-acs-signature-nonce',
+  'x-acs-content-sha256',
+];
 const ACS_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 
 /** The action named by a request, if the gateway knows it (used to count calls before verifying). */
-export function actionOf(req: Request, actions: Readonly<Record<string, ActionSpec>>, body?: Uint8Array): string | undefined {
+export function actionOf(
+  req: Request,
+  actions: Readonly<Record<string, ActionSpec>>,
+  body?: Uint8Array,
+): string | undefined {
   let action = req.headers.get('x-acs-action') ?? '';
   if (!action) {
     const params = body ? rpcParams(req, body) : parseQuery(new URL(req.url).search);
@@ -63,7 +74,8 @@ export function verifyRequest(req: Request, body: Uint8Array, ctx: GatewayContex
   if (!req.headers.get('authorization')) {
     const params = rpcParams(req, body);
     if (typeof params === 'string') return acs.inputInvalid(params);
-    if (looksRpc(req, params) || !req.headers.get('x-acs-action')) return verifyRpc(req, params, { ...ctx, version: ctx.version ?? API_VERSION });
+    if (looksRpc(req, params) || !req.headers.get('x-acs-action'))
+      return verifyRpc(req, params, { ...ctx, version: ctx.version ?? API_VERSION });
   }
   return verifyV3(req, body, ctx);
 }
@@ -82,7 +94,10 @@ function verifyV3(req: Request, body: Uint8Array, ctx: GatewayContext): Verified
   const rawAuth = req.headers.get('authorization');
   if (!rawAuth) return acs.incompleteSignature('The Authorization header is missing.');
   const auth = parseAuthorization(rawAuth);
-  if (!auth) return acs.incompleteSignature(`Authorization must be "${ALGORITHM} Credential=...,SignedHeaders=...,Signature=<64 hex>".`);
+  if (!auth)
+    return acs.incompleteSignature(
+      `Authorization must be "${ALGORITHM} Credential=...,SignedHeaders=...,Signature=<64 hex>".`,
+    );
   for (const name of ['x-acs-date', 'x-acs-signature-nonce', 'x-acs-content-sha256']) {
     if (!req.headers.get(name)) return acs.missingParameter(name);
   }
@@ -108,7 +123,13 @@ function verifyV3(req: Request, body: Uint8Array, ctx: GatewayContext): Verified
     if (value === null) return acs.incompleteSignature(`Signed header "${name}" is missing from the request.`);
     signedValues[name] = value;
   }
-  const { text } = canonicalRequest({ method: req.method, path: url.pathname, query, headers: signedValues, payloadHash });
+  const { text } = canonicalRequest({
+    method: req.method,
+    path: url.pathname,
+    query,
+    headers: signedValues,
+    payloadHash,
+  });
   const expected = signature(key.accessKeySecret, text);
   if (!timingSafeEqual(Buffer.from(expected), Buffer.from(auth.signature))) {
     return acs.signatureMismatch(`${ALGORITHM}\n${sha256Hex(text)}`);

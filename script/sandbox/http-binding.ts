@@ -8,7 +8,16 @@ import { closer, fetchServer, type FetchHandler } from '../http/node-http.js';
 import { listenLocal, LOOPBACK } from './listen.js';
 
 const MAX_BODY = 1024 * 1024;
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'expect', 'proxy-connection', 'te', 'trailer']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'upgrade',
+  'expect',
+  'proxy-connection',
+  'te',
+  'trailer',
+]);
 
 export interface BoundServer {
   readonly port: number;
@@ -53,7 +62,9 @@ function sandboxPolicy(handler: FetchHandler): FetchHandler {
       const headers = new Headers();
       req.headers.forEach((value, name) => HOP_BY_HOP.has(name) || headers.set(name, value));
       const withBody = req.method !== 'GET' && req.method !== 'HEAD';
-      return await handler(new Request(req.url, { method: req.method, headers, ...(withBody ? { body: new Uint8Array(body) } : {}) }));
+      return await handler(
+        new Request(req.url, { method: req.method, headers, ...(withBody ? { body: new Uint8Array(body) } : {}) }),
+      );
     } catch (e) {
       if (e instanceof BodyTooLarge) return cloudError(413, 'RequestEntityTooLarge', 'body over 1 MiB');
       return cloudError(500, 'InternalError', 'sandbox adapter error');
@@ -62,7 +73,10 @@ function sandboxPolicy(handler: FetchHandler): FetchHandler {
 }
 
 /** With `tls` the server speaks HTTPS (the STS stand-in: the credentials library only calls STS over HTTPS). */
-export async function bindHandler(handler: FetchHandler, opts: { port: number; fallback: boolean; tls?: { key: string; cert: string } }): Promise<BoundServer> {
+export async function bindHandler(
+  handler: FetchHandler,
+  opts: { port: number; fallback: boolean; tls?: { key: string; cert: string } },
+): Promise<BoundServer> {
   let port = 0;
   const server = fetchServer({
     handler: sandboxPolicy(handler),

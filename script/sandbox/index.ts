@@ -72,17 +72,25 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
   let api;
   let sts;
   try {
-    api = await bindHandler(emu.handle, { port: opts.apiPort ?? DEFAULT_API_PORT, fallback: opts.apiPort === undefined });
-    if (opts.stsTls) sts = await bindHandler(emu.handleSts, { port: opts.stsPort ?? 0, fallback: false, tls: opts.stsTls });
+    api = await bindHandler(emu.handle, {
+      port: opts.apiPort ?? DEFAULT_API_PORT,
+      fallback: opts.apiPort === undefined,
+    });
+    if (opts.stsTls)
+      sts = await bindHandler(emu.handleSts, { port: opts.stsPort ?? 0, fallback: false, tls: opts.stsTls });
   } catch (e) {
     await Promise.all([ingest.stop(), api?.close()]);
     throw e;
   }
   const stsServer = sts;
   const endpoint = `http://127.0.0.1:${api.port}`;
-  if (opts.apiPort === undefined && api.port !== DEFAULT_API_PORT) log(`port ${DEFAULT_API_PORT} is taken: sandbox API on ${api.port} instead`);
-  if (opts.rtmpPort === undefined && ingest.port !== DEFAULT_RTMP_PORT) log(`port ${DEFAULT_RTMP_PORT} is taken: sandbox RTMP ingest on ${ingest.port} instead`);
-  log(`sandbox cloud at ${endpoint}, RTMP ingest at rtmp://127.0.0.1:${ingest.port} (AccessKeyId ${emu.credentials.accessKeyId})`);
+  if (opts.apiPort === undefined && api.port !== DEFAULT_API_PORT)
+    log(`port ${DEFAULT_API_PORT} is taken: sandbox API on ${api.port} instead`);
+  if (opts.rtmpPort === undefined && ingest.port !== DEFAULT_RTMP_PORT)
+    log(`port ${DEFAULT_RTMP_PORT} is taken: sandbox RTMP ingest on ${ingest.port} instead`);
+  log(
+    `sandbox cloud at ${endpoint}, RTMP ingest at rtmp://127.0.0.1:${ingest.port} (AccessKeyId ${emu.credentials.accessKeyId})`,
+  );
 
   let stopping: Promise<void> | undefined;
   const bound = api;

@@ -26,7 +26,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { PublishGate } from './emulator.js';
 import { listenLocal, LOOPBACK } from './listen.js';
-import { assertPublishHookable, findSession, gatePublish, type PublishDecision, type PublishRequest } from './publish-hook.js';
+import {
+  assertPublishHookable,
+  findSession,
+  gatePublish,
+  type PublishDecision,
+  type PublishRequest,
+} from './publish-hook.js';
 interface NmsInstance {
   run(): Promise<void>;
   stop(): Promise<void>;
@@ -115,7 +121,13 @@ function publishDecider(opts: IngestOptions): (socket: Socket, req: PublishReque
     const where = `/${req.app}/${mask(req.stream)}`;
     let verdict: ReturnType<PublishGate['admit']>;
     try {
-      verdict = opts.gate.admit({ sessionId: req.sessionId, app: req.app, stream: req.stream, authKey: req.query.auth_key, close: () => socket.destroy() });
+      verdict = opts.gate.admit({
+        sessionId: req.sessionId,
+        app: req.app,
+        stream: req.stream,
+        authKey: req.query.auth_key,
+        close: () => socket.destroy(),
+      });
     } catch (e) {
       opts.log?.(`publish refused (the gate failed: ${e instanceof Error ? e.message : String(e)}): ${where}`);
       return { ok: false, code: 'NetStream.Publish.Denied', description: 'internal error' };
@@ -123,7 +135,11 @@ function publishDecider(opts: IngestOptions): (socket: Socket, req: PublishReque
     if (!verdict.ok) {
       opts.log?.(`publish refused (${verdict.reason}): ${where}`);
       // details name no secret: "never issued", "signature does not match", the expiry instant, "already live"
-      return { ok: false, code: verdict.reason === 'duplicate' ? 'NetStream.Publish.BadName' : 'NetStream.Publish.Denied', description: verdict.detail };
+      return {
+        ok: false,
+        code: verdict.reason === 'duplicate' ? 'NetStream.Publish.BadName' : 'NetStream.Publish.Denied',
+        description: verdict.detail,
+      };
     }
     opts.log?.(`publish accepted: ${where} (user ${verdict.stream.userId})`);
     socket.once('close', () => opts.gate.end(req.sessionId));

@@ -50,8 +50,7 @@ export interface PublishRequest {
 }
 
 export type PublishDecision =
-  | { ok: true }
-  | { ok: false; code: 'NetStream.Publish.Denied' | 'NetStream.Publish.BadName'; description: string };
+  { ok: true } | { ok: false; code: 'NetStream.Publish.Denied' | 'NetStream.Publish.BadName'; description: string };
 
 interface InvokeMessage {
   streamName?: unknown;

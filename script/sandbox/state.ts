@@ -36,8 +36,7 @@ export interface PublishAttempt {
 }
 
 export type PublishVerdict =
-  | { ok: true; stream: IssuedStream; replaced: LivePublish[] }
-  | { ok: false; reason: RejectReason; detail: string };
+  { ok: true; stream: IssuedStream; replaced: LivePublish[] } | { ok: false; reason: RejectReason; detail: string };
 
 export interface LivePublish {
   sessionId: string;
@@ -93,14 +92,33 @@ export class SandboxState {
   /** The ingest's decision for a publish, made and recorded in one synchronous step (no race). */
   admit(a: PublishAttempt): PublishVerdict {
     const s = this.streams.get(a.stream);
-    if (!s || s.app !== a.app) return { ok: false, reason: 'unknown', detail: 'this stream name was never issued by the sandbox' };
-    const v = verifyAuthKey({ app: a.app, stream: a.stream, authKey: a.authKey, privateKey: this.privateKey, nowMs: this.now() });
+    if (!s || s.app !== a.app)
+      return { ok: false, reason: 'unknown', detail: 'this stream name was never issued by the sandbox' };
+    const v = verifyAuthKey({
+      app: a.app,
+      stream: a.stream,
+      authKey: a.authKey,
+      privateKey: this.privateKey,
+      nowMs: this.now(),
+    });
     if (!v.ok) return { ok: false, reason: v.reason === 'expired' ? 'expired' : 'forged', detail: v.detail };
     if ([...this.live.values()].some((p) => p.streamName === s.streamName)) {
       return { ok: false, reason: 'duplicate', detail: 'this ingest URL already has a live publisher' };
     }
-    const older = [...this.live.values()].filter((p) => p.appId === s.appId && p.channelId === s.channelId && p.userId === s.userId);
-    this.live.set(a.sessionId, { sessionId: a.sessionId, streamName: s.streamName, appId: s.appId, channelId: s.channelId, userId: s.userId, since: this.now(), listed: true, seq: ++this.seq, close: a.close });
+    const older = [...this.live.values()].filter(
+      (p) => p.appId === s.appId && p.channelId === s.channelId && p.userId === s.userId,
+    );
+    this.live.set(a.sessionId, {
+      sessionId: a.sessionId,
+      streamName: s.streamName,
+      appId: s.appId,
+      channelId: s.channelId,
+      userId: s.userId,
+      since: this.now(),
+      listed: true,
+      seq: ++this.seq,
+      close: a.close,
+    });
     for (const p of older) {
       this.live.delete(p.sessionId);
       p.close();
@@ -119,7 +137,8 @@ export class SandboxState {
   participants(appId: string, channelId: string): string[] {
     const joined = new Map<string, number>();
     for (const p of this.live.values()) {
-      if (p.listed && p.appId === appId && p.channelId === channelId) joined.set(p.userId, Math.min(p.seq, joined.get(p.userId) ?? Infinity));
+      if (p.listed && p.appId === appId && p.channelId === channelId)
+        joined.set(p.userId, Math.min(p.seq, joined.get(p.userId) ?? Infinity));
     }
     for (const [userId, u] of this.simulated.get(channelKey(appId, channelId)) ?? []) {
       joined.set(userId, Math.min(u.seq, joined.get(userId) ?? Infinity));
@@ -146,7 +165,9 @@ export class SandboxState {
   /** Publishes of a user (or of one stream name) that are live now. */
   find(target: UserRef | { streamName: string }): LivePublish[] {
     return [...this.live.values()].filter((p) =>
-      'streamName' in target ? p.streamName === target.streamName : p.appId === target.appId && p.channelId === target.channelId && p.userId === target.userId,
+      'streamName' in target
+        ? p.streamName === target.streamName
+        : p.appId === target.appId && p.channelId === target.channelId && p.userId === target.userId,
     );
   }
 

@@ -35,7 +35,12 @@ function duration(raw: string | undefined): number | AcsError {
   if (!/^\d+$/.test(raw)) return acs.inputInvalid('DurationSeconds must be a whole number of seconds');
   const s = Number(raw);
   // STS: 900 s up to the role's maximum session duration (1 h by default, at most 12 h)
-  if (s < 900 || s > 43_200) return { status: 400, code: 'InvalidParameter.DurationSeconds', message: 'The parameter DurationSeconds must be between 900 and the max session duration of the role.' };
+  if (s < 900 || s > 43_200)
+    return {
+      status: 400,
+      code: 'InvalidParameter.DurationSeconds',
+      message: 'The parameter DurationSeconds must be between 900 and the max session duration of the role.',
+    };
   return s;
 }
 
@@ -43,14 +48,21 @@ export function assumeRole(query: Record<string, string>, ctx: AssumeRoleContext
   const roleArn = query.RoleArn;
   if (!roleArn) return acs.missingParameter('RoleArn');
   const role = ROLE_ARN.exec(roleArn);
-  if (!role) return { status: 400, code: 'InvalidParameter.RoleArn', message: 'The parameter RoleArn is wrongly formed.' };
+  if (!role)
+    return { status: 400, code: 'InvalidParameter.RoleArn', message: 'The parameter RoleArn is wrongly formed.' };
   const session = query.RoleSessionName;
   if (!session) return acs.missingParameter('RoleSessionName');
-  if (!SESSION_NAME.test(session)) return { status: 400, code: 'InvalidParameter.RoleSessionName', message: 'The parameter RoleSessionName is wrongly formed.' };
+  if (!SESSION_NAME.test(session))
+    return {
+      status: 400,
+      code: 'InvalidParameter.RoleSessionName',
+      message: 'The parameter RoleSessionName is wrongly formed.',
+    };
   const seconds = duration(query.DurationSeconds);
   if (typeof seconds !== 'number') return seconds;
 
-  for (const [id, k] of ctx.keys) if (k.expiresAt !== undefined && k.expiresAt + KEEP_EXPIRED_MS < ctx.now) ctx.keys.delete(id);
+  for (const [id, k] of ctx.keys)
+    if (k.expiresAt !== undefined && k.expiresAt + KEEP_EXPIRED_MS < ctx.now) ctx.keys.delete(id);
   const expiresAt = Math.floor((ctx.now + seconds * 1000) / 1000) * 1000;
   const key: GatewayKey = {
     accessKeyId: `STS.${base62(ctx.random(24))}`,
@@ -61,7 +73,15 @@ export function assumeRole(query: Record<string, string>, ctx: AssumeRoleContext
   ctx.keys.set(key.accessKeyId, key);
   const roleId = `3${base62(ctx.random(16)).replace(/[^0-9]/g, '7')}`.slice(0, 18);
   return {
-    AssumedRoleUser: { Arn: `acs:ram::${role[1]}:role/${role[2]!.toLowerCase()}/${session}`, AssumedRoleId: `${roleId}:${session}` },
-    Credentials: { AccessKeyId: key.accessKeyId, AccessKeySecret: key.accessKeySecret, SecurityToken: key.securityToken, Expiration: stsTime(expiresAt) },
+    AssumedRoleUser: {
+      Arn: `acs:ram::${role[1]}:role/${role[2]!.toLowerCase()}/${session}`,
+      AssumedRoleId: `${roleId}:${session}`,
+    },
+    Credentials: {
+      AccessKeyId: key.accessKeyId,
+      AccessKeySecret: key.accessKeySecret,
+      SecurityToken: key.securityToken,
+      Expiration: stsTime(expiresAt),
+    },
   };
 }

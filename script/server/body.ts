@@ -17,7 +17,11 @@ function tooLarge(max: number): HttpError {
 export function checkJsonContentType(req: Request): void {
   const type = (req.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
   if (type !== 'application/json') {
-    throw new HttpError({ status: 415, code: 'UnsupportedMediaType', message: 'Content-Type must be application/json' });
+    throw new HttpError({
+      status: 415,
+      code: 'UnsupportedMediaType',
+      message: 'Content-Type must be application/json',
+    });
   }
 }
 
@@ -63,7 +67,11 @@ export function parseWith<T>(schema: z.ZodMiniType<T>, value: unknown): T {
   return r.data;
 }
 
-export async function readJsonBody<T>(req: Request, schema: z.ZodMiniType<T>, max: number = MAX_BODY_BYTES): Promise<T> {
+export async function readJsonBody<T>(
+  req: Request,
+  schema: z.ZodMiniType<T>,
+  max: number = MAX_BODY_BYTES,
+): Promise<T> {
   checkJsonContentType(req);
   const bytes = await readCapped(req, max);
   if (bytes.byteLength === 0) throw bad('BodyRequired', 'A JSON request body is required');

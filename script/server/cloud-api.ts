@@ -26,7 +26,13 @@ export function cloudApi(client: LiveClientLike): CloudApi {
   return {
     async mint(channel) {
       const u = await client.createRoomRealTimeStreamAddress(toCreateParams(channel));
-      return { requestId: u.requestId, rtmpAddress: u.rtmpAddress, server: u.server, streamKey: u.streamKey, expiresAt: new Date(u.expiresAt).toISOString() };
+      return {
+        requestId: u.requestId,
+        rtmpAddress: u.rtmpAddress,
+        server: u.server,
+        streamKey: u.streamKey,
+        expiresAt: new Date(u.expiresAt).toISOString(),
+      };
     },
     async participants(ref) {
       const p = await client.describeChannelParticipants({ AppId: ref.appId, ChannelId: ref.channelId });

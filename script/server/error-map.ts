@@ -28,20 +28,40 @@ export function fromApiError(e: ApiError, secrets: ReadonlyArray<string | undefi
   const message = redact(e.message, secrets);
   const base = { code: e.code, message, requestId: e.requestId };
   if (e.kind === 'throttling') {
-    const headers: Record<string, string> = e.retryAfterMs ? { 'retry-after': String(Math.ceil(e.retryAfterMs / 1000)) } : {};
+    const headers: Record<string, string> = e.retryAfterMs
+      ? { 'retry-after': String(Math.ceil(e.retryAfterMs / 1000)) }
+      : {};
     return new HttpError({ ...base, status: 429, retryable: true, headers });
   }
-  if (e.kind === 'input') return new HttpError({ ...base, status: 400, retryable: false, field: guessField(e.code, e.message) });
+  if (e.kind === 'input')
+    return new HttpError({ ...base, status: 400, retryable: false, field: guessField(e.code, e.message) });
   return new HttpError({ ...base, status: 502, retryable: e.retryable });
 }
 
-export function toHttpError(e: unknown, secrets: ReadonlyArray<string | undefined>, log?: (line: string) => void): HttpError {
+export function toHttpError(
+  e: unknown,
+  secrets: ReadonlyArray<string | undefined>,
+  log?: (line: string) => void,
+): HttpError {
   if (e instanceof HttpError) {
     const message = redact(e.message, secrets);
     if (message === e.message) return e;
-    return new HttpError({ status: e.status, code: e.code, message, retryable: e.retryable, requestId: e.requestId, field: e.field, headers: e.headers });
+    return new HttpError({
+      status: e.status,
+      code: e.code,
+      message,
+      retryable: e.retryable,
+      requestId: e.requestId,
+      field: e.field,
+      headers: e.headers,
+    });
   }
   if (e instanceof ApiError) return fromApiError(e, secrets);
   log?.(`internal error: ${redact(e instanceof Error ? (e.stack ?? e.message) : String(e), secrets)}`);
-  return new HttpError({ status: 500, code: 'InternalError', message: 'Internal error in the helper (details in its log)', retryable: false });
+  return new HttpError({
+    status: 500,
+    code: 'InternalError',
+    message: 'Internal error in the helper (details in its log)',
+    retryable: false,
+  });
 }

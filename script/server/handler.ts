@@ -5,7 +5,19 @@
  * while every `/api/*` call needs the token before anything else, even a 404.
  */
 import type * as z from 'zod/mini';
-import { routes, type AlertSettingsBody, type AlertTestBody, type FaultRequest, type HealthBody, type IntentBody, type ObsHintsBody, type RouteBody, type RouteName, type RouteResponse, type SettingsBody } from '../../shared/api-routes.js';
+import {
+  routes,
+  type AlertSettingsBody,
+  type AlertTestBody,
+  type FaultRequest,
+  type HealthBody,
+  type IntentBody,
+  type ObsHintsBody,
+  type RouteBody,
+  type RouteName,
+  type RouteResponse,
+  type SettingsBody,
+} from '../../shared/api-routes.js';
 import { readJsonBody } from './body.js';
 import type { CloudApi } from './cloud-api.js';
 import { toHttpError } from './error-map.js';
@@ -34,7 +46,13 @@ export interface HandlerDeps {
   intentStore: JsonStore<IntentBody>;
   leases: Leases;
   /** the dock's alert settings and the test alert (script/alerts/settings.ts); absent: those routes answer 404 */
-  alerts?: { read(): Promise<AlertSettingsBody>; write(s: AlertSettingsBody): Promise<AlertSettingsBody>; test(): Promise<AlertTestBody> } | undefined;
+  alerts?:
+    | {
+        read(): Promise<AlertSettingsBody>;
+        write(s: AlertSettingsBody): Promise<AlertSettingsBody>;
+        test(): Promise<AlertTestBody>;
+      }
+    | undefined;
   /** sandbox fault injection; absent in cloud mode, where the route answers 404 */
   faults?: ((fault: FaultRequest) => Promise<void>) | undefined;
   /** the built dock, dist/dock */

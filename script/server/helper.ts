@@ -21,7 +21,13 @@ import { createHandler } from './handler.js';
 import { intentStore, settingsStore } from './json-store.js';
 import { createLeases } from './leases.js';
 import { listen, type Listening } from './listen.js';
-import { faultInjector, startSandboxCloud, type SandboxCloud, type SandboxHandle, type StartSandbox } from './sandbox-loader.js';
+import {
+  faultInjector,
+  startSandboxCloud,
+  type SandboxCloud,
+  type SandboxHandle,
+  type StartSandbox,
+} from './sandbox-loader.js';
 import { loadOrCreateToken } from './token-store.js';
 import type { MonitoringFlags } from '../alerts/flags.js';
 import { alertSettings } from '../alerts/settings.js';
@@ -68,7 +74,13 @@ export function obsHintsFrom(env: NodeJS.ProcessEnv): () => ObsHintsBody {
   return () => {
     const s = readObsWebsocket(obsConfigDir({ env }));
     if (!s) return { url: DEFAULT_OBS_URL, source: 'default' };
-    return { url: s.url, serverEnabled: s.serverEnabled, authRequired: s.authRequired, source: s.source, ...(s.password ? { password: s.password } : {}) };
+    return {
+      url: s.url,
+      serverEnabled: s.serverEnabled,
+      authRequired: s.authRequired,
+      source: s.source,
+      ...(s.password ? { password: s.password } : {}),
+    };
   };
 }
 
@@ -93,15 +105,37 @@ async function chooseCloud(o: HelperOptions): Promise<Cloud> {
       // resolved once now so a broken profile fails at start; afterwards the client asks per request
       await source.get();
       const client = new LiveApiClient({ endpoint, credentials: source });
-      return { client, mode: 'cloud', endpoint, credentialSource: describeInfo(source.info()), secrets: () => source.secrets(), fellBack: false, looked };
+      return {
+        client,
+        mode: 'cloud',
+        endpoint,
+        credentialSource: describeInfo(source.info()),
+        secrets: () => source.secrets(),
+        fellBack: false,
+        looked,
+      };
     } catch (e) {
       if (!(e instanceof CredentialsError) || e.found) throw e;
       looked = e.looked;
     }
   }
-  const sandbox = await startSandboxCloud({ env: o.env, log: o.log, ...(o.now ? { now: o.now } : {}), ...(o.startSandbox ? { start: o.startSandbox } : {}) });
+  const sandbox = await startSandboxCloud({
+    env: o.env,
+    log: o.log,
+    ...(o.now ? { now: o.now } : {}),
+    ...(o.startSandbox ? { start: o.startSandbox } : {}),
+  });
   const { endpoint } = sandbox.sandbox;
-  return { client: sandbox.client, mode: 'sandbox', endpoint, credentialSource: 'sandbox', secrets: sandbox.secrets, fellBack: !o.sandbox, looked, sandbox };
+  return {
+    client: sandbox.client,
+    mode: 'sandbox',
+    endpoint,
+    credentialSource: 'sandbox',
+    secrets: sandbox.secrets,
+    fellBack: !o.sandbox,
+    looked,
+    sandbox,
+  };
 }
 
 export async function startHelper(o: HelperOptions): Promise<RunningHelper> {
@@ -112,14 +146,30 @@ export async function startHelper(o: HelperOptions): Promise<RunningHelper> {
   const timers = { now, ...realTimers };
   const view = helperView(timers);
   // serve sees the dock's supervisor only through its intent and presence polls (helper-view.ts)
-  const metrics = createMetrics({ version: VERSION, source: { snapshot: view.snapshot, channel: view.channel }, omit: ['state', 'obs', 'url', 'storm', 'recoveries'] });
-  const alerts = await alertSettings({ dir, flagTargets: o.monitoring?.targets ?? [], deps: { ...timers, fetch }, channel: view.channel, log: o.log });
+  const metrics = createMetrics({
+    version: VERSION,
+    source: { snapshot: view.snapshot, channel: view.channel },
+    omit: ['state', 'obs', 'url', 'storm', 'recoveries'],
+  });
+  const alerts = await alertSettings({
+    dir,
+    flagTargets: o.monitoring?.targets ?? [],
+    deps: { ...timers, fetch },
+    channel: view.channel,
+    log: o.log,
+  });
   const handler = createHandler({
     port: o.port,
     token,
     api: view.wrapApi(cloudApi(cloud.client), metrics),
     alerts,
-    health: { version: VERSION, mode: cloud.mode, endpoint: cloud.endpoint, credentialSource: cloud.credentialSource, startedAt: new Date(now()).toISOString() },
+    health: {
+      version: VERSION,
+      mode: cloud.mode,
+      endpoint: cloud.endpoint,
+      credentialSource: cloud.credentialSource,
+      startedAt: new Date(now()).toISOString(),
+    },
     obsHints: obsHintsFrom(o.env),
     settingsStore: settingsStore(dir, o.log),
     intentStore: view.wrapIntent(intentStore(dir, o.log)),
@@ -135,7 +185,17 @@ export async function startHelper(o: HelperOptions): Promise<RunningHelper> {
   try {
     server = await listen({ host: o.host, port: o.port, handler, log: o.log });
     const flags = o.monitoring ?? { graceMs: 30_000, afterMs: 30_000, targets: [] };
-    mon = await startMonitoring({ flags, metrics, say: o.log, targets: alerts.targets, view: { ...view, appendLog: (level, reason, message) => o.log(`${level}: ${reason}: ${message}`), secrets: () => [token, ...cloud.secrets()] } }).catch(async (e: unknown) => {
+    mon = await startMonitoring({
+      flags,
+      metrics,
+      say: o.log,
+      targets: alerts.targets,
+      view: {
+        ...view,
+        appendLog: (level, reason, message) => o.log(`${level}: ${reason}: ${message}`),
+        secrets: () => [token, ...cloud.secrets()],
+      },
+    }).catch(async (e: unknown) => {
       await server.close();
       throw e;
     });

@@ -50,7 +50,12 @@ export class HttpError extends Error {
   }
 
   static methodNotAllowed(allow: string[]): HttpError {
-    return new HttpError({ status: 405, code: 'MethodNotAllowed', message: `Allowed: ${allow.join(', ')}`, headers: { allow: allow.join(', ') } });
+    return new HttpError({
+      status: 405,
+      code: 'MethodNotAllowed',
+      message: `Allowed: ${allow.join(', ')}`,
+      headers: { allow: allow.join(', ') },
+    });
   }
 
   static forbidden(code: string, message: string): HttpError {
@@ -62,7 +67,12 @@ export class HttpError extends Error {
 export function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), {
     status,
-    headers: { ...SECURITY_HEADERS, 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
+    headers: {
+      ...SECURITY_HEADERS,
+      'content-type': 'application/json; charset=utf-8',
+      'cache-control': 'no-store',
+      ...headers,
+    },
   });
 }
 

@@ -92,9 +92,19 @@ export const SETTINGS_FILE = 'settings.json';
 export const INTENT_FILE = 'intent.json';
 
 export function settingsStore(dir: string, log?: (line: string) => void): JsonStore<SettingsBody> {
-  return createJsonStore({ path: join(dir, SETTINGS_FILE), schema: SettingsBody, defaults: () => ({ presets: [] }), ...(log ? { log } : {}) });
+  return createJsonStore({
+    path: join(dir, SETTINGS_FILE),
+    schema: SettingsBody,
+    defaults: () => ({ presets: [] }),
+    ...(log ? { log } : {}),
+  });
 }
 
 export function intentStore(dir: string, log?: (line: string) => void): JsonStore<IntentBody> {
-  return createJsonStore({ path: join(dir, INTENT_FILE), schema: IntentBody, defaults: () => ({ shouldBeLive: false }), ...(log ? { log } : {}) });
+  return createJsonStore({
+    path: join(dir, INTENT_FILE),
+    schema: IntentBody,
+    defaults: () => ({ shouldBeLive: false }),
+    ...(log ? { log } : {}),
+  });
 }

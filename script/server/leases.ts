@@ -40,11 +40,13 @@ export function createLeases(now: () => number = Date.now): Leases {
         current = undefined;
       }
       if (req.release) {
-        if (current && current.holder !== req.holder) return { granted: false, holder: current.holder, expiresAt: iso(current.expiresAt) };
+        if (current && current.holder !== req.holder)
+          return { granted: false, holder: current.holder, expiresAt: iso(current.expiresAt) };
         leases.delete(key);
         return { granted: false };
       }
-      if (current && current.holder !== req.holder) return { granted: false, holder: current.holder, expiresAt: iso(current.expiresAt) };
+      if (current && current.holder !== req.holder)
+        return { granted: false, holder: current.holder, expiresAt: iso(current.expiresAt) };
       const lease = { holder: req.holder, expiresAt: t + req.ttlMs };
       leases.set(key, lease);
       return { granted: true, holder: lease.holder, expiresAt: iso(lease.expiresAt) };

@@ -40,17 +40,37 @@ export interface Listening {
 export function listen(o: ListenOptions): Promise<Listening> {
   const host = o.host ?? '127.0.0.1';
   const addr = loopbackAddress(host);
-  if (!addr) return Promise.reject(new ListenError(`--host ${host}: the helper listens on loopback only (127.0.0.1, ::1 or localhost)`));
+  if (!addr)
+    return Promise.reject(
+      new ListenError(`--host ${host}: the helper listens on loopback only (127.0.0.1, ::1 or localhost)`),
+    );
   let origin = `http://${addr.urlHost}:${o.port}`;
 
   // a slow client cannot hold a connection open forever
-  const server = fetchServer({ handler: o.handler, origin: () => origin, headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, ...(o.log ? { log: o.log } : {}) });
+  const server = fetchServer({
+    handler: o.handler,
+    origin: () => origin,
+    headersTimeoutMs: 10_000,
+    requestTimeoutMs: 30_000,
+    ...(o.log ? { log: o.log } : {}),
+  });
 
   return new Promise((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EADDRINUSE') reject(new ListenError(`Port ${o.port} on ${addr.urlHost} is already in use (is another \`artc-ingest serve\` running?). Stop it, or choose another port with --port.`));
-      else if (e.code === 'EACCES') reject(new ListenError(`Not allowed to listen on port ${o.port} on ${addr.urlHost}: choose a port above 1023 with --port.`));
-      else if (e.code === 'EADDRNOTAVAIL') reject(new ListenError(`Cannot listen on ${addr.urlHost}: that address is not available on this machine.`));
+      if (e.code === 'EADDRINUSE')
+        reject(
+          new ListenError(
+            `Port ${o.port} on ${addr.urlHost} is already in use (is another \`artc-ingest serve\` running?). Stop it, or choose another port with --port.`,
+          ),
+        );
+      else if (e.code === 'EACCES')
+        reject(
+          new ListenError(
+            `Not allowed to listen on port ${o.port} on ${addr.urlHost}: choose a port above 1023 with --port.`,
+          ),
+        );
+      else if (e.code === 'EADDRNOTAVAIL')
+        reject(new ListenError(`Cannot listen on ${addr.urlHost}: that address is not available on this machine.`));
       else reject(e);
     });
     server.listen(o.port, addr.bind, () => {

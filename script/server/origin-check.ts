@@ -24,6 +24,11 @@ export function checkOrigin(req: Request, port: number, opts: { api: boolean }):
   }
   if (req.method === 'OPTIONS') {
     // a CORS preflight, or a stray OPTIONS: we never grant cross-origin access
-    throw new HttpError({ status: 405, code: 'MethodNotAllowed', message: 'OPTIONS is not supported (no cross-origin access)', headers: { allow: 'GET, HEAD, POST, PUT' } });
+    throw new HttpError({
+      status: 405,
+      code: 'MethodNotAllowed',
+      message: 'OPTIONS is not supported (no cross-origin access)',
+      headers: { allow: 'GET, HEAD, POST, PUT' },
+    });
   }
 }

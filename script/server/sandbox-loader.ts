@@ -81,7 +81,16 @@ export async function startSandboxCloud(o: SandboxCloudOptions): Promise<Sandbox
       const { endpoint, rtmpPort, credentials, controlToken } = sandbox;
       const { accessKeyId, accessKeySecret } = credentials;
       const startedAt = new Date(now()).toISOString();
-      writeSandboxState(statePath, { pid: process.pid, endpoint, rtmpPort, accessKeyId, accessKeySecret, controlToken, ...extra, startedAt });
+      writeSandboxState(statePath, {
+        pid: process.pid,
+        endpoint,
+        rtmpPort,
+        accessKeyId,
+        accessKeySecret,
+        controlToken,
+        ...extra,
+        startedAt,
+      });
     },
     async stop() {
       if (statePath) removeSandboxState(statePath);

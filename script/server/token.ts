@@ -14,6 +14,16 @@ export function tokensEqual(given: string, expected: string): boolean {
 
 export function checkToken(req: Request, expected: string): void {
   const given = req.headers.get(TOKEN_HEADER);
-  if (!given) throw new HttpError({ status: 401, code: 'TokenRequired', message: `Missing ${TOKEN_HEADER} header: open the dock from the URL \`artc-ingest serve\` printed` });
-  if (!tokensEqual(given, expected)) throw new HttpError({ status: 401, code: 'TokenInvalid', message: `Wrong ${TOKEN_HEADER}: open the dock from the URL \`artc-ingest serve\` printed` });
+  if (!given)
+    throw new HttpError({
+      status: 401,
+      code: 'TokenRequired',
+      message: `Missing ${TOKEN_HEADER} header: open the dock from the URL \`artc-ingest serve\` printed`,
+    });
+  if (!tokensEqual(given, expected))
+    throw new HttpError({
+      status: 401,
+      code: 'TokenInvalid',
+      message: `Wrong ${TOKEN_HEADER}: open the dock from the URL \`artc-ingest serve\` printed`,
+    });
 }

@@ -4,7 +4,6 @@
 import { OBS_RECONNECT_BACKOFF } from '../obs-reconnect-policy.js';
 import { RECOVERY_BACKOFF, type BackoffOptions } from '../retry-policy.js';
 
-
 export interface Config {
   /** presence poll period while live, ms, jittered by +-pollJitter */
   pollIntervalMs: number;
@@ -75,23 +74,41 @@ export class SupervisorConfigError extends Error {
 }
 
 const POSITIVE_MS: ReadonlyArray<keyof Config> = [
-  'pollIntervalMs', 'pollMaxIntervalMs', 'confirmPollMs', 'startTimeoutMs', 'stopTimeoutMs', 'confirmTimeoutMs',
-  'stormWindowMs', 'leaseRenewMs',
+  'pollIntervalMs',
+  'pollMaxIntervalMs',
+  'confirmPollMs',
+  'startTimeoutMs',
+  'stopTimeoutMs',
+  'confirmTimeoutMs',
+  'stormWindowMs',
+  'leaseRenewMs',
 ];
-const NON_NEGATIVE_MS: ReadonlyArray<keyof Config> = ['reconnectGraceMs', 'refreshAheadMinMs', 'minUsableValidityMs', 'stormMinDelayMs'];
+const NON_NEGATIVE_MS: ReadonlyArray<keyof Config> = [
+  'reconnectGraceMs',
+  'refreshAheadMinMs',
+  'minUsableValidityMs',
+  'stormMinDelayMs',
+];
 
 /** Defaults merged with `overrides`; throws SupervisorConfigError naming the first bad field. */
 export function makeConfig(overrides: Partial<Config> = {}): Config {
   const c: Config = { ...DEFAULT_CONFIG, ...stripUndefined(overrides) };
   if ('maxRecoveriesInWindow' in overrides) c.maxRecoveriesInWindow = overrides.maxRecoveriesInWindow;
-  for (const k of POSITIVE_MS) need(Number.isFinite(c[k]) && (c[k] as number) > 0, `${k} must be a positive number of ms`);
+  for (const k of POSITIVE_MS)
+    need(Number.isFinite(c[k]) && (c[k] as number) > 0, `${k} must be a positive number of ms`);
   for (const k of NON_NEGATIVE_MS) need(Number.isFinite(c[k]) && (c[k] as number) >= 0, `${k} must be 0 or more ms`);
   need(c.pollJitter >= 0 && c.pollJitter < 1, 'pollJitter must be in [0, 1)');
   need(c.refreshAheadFraction >= 0 && c.refreshAheadFraction <= 0.5, 'refreshAheadFraction must be in [0, 0.5]');
-  need(Number.isInteger(c.absentPollsToRecover) && c.absentPollsToRecover >= 1, 'absentPollsToRecover must be a whole number >= 1');
+  need(
+    Number.isInteger(c.absentPollsToRecover) && c.absentPollsToRecover >= 1,
+    'absentPollsToRecover must be a whole number >= 1',
+  );
   need(Number.isInteger(c.stormThreshold) && c.stormThreshold >= 1, 'stormThreshold must be a whole number >= 1');
   const max = c.maxRecoveriesInWindow;
-  need(max === undefined || (Number.isInteger(max) && max >= 1), 'maxRecoveriesInWindow must be a whole number >= 1, or undefined for no limit');
+  need(
+    max === undefined || (Number.isInteger(max) && max >= 1),
+    'maxRecoveriesInWindow must be a whole number >= 1, or undefined for no limit',
+  );
   for (const k of ['retry', 'refreshBackoff', 'obsReconnect'] as const) checkBackoff(k, c[k]);
   return c;
 }
@@ -100,7 +117,10 @@ function checkBackoff(name: string, b: BackoffOptions): void {
   need(Number.isFinite(b.baseMs) && b.baseMs > 0, `${name}.baseMs must be a positive number of ms`);
   need(Number.isFinite(b.capMs) && b.capMs >= b.baseMs, `${name}.capMs must be at least ${name}.baseMs`);
   const m = b.maxAttempts ?? Infinity;
-  need(m === Infinity || (Number.isInteger(m) && m >= 1), `${name}.maxAttempts must be a whole number >= 1, or Infinity`);
+  need(
+    m === Infinity || (Number.isInteger(m) && m >= 1),
+    `${name}.maxAttempts must be a whole number >= 1, or Infinity`,
+  );
 }
 
 function need(ok: boolean, message: string): void {

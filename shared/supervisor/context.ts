@@ -31,7 +31,16 @@ export interface Tx {
 }
 
 /** The states in charge of OBS's stream (stopping included: still acting on it); the others wait for the user. */
-export const SUPERVISING_KINDS = ['connecting', 'minting', 'configuring', 'starting', 'confirming', 'live', 'recovering', 'stopping'] as const;
+export const SUPERVISING_KINDS = [
+  'connecting',
+  'minting',
+  'configuring',
+  'starting',
+  'confirming',
+  'live',
+  'recovering',
+  'stopping',
+] as const;
 export type SupervisingKind = (typeof SUPERVISING_KINDS)[number];
 const SUPERVISING: ReadonlySet<StateKind> = new Set<StateKind>(SUPERVISING_KINDS);
 
@@ -44,7 +53,9 @@ export function isSupervising(s: State): boolean {
  * transitions are, so a state module lists exactly the timers it reacts to.
  */
 export type HandlerKey = Exclude<EventType, 'timer'> | `timer:${TimerId}`;
-export type EventOf<K extends HandlerKey> = K extends `timer:${string}` ? Extract<Event, { type: 'timer' }> : Extract<Event, { type: K }>;
+export type EventOf<K extends HandlerKey> = K extends `timer:${string}`
+  ? Extract<Event, { type: 'timer' }>
+  : Extract<Event, { type: K }>;
 export type Handler<S extends State, K extends HandlerKey> = (tx: Tx, s: S, e: EventOf<K>) => State;
 export type Handlers<S extends State> = { [K in HandlerKey]?: Handler<S, K> };
 
@@ -94,7 +105,13 @@ export function emit(tx: Tx, effect: Effect): void {
   tx.effects.push(effect);
 }
 
-export function log(tx: Tx, level: LogLevel, reason: string, message: string, extra: Omit<Partial<LogFields>, 'level' | 'reason' | 'message'> = {}): void {
+export function log(
+  tx: Tx,
+  level: LogLevel,
+  reason: string,
+  message: string,
+  extra: Omit<Partial<LogFields>, 'level' | 'reason' | 'message'> = {},
+): void {
   emit(tx, { kind: 'log', level, reason, message, ...extra });
 }
 
@@ -113,7 +130,9 @@ export function obsCall(tx: Tx, request: ObsRequest, data?: Record<string, unkno
 }
 
 export function errorInfo(e: ErrorInfo): ErrorInfo {
-  return e.requestId ? { code: e.code, message: e.message, requestId: e.requestId } : { code: e.code, message: e.message };
+  return e.requestId
+    ? { code: e.code, message: e.message, requestId: e.requestId }
+    : { code: e.code, message: e.message };
 }
 
 export function setLastError(tx: Tx, e: ErrorInfo | null): void {
@@ -142,7 +161,7 @@ export function initialState(opts: InitOptions = {}): State {
   const ctx: Context = {
     config: opts.config ?? DEFAULT_CONFIG,
     channel: opts.channel ?? null,
-    seed: (Math.floor((opts.seed ?? 0.5) * 4_294_967_296) >>> 0) || 1,
+    seed: Math.floor((opts.seed ?? 0.5) * 4_294_967_296) >>> 0 || 1,
     nextOpId: 1,
     obs: {
       connected: false,

@@ -13,14 +13,39 @@ import * as z from 'zod/mini';
 import { ChannelSettings } from '../channel.js';
 import { fullJitterDelay } from '../retry-policy.js';
 import { formatIssues } from '../cloud-schemas.js';
-import { cancelTimer, cfg, draw, emit, errorInfo, log, needsUser, nextOp, obsCall, patchCtx, requestIdsOf, setLastError, timer, to, type Tx } from './context.js';
+import {
+  cancelTimer,
+  cfg,
+  draw,
+  emit,
+  errorInfo,
+  log,
+  needsUser,
+  nextOp,
+  obsCall,
+  patchCtx,
+  requestIdsOf,
+  setLastError,
+  timer,
+  to,
+  type Tx,
+} from './context.js';
 import { acquireLease, releaseLease } from './effects/lease.js';
 import { reconnectNow } from './effects/obs-link.js';
 import { ensureStopped, sendStop, type Signal } from './effects/obs-output.js';
 import { pollNow, resetPresence, schedulePoll } from './effects/presence.js';
 import { scheduleRefresh, takeSpare } from './effects/refresh.js';
 import { closeOffAir, persistIntent, storming } from './effects/supervision.js';
-import type { Attempt, DetectionReason, ErrorInfo, FailureReason, IngestUrl, OpError, State, StateOf } from './types.js';
+import type {
+  Attempt,
+  DetectionReason,
+  ErrorInfo,
+  FailureReason,
+  IngestUrl,
+  OpError,
+  State,
+  StateOf,
+} from './types.js';
 
 type Connecting = StateOf<'connecting'>;
 
@@ -44,7 +69,10 @@ export function fail(tx: Tx, why: ErrorInfo, opts: { persist?: boolean } = {}): 
   patchCtx(tx, { refreshOp: null });
   setLastError(tx, why);
   if (opts.persist !== false) persistIntent(tx, false);
-  log(tx, 'error', why.code, `supervision stopped, needs the user: ${why.message}`, { error: errorInfo(why), ...(why.requestId ? { requestIds: [why.requestId] } : {}) });
+  log(tx, 'error', why.code, `supervision stopped, needs the user: ${why.message}`, {
+    error: errorInfo(why),
+    ...(why.requestId ? { requestIds: [why.requestId] } : {}),
+  });
   return to(tx, { kind: 'failed', why: errorInfo(why) }, why.code);
 }
 
@@ -57,7 +85,8 @@ export function userStop(tx: Tx, startOp: number | null): State {
   const obs = tx.ctx.obs;
   const mayAct = !cfg(tx).useLease || tx.ctx.lease.held; // without the lease OBS is another supervisor's
   // our StartStream is out: OBS is connecting even while its STARTING has not reached us (output still 'stopped')
-  if (!obs.connected || (obs.output === 'stopped' && startOp === null) || !mayAct) return stoppedByUser(tx, 'user-stop', 'stopped by the user');
+  if (!obs.connected || (obs.output === 'stopped' && startOp === null) || !mayAct)
+    return stoppedByUser(tx, 'user-stop', 'stopped by the user');
   if (obs.stopOp === null && obs.output !== 'starting' && startOp === null) sendStop(tx);
   else timer(tx, 'stop-timeout', cfg(tx).stopTimeoutMs); // STARTED (then StopStream) or STOPPED decides
   log(tx, 'info', 'user-stop', 'Stop pressed: stopping OBS and ending supervision');
@@ -67,7 +96,12 @@ export function userStop(tx: Tx, startOp: number | null): State {
 /** Someone pressed Stop in OBS (a STOPPING we did not ask for): wait for its STOPPED, then end supervision. */
 export function obsStopPressed(tx: Tx): State {
   timer(tx, 'stop-timeout', cfg(tx).stopTimeoutMs);
-  log(tx, 'info', 'obs-stop-pressed', 'OBS is stopping the stream without us asking (its Stop Streaming button): supervision will end');
+  log(
+    tx,
+    'info',
+    'obs-stop-pressed',
+    'OBS is stopping the stream without us asking (its Stop Streaming button): supervision will end',
+  );
   return to(tx, { kind: 'stopping', via: 'obs', startOp: null }, 'obs-stop-pressed');
 }
 
@@ -92,9 +126,20 @@ export function goLive(tx: Tx, s: State, channel: unknown, how: 'go-live' | 'res
   }
   const next = parsed.data;
   const same = tx.ctx.channel !== null && JSON.stringify(tx.ctx.channel) === JSON.stringify(next);
-  patchCtx(tx, { channel: next, lastError: null, recentRecoveries: [], offAirSince: null, ...(same ? {} : { spare: null, url: null }) });
+  patchCtx(tx, {
+    channel: next,
+    lastError: null,
+    recentRecoveries: [],
+    offAirSince: null,
+    ...(same ? {} : { spare: null, url: null }),
+  });
   if (how === 'resume') {
-    log(tx, 'info', 'resume', `resuming supervision of ${next.appId}/${next.channelId} as ${next.userId}: a healthy stream is kept`);
+    log(
+      tx,
+      'info',
+      'resume',
+      `resuming supervision of ${next.appId}/${next.channelId} as ${next.userId}: a healthy stream is kept`,
+    );
     return toConnecting(tx, 'adopt', null, 'resume-not-streaming');
   }
   persistIntent(tx, true, next);
@@ -102,9 +147,18 @@ export function goLive(tx: Tx, s: State, channel: unknown, how: 'go-live' | 'res
   return toConnecting(tx, 'go-live', { n: 1, trigger: 'go-live', startedAt: tx.now }, 'resume-not-streaming');
 }
 
-export function toConnecting(tx: Tx, entry: Connecting['entry'], attempt: Attempt | null, downReason: DetectionReason): State {
+export function toConnecting(
+  tx: Tx,
+  entry: Connecting['entry'],
+  attempt: Attempt | null,
+  downReason: DetectionReason,
+): State {
   cancelTimer(tx, 'retry');
-  const s = to(tx, { kind: 'connecting', waitingFor: 'obs', entry, downReason, attempt, opId: null, failures: 0 }, entry === 'go-live' ? 'go-live' : 'reconcile') as Connecting;
+  const s = to(
+    tx,
+    { kind: 'connecting', waitingFor: 'obs', entry, downReason, attempt, opId: null, failures: 0 },
+    entry === 'go-live' ? 'go-live' : 'reconcile',
+  ) as Connecting;
   return proceed(tx, s);
 }
 
@@ -126,11 +180,15 @@ export function startAttempt(tx: Tx, attempt: Attempt): State {
   if (!tx.ctx.obs.connected) return toConnecting(tx, 'adopt', attempt, 'obs-reconnected-not-streaming');
   const stopBefore = tx.ctx.obs.stopOp;
   // Stop (or wait for a connecting start to end) in parallel with the mint; arm the deadline when already waiting.
-  if (ensureStopped(tx) === 'waiting' && tx.ctx.obs.stopOp === stopBefore) timer(tx, 'stop-timeout', cfg(tx).stopTimeoutMs);
+  if (ensureStopped(tx) === 'waiting' && tx.ctx.obs.stopOp === stopBefore)
+    timer(tx, 'stop-timeout', cfg(tx).stopTimeoutMs);
   const what = attempt.trigger === 'go-live' ? 'Go live' : `recovery (${attempt.trigger})`;
   const spare = takeSpare(tx);
   if (spare) {
-    log(tx, 'info', 'attempt', `${what}, try ${attempt.n}: using the spare URL, no Create call`, { attempt: attempt.n, requestIds: [spare.requestId] });
+    log(tx, 'info', 'attempt', `${what}, try ${attempt.n}: using the spare URL, no Create call`, {
+      attempt: attempt.n,
+      requestIds: [spare.requestId],
+    });
     return toConfiguring(tx, attempt, spare);
   }
   let mintOp = tx.ctx.refreshOp;
@@ -145,14 +203,24 @@ export function startAttempt(tx: Tx, attempt: Attempt): State {
 }
 
 export function toConfiguring(tx: Tx, attempt: Attempt, url: IngestUrl): State {
-  return advanceConfiguring(tx, to(tx, { kind: 'configuring', attempt, url, setOp: null, busyRetried: false }, attempt.trigger) as StateOf<'configuring'>);
+  return advanceConfiguring(
+    tx,
+    to(
+      tx,
+      { kind: 'configuring', attempt, url, setOp: null, busyRetried: false },
+      attempt.trigger,
+    ) as StateOf<'configuring'>,
+  );
 }
 
 /** Sets rtmp_custom once OBS is STOPPED (it answers 500 while streaming or reconnecting). */
 export function advanceConfiguring(tx: Tx, s: StateOf<'configuring'>): State {
   if (s.setOp !== null || ensureStopped(tx) === 'waiting') return s;
   // use_auth false: the token travels in the key; a stale RTMP login from the profile must not be sent (same type merges fields)
-  const data = { streamServiceType: 'rtmp_custom', streamServiceSettings: { server: s.url.server, key: s.url.streamKey, use_auth: false } };
+  const data = {
+    streamServiceType: 'rtmp_custom',
+    streamServiceSettings: { server: s.url.server, key: s.url.streamKey, use_auth: false },
+  };
   return { ...s, setOp: obsCall(tx, 'SetStreamServiceSettings', data) };
 }
 
@@ -164,7 +232,13 @@ export function toStarting(tx: Tx, s: StateOf<'configuring'>): State {
 }
 
 export function toConfirming(tx: Tx, attempt: Attempt): State {
-  log(tx, 'info', 'started', `OBS STARTED ${tx.now - attempt.startedAt} ms after ${attempt.trigger}: confirming the publisher is in the channel`, { attempt: attempt.n });
+  log(
+    tx,
+    'info',
+    'started',
+    `OBS STARTED ${tx.now - attempt.startedAt} ms after ${attempt.trigger}: confirming the publisher is in the channel`,
+    { attempt: attempt.n },
+  );
   timer(tx, 'confirm-timeout', cfg(tx).confirmTimeoutMs);
   resetPresence(tx);
   return pollNow(tx, to(tx, { kind: 'confirming', attempt, pollOp: null }, attempt.trigger) as StateOf<'confirming'>);
@@ -216,17 +290,31 @@ export function attemptFailed(tx: Tx, s: { attempt: Attempt }, failure: FailureR
   const n = s.attempt.n;
   let delay = fullJitterDelay(n, draw(tx), c.retry);
   if (delay === null) {
-    return fail(tx, { code: 'RetriesExhausted', message: `gave up after ${n} tries; the last: ${FAILURE_TEXT[failure]} (${err.code}: ${err.message})`, requestId: err.requestId });
+    return fail(tx, {
+      code: 'RetriesExhausted',
+      message: `gave up after ${n} tries; the last: ${FAILURE_TEXT[failure]} (${err.code}: ${err.message})`,
+      requestId: err.requestId,
+    });
   }
   if (storming(tx)) delay = Math.max(delay, c.stormMinDelayMs);
   delay = Math.max(delay, error?.retryAfterMs ?? 0);
-  log(tx, 'warn', failure, `try ${n} failed: ${FAILURE_TEXT[failure]} (${err.code}: ${err.message}); next try in ${delay} ms`, {
-    attempt: n,
-    error: err,
-    ...requestIdsOf(err),
-  });
+  log(
+    tx,
+    'warn',
+    failure,
+    `try ${n} failed: ${FAILURE_TEXT[failure]} (${err.code}: ${err.message}); next try in ${delay} ms`,
+    {
+      attempt: n,
+      error: err,
+      ...requestIdsOf(err),
+    },
+  );
   timer(tx, 'retry', delay);
-  return to(tx, { kind: 'recovering', attempt: s.attempt, nextTryAt: tx.now + delay, lastFailure: failure }, s.attempt.trigger);
+  return to(
+    tx,
+    { kind: 'recovering', attempt: s.attempt, nextTryAt: tx.now + delay, lastFailure: failure },
+    s.attempt.trigger,
+  );
 }
 
 /**
@@ -254,9 +342,18 @@ export function detect(tx: Tx, reason: DetectionReason, message: string, request
   const attempt = { n: 0, trigger: reason, startedAt: tx.now };
   if (recent.length > c.stormThreshold) {
     const who = tx.ctx.channel?.userId ?? 'the publisher';
-    log(tx, 'warn', 'recovery-storm', `removed again and again: ${recent.length} recoveries in ${minutes} min (is an admin kicking ${who}?); slowing down to one try per ${c.stormMinDelayMs} ms`);
+    log(
+      tx,
+      'warn',
+      'recovery-storm',
+      `removed again and again: ${recent.length} recoveries in ${minutes} min (is an admin kicking ${who}?); slowing down to one try per ${c.stormMinDelayMs} ms`,
+    );
     timer(tx, 'retry', c.stormMinDelayMs);
-    return to(tx, { kind: 'recovering', attempt, nextTryAt: tx.now + c.stormMinDelayMs, lastFailure: 'storm-delay' }, reason);
+    return to(
+      tx,
+      { kind: 'recovering', attempt, nextTryAt: tx.now + c.stormMinDelayMs, lastFailure: 'storm-delay' },
+      reason,
+    );
   }
   return startAttempt(tx, { ...attempt, n: 1 });
 }
@@ -266,7 +363,11 @@ export function liveReconnecting(tx: Tx, s: StateOf<'live'>): State {
   if (s.obsReconnectingSince !== null) return s; // one event per OBS retry
   const grace = cfg(tx).reconnectGraceMs;
   if (grace === 0) {
-    return detect(tx, 'obs-reconnecting', 'OBS lost the connection and began its own reconnect to the same, possibly expired URL; taking over at once');
+    return detect(
+      tx,
+      'obs-reconnecting',
+      'OBS lost the connection and began its own reconnect to the same, possibly expired URL; taking over at once',
+    );
   }
   timer(tx, 'grace', grace);
   log(tx, 'info', 'obs-reconnecting-grace', `OBS is reconnecting by itself: letting it try for ${grace} ms`);

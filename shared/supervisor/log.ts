@@ -39,7 +39,8 @@ export class ActionLog {
 
   constructor(opts: ActionLogOptions = {}) {
     const capacity = opts.capacity ?? 1000;
-    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError('ActionLog capacity must be a whole number >= 1');
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new RangeError('ActionLog capacity must be a whole number >= 1');
     this.capacity = capacity;
     this.minRank = RANK[opts.minLevel ?? 'info'];
   }

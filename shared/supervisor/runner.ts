@@ -27,7 +27,9 @@ export interface ObsPort {
 
 export interface ApiPort {
   /** expiresAt: ms since epoch (an ISO string is accepted too) */
-  mint(channel: ChannelSettings): Promise<{ requestId: string; server: string; streamKey: string; expiresAt: number | string }>;
+  mint(
+    channel: ChannelSettings,
+  ): Promise<{ requestId: string; server: string; streamKey: string; expiresAt: number | string }>;
   participants(channel: ChannelSettings): Promise<{ requestId: string; users: string[] }>;
 }
 
@@ -54,7 +56,13 @@ export interface Deadlines {
   leaseMs: number;
 }
 
-export const DEFAULT_DEADLINES: Deadlines = { obsMs: 5_000, reconnectMs: 15_000, apiMs: 20_000, intentMs: 5_000, leaseMs: 5_000 };
+export const DEFAULT_DEADLINES: Deadlines = {
+  obsMs: 5_000,
+  reconnectMs: 15_000,
+  apiMs: 20_000,
+  intentMs: 5_000,
+  leaseMs: 5_000,
+};
 
 export interface RunnerOptions {
   obs: ObsPort;
@@ -99,7 +107,12 @@ export class SupervisorRunner {
   }
 
   snapshot(): Snapshot {
-    return toSnapshot(this.current, this.opts.clock.now(), this.log.counters(), this.timers.get('obs-reconnect')?.dueAt ?? null);
+    return toSnapshot(
+      this.current,
+      this.opts.clock.now(),
+      this.log.counters(),
+      this.timers.get('obs-reconnect')?.dueAt ?? null,
+    );
   }
 
   /** Called after every batch of steps with the new snapshot. Returns the unsubscribe function. */
@@ -157,7 +170,16 @@ export class SupervisorRunner {
       const attempt = 'attempt' in state && state.attempt ? { attempt: state.attempt.n } : {};
       const ids = effects.flatMap((e) => (e.kind === 'log' && e.requestIds ? e.requestIds : []));
       const requestIds = ids.length ? { requestIds: [...new Set(ids)] } : {};
-      this.append({ at: now, level: 'info', reason: state.reason, message: `${prev.kind} -> ${state.kind}`, from: prev.kind, to: state.kind, ...attempt, ...requestIds });
+      this.append({
+        at: now,
+        level: 'info',
+        reason: state.reason,
+        message: `${prev.kind} -> ${state.kind}`,
+        from: prev.kind,
+        to: state.kind,
+        ...attempt,
+        ...requestIds,
+      });
     }
   }
 
@@ -179,47 +201,94 @@ export class SupervisorRunner {
         return this.clearTimer(effect.id);
       case 'obs': {
         const { request, opId } = effect;
-        return this.run(() => obs.call(request, effect.data), d.obsMs, request, normalizeObsError, (r) =>
-          r.ok ? { type: 'obs-result', opId, request, ok: true, data: r.value } : { type: 'obs-result', opId, request, ok: false, error: r.error },
+        return this.run(
+          () => obs.call(request, effect.data),
+          d.obsMs,
+          request,
+          normalizeObsError,
+          (r) =>
+            r.ok
+              ? { type: 'obs-result', opId, request, ok: true, data: r.value }
+              : { type: 'obs-result', opId, request, ok: false, error: r.error },
         );
       }
       case 'reconnect-obs': {
         const { opId } = effect;
-        return this.run(async () => obs.reconnect(), d.reconnectMs, 'connect to OBS', normalizeObsError, (r) =>
-          r.ok ? { type: 'obs-reconnect-result', opId, ok: true } : { type: 'obs-reconnect-result', opId, ok: false, error: r.error },
+        return this.run(
+          async () => obs.reconnect(),
+          d.reconnectMs,
+          'connect to OBS',
+          normalizeObsError,
+          (r) =>
+            r.ok
+              ? { type: 'obs-reconnect-result', opId, ok: true }
+              : { type: 'obs-reconnect-result', opId, ok: false, error: r.error },
         );
       }
       case 'mint': {
         const { opId, channel } = effect;
-        return this.run(async () => parseMinted(await api.mint(channel)), d.apiMs, 'CreateRoomRealTimeStreamAddress', normalizeApiError, (r) =>
-          r.ok ? { type: 'mint-result', opId, ok: true, url: r.value as MintedUrl } : { type: 'mint-result', opId, ok: false, error: r.error },
+        return this.run(
+          async () => parseMinted(await api.mint(channel)),
+          d.apiMs,
+          'CreateRoomRealTimeStreamAddress',
+          normalizeApiError,
+          (r) =>
+            r.ok
+              ? { type: 'mint-result', opId, ok: true, url: r.value as MintedUrl }
+              : { type: 'mint-result', opId, ok: false, error: r.error },
         );
       }
       case 'poll-participants': {
         const { opId, channel } = effect;
-        return this.run(async () => parseParticipants(await api.participants(channel)), d.apiMs, 'DescribeChannelParticipants', normalizeApiError, (r) => {
-          if (!r.ok) return { type: 'participants-result', opId, ok: false, error: r.error };
-          const v = r.value as { requestId: string; users: string[] };
-          return { type: 'participants-result', opId, ok: true, requestId: v.requestId, users: v.users };
-        });
+        return this.run(
+          async () => parseParticipants(await api.participants(channel)),
+          d.apiMs,
+          'DescribeChannelParticipants',
+          normalizeApiError,
+          (r) => {
+            if (!r.ok) return { type: 'participants-result', opId, ok: false, error: r.error };
+            const v = r.value as { requestId: string; users: string[] };
+            return { type: 'participants-result', opId, ok: true, requestId: v.requestId, users: v.users };
+          },
+        );
       }
       case 'lease': {
         const { opId, action } = effect;
         const lease = this.opts.lease;
         if (!lease) return;
-        return this.run(() => lease.request(action), d.leaseMs, `lease ${action}`, normalizeApiError, (r) => {
-          if (!r.ok) return { type: 'lease-result', opId, ok: false, error: r.error };
-          const v = r.value as { granted: boolean; holder?: string };
-          return v.holder ? { type: 'lease-result', opId, ok: true, granted: v.granted === true, holder: v.holder } : { type: 'lease-result', opId, ok: true, granted: v.granted === true };
-        });
+        return this.run(
+          () => lease.request(action),
+          d.leaseMs,
+          `lease ${action}`,
+          normalizeApiError,
+          (r) => {
+            if (!r.ok) return { type: 'lease-result', opId, ok: false, error: r.error };
+            const v = r.value as { granted: boolean; holder?: string };
+            return v.holder
+              ? { type: 'lease-result', opId, ok: true, granted: v.granted === true, holder: v.holder }
+              : { type: 'lease-result', opId, ok: true, granted: v.granted === true };
+          },
+        );
       }
       case 'persist-intent': {
         const intent = this.opts.intent;
         if (!intent) return;
-        return this.run(() => intent.save(effect.intent), d.intentMs, 'save the intent', normalizeApiError, (r) => {
-          if (!r.ok) this.append({ at: this.opts.clock.now(), level: 'warn', reason: 'intent-save-failed', message: `could not save the intent with the helper: ${r.error.code} ${r.error.message}` });
-          return null;
-        });
+        return this.run(
+          () => intent.save(effect.intent),
+          d.intentMs,
+          'save the intent',
+          normalizeApiError,
+          (r) => {
+            if (!r.ok)
+              this.append({
+                at: this.opts.clock.now(),
+                level: 'warn',
+                reason: 'intent-save-failed',
+                message: `could not save the intent with the helper: ${r.error.code} ${r.error.message}`,
+              });
+            return null;
+          },
+        );
       }
     }
   }

@@ -5,7 +5,15 @@
 import { isSupervising } from './context.js';
 import { storming } from './effects/supervision.js';
 import type { Counters } from './log.js';
-import type { AttemptTrigger, ChannelSettings, ErrorInfo, OutputKnown, PresenceStatus, State, StateKind } from './types.js';
+import type {
+  AttemptTrigger,
+  ChannelSettings,
+  ErrorInfo,
+  OutputKnown,
+  PresenceStatus,
+  State,
+  StateKind,
+} from './types.js';
 
 export interface Snapshot {
   /** when this snapshot was taken (ms since epoch): a countdown or an open off-air period runs on from here */
@@ -41,7 +49,12 @@ export interface Snapshot {
   supervisedBy: string | null;
 }
 
-export function toSnapshot(state: State, now: number, counters: Counters, obsReconnectAt: number | null = null): Snapshot {
+export function toSnapshot(
+  state: State,
+  now: number,
+  counters: Counters,
+  obsReconnectAt: number | null = null,
+): Snapshot {
   const { ctx } = state;
   const attempt = 'attempt' in state && state.attempt ? state.attempt : null;
   const open = ctx.offAirSince === null ? 0 : Math.max(0, now - ctx.offAirSince);
@@ -55,11 +68,20 @@ export function toSnapshot(state: State, now: number, counters: Counters, obsRec
     attempt: attempt?.n ?? null,
     nextTryAt: state.kind === 'recovering' ? state.nextTryAt : null,
     lastError: state.kind === 'failed' ? state.why : ctx.lastError,
-    url: ctx.url && { server: ctx.url.server, streamKey: ctx.url.streamKey, expiresAt: ctx.url.expiresAt, requestId: ctx.url.requestId },
+    url: ctx.url && {
+      server: ctx.url.server,
+      streamKey: ctx.url.streamKey,
+      expiresAt: ctx.url.expiresAt,
+      requestId: ctx.url.requestId,
+    },
     urlExpiresAt: ctx.url?.expiresAt ?? null,
     spareExpiresAt: ctx.spare?.expiresAt ?? null,
     presence: { status: ctx.presence.status, lastSeenAt: ctx.presence.lastSeenAt },
-    obs: { connected: ctx.obs.connected, output: ctx.obs.output, reconnectAt: ctx.obs.connected ? null : obsReconnectAt },
+    obs: {
+      connected: ctx.obs.connected,
+      output: ctx.obs.output,
+      reconnectAt: ctx.obs.connected ? null : obsReconnectAt,
+    },
     storming: storming({ now, ctx, effects: [] }),
     channel: ctx.channel,
     counters: { ...counters, offAirMs: counters.offAirMs + open },

@@ -14,8 +14,16 @@ if (!/^\d+$/.test(values.faults) || Number(values.faults) < 1) {
   process.exit(2);
 }
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const env = { ...process.env, ARTC_SOAK_FAULTS: values.faults, ...(values.seed !== undefined ? { ARTC_CHAOS_SEED: values.seed } : {}) };
+const env = {
+  ...process.env,
+  ARTC_SOAK_FAULTS: values.faults,
+  ...(values.seed !== undefined ? { ARTC_CHAOS_SEED: values.seed } : {}),
+};
 const vitest = fileURLToPath(new URL('../../node_modules/vitest/vitest.mjs', import.meta.url));
-const child = spawn(process.execPath, [vitest, 'run', '--config', 'vitest.bench.config.ts', 'test/bench/soak.ts'], { cwd: root, env, stdio: 'inherit' });
+const child = spawn(process.execPath, [vitest, 'run', '--config', 'vitest.bench.config.ts', 'test/bench/soak.ts'], {
+  cwd: root,
+  env,
+  stdio: 'inherit',
+});
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -27,7 +27,9 @@ export async function startReceiver(mode: Receiver['mode']): Promise<Receiver> {
     req.on('end', () => {
       received.push({ at: Date.now(), url: req.url ?? '', body });
       if (r.mode === 'hang') return void held.push(res);
-      res.writeHead(r.mode === 'ok' ? 200 : 500, { 'content-type': 'application/json' }).end(r.mode === 'ok' ? '{"errcode":0}' : '{"error":"boom"}');
+      res
+        .writeHead(r.mode === 'ok' ? 200 : 500, { 'content-type': 'application/json' })
+        .end(r.mode === 'ok' ? '{"errcode":0}' : '{"error":"boom"}');
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -78,7 +78,10 @@ export function createInjector(c: Chaos) {
       const inj = await inject(kind);
       const liveAt = inj.expected[1] === 0 ? await survived(t0) : await recovered(mark, inj.timeoutMs ?? 30_000);
       // the window closes once the spare URL is minted again (its Create calls count for this fault)
-      await waitFor(() => snap().spareExpiresAt !== null && c.client.mints.slice(mintMark).every((m) => m.ms !== undefined), { what: 'the spare URL re-minted', timeoutMs: 20_000 });
+      await waitFor(
+        () => snap().spareExpiresAt !== null && c.client.mints.slice(mintMark).every((m) => m.ms !== undefined),
+        { what: 'the spare URL re-minted', timeoutMs: 20_000 },
+      );
       const after = c.sb().stats();
       const mints = c.client.mints.slice(mintMark);
       const http = (s: typeof before) => s.calls.CreateRoomRealTimeStreamAddress ?? 0;
@@ -146,16 +149,30 @@ export function createInjector(c: Chaos) {
           dock();
           break;
       }
-      await waitFor(() => alive2(snap()).kind === 'stopped-by-user', { what: `stopped-by-user after ${mode}`, timeoutMs: 15_000, intervalMs: 20 });
+      await waitFor(() => alive2(snap()).kind === 'stopped-by-user', {
+        what: `stopped-by-user after ${mode}`,
+        timeoutMs: 15_000,
+        intervalMs: 20,
+      });
       const toStoppedMs = Date.now() - t0;
-      await waitFor(async () => !(await obsActive()) && !listed(), { what: 'OBS inactive and unlisted after the user\'s Stop', timeoutMs: 10_000 });
+      await waitFor(async () => !(await obsActive()) && !listed(), {
+        what: "OBS inactive and unlisted after the user's Stop",
+        timeoutMs: 10_000,
+      });
       // never fought: nothing starts OBS again
       const startsBefore = starts.length;
       const quietUntil = Date.now() + 2_000;
       while (Date.now() < quietUntil) {
         const st = await c.user.call('GetStreamStatus');
-        if (st.outputActive || st.outputReconnecting || snap().kind !== 'stopped-by-user' || starts.length !== startsBefore) {
-          throw new Error(`after the user's Stop (${mode}) the stream came back: OBS active ${st.outputActive}, supervisor ${snap().kind}`);
+        if (
+          st.outputActive ||
+          st.outputReconnecting ||
+          snap().kind !== 'stopped-by-user' ||
+          starts.length !== startsBefore
+        ) {
+          throw new Error(
+            `after the user's Stop (${mode}) the stream came back: OBS active ${st.outputActive}, supervisor ${snap().kind}`,
+          );
         }
         await sleep(100);
       }
@@ -178,7 +195,12 @@ export function createInjector(c: Chaos) {
         const variant = pick(c.rand, ['describe', 'any', 'create-spare', 'create-critical'] as const);
         const status = pick(c.rand, [500, 503]);
         const count = int(c.rand, 3, 8);
-        const action = variant === 'describe' ? 'DescribeChannelParticipants' : variant === 'any' ? '*' : 'CreateRoomRealTimeStreamAddress';
+        const action =
+          variant === 'describe'
+            ? 'DescribeChannelParticipants'
+            : variant === 'any'
+              ? '*'
+              : 'CreateRoomRealTimeStreamAddress';
         // create-critical: the spare is expired in the cloud, so the recovery's own Create must push through
         if (variant === 'create-critical') shift();
         f.failNext(action, count, { status, code: status === 500 ? 'InternalError' : 'ServiceUnavailable' });
@@ -189,9 +211,15 @@ export function createInjector(c: Chaos) {
         const variant = pick(c.rand, ['live-polling', 'recovery', 'recovery-any'] as const);
         const count = int(c.rand, 3, 8);
         const retryAfterMs = int(c.rand, 200, 800);
-        f.failNext(variant === 'recovery-any' ? '*' : 'DescribeChannelParticipants', count, { ...THROTTLED, retryAfterMs });
+        f.failNext(variant === 'recovery-any' ? '*' : 'DescribeChannelParticipants', count, {
+          ...THROTTLED,
+          retryAfterMs,
+        });
         if (variant !== 'live-polling') kick();
-        return { variant: `${variant} x${count} retry-after ${retryAfterMs}`, expected: variant === 'live-polling' ? [0, 0] : [1, 1] };
+        return {
+          variant: `${variant} x${count} retry-after ${retryAfterMs}`,
+          expected: variant === 'live-polling' ? [0, 0] : [1, 1],
+        };
       }
       case 'expired-then-kick': {
         shift();

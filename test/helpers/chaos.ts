@@ -23,7 +23,8 @@ export function chaosSeed(env: NodeJS.ProcessEnv = process.env): number {
   const raw = env.ARTC_CHAOS_SEED?.trim();
   if (raw) {
     const n = Number(raw);
-    if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new Error(`ARTC_CHAOS_SEED must be a whole number 0..4294967295, got "${raw}"`);
+    if (!Number.isInteger(n) || n < 0 || n > 0xffffffff)
+      throw new Error(`ARTC_CHAOS_SEED must be a whole number 0..4294967295, got "${raw}"`);
     return n;
   }
   return (Date.now() ^ (process.pid << 16)) >>> 0;
@@ -69,7 +70,14 @@ export const CHAOS_CONFIG: Partial<Config> = {
 };
 
 export type FaultKind = 'kick' | 'silent-removal' | 'api-5xx' | 'throttling' | 'expired-then-kick' | 'obs-restart';
-export const FAULT_KINDS: readonly FaultKind[] = ['kick', 'silent-removal', 'api-5xx', 'throttling', 'expired-then-kick', 'obs-restart'];
+export const FAULT_KINDS: readonly FaultKind[] = [
+  'kick',
+  'silent-removal',
+  'api-5xx',
+  'throttling',
+  'expired-then-kick',
+  'obs-restart',
+];
 
 /** The user's Stop, from OBS (another obs-websocket client's StopStream, like OBS's button) or the dock (runner.stop()). */
 export type StopMode =
@@ -79,13 +87,23 @@ export type StopMode =
   | 'obs-button-confirming'
   | 'obs-button-mid-removal'
   | 'dock-in-backoff';
-export const STOP_MODES: readonly StopMode[] = ['obs-button-live', 'dock-live', 'dock-mid-recovery', 'obs-button-confirming', 'obs-button-mid-removal', 'dock-in-backoff'];
+export const STOP_MODES: readonly StopMode[] = [
+  'obs-button-live',
+  'dock-live',
+  'dock-mid-recovery',
+  'obs-button-confirming',
+  'obs-button-mid-removal',
+  'dock-in-backoff',
+];
 
 export type Step = { type: 'fault'; kind: FaultKind } | { type: 'stop'; mode: StopMode };
 
 /** `counts` faults of each kind, shuffled, with every stop mode placed at a random position (never first). */
 export function planSteps(rand: () => number, counts: Record<FaultKind, number>): Step[] {
-  const faults = shuffle(rand, FAULT_KINDS.flatMap((kind) => Array.from({ length: counts[kind] }, () => ({ type: 'fault', kind }) as Step)));
+  const faults = shuffle(
+    rand,
+    FAULT_KINDS.flatMap((kind) => Array.from({ length: counts[kind] }, () => ({ type: 'fault', kind }) as Step)),
+  );
   const steps = [...faults];
   for (const mode of shuffle(rand, STOP_MODES)) steps.splice(int(rand, 1, steps.length), 0, { type: 'stop', mode });
   return steps;
@@ -166,7 +184,9 @@ const pad = (s: string | number, n: number) => String(s).padEnd(n);
 const lpad = (s: string | number, n: number) => String(s).padStart(n);
 
 export function summaryTable(records: readonly FaultRecord[]): string {
-  const lines = [`${pad('kind', 18)}${lpad('faults', 7)}${lpad('recov', 7)}${lpad('p50 ms', 8)}${lpad('p90 ms', 8)}${lpad('max ms', 8)}  ${pad('Create calls: n(ok,critical) x faults', 34)}${lpad('off-air s', 10)}  detections`];
+  const lines = [
+    `${pad('kind', 18)}${lpad('faults', 7)}${lpad('recov', 7)}${lpad('p50 ms', 8)}${lpad('p90 ms', 8)}${lpad('max ms', 8)}  ${pad('Create calls: n(ok,critical) x faults', 34)}${lpad('off-air s', 10)}  detections`,
+  ];
   for (const kind of FAULT_KINDS) {
     const rs = records.filter((r) => r.kind === kind);
     if (rs.length === 0) continue;
@@ -190,5 +210,8 @@ export function summaryTable(records: readonly FaultRecord[]): string {
 function histogram(values: readonly string[]): string {
   const m = new Map<string, number>();
   for (const v of values) m.set(v, (m.get(v) ?? 0) + 1);
-  return [...m].sort().map(([k, v]) => `${k}x${v}`).join(' ');
+  return [...m]
+    .sort()
+    .map(([k, v]) => `${k}x${v}`)
+    .join(' ');
 }

@@ -42,6 +42,11 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 15_00
 
 /** A clean environment: no credentials from the developer's machine leak into tests. */
 export function cleanEnv(home: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: home, ARTC_INGEST_HOME: `${home}/.artc-ingest`, XDG_CONFIG_HOME: `${home}/.config` };
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: home,
+    ARTC_INGEST_HOME: `${home}/.artc-ingest`,
+    XDG_CONFIG_HOME: `${home}/.config`,
+  };
   return { ...env, ...extra };
 }

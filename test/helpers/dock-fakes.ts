@@ -13,12 +13,24 @@ import { memoryStorage, type KeyValueStore } from '../../dock/src/lib/storage.js
 import { createStore } from '../../dock/src/lib/store.js';
 import { createDockModel, type SupervisorEnv } from '../../dock/src/model/create-model.js';
 import { createSupervisorAdapter } from '../../dock/src/model/supervisor-adapter.js';
-import { IDLE_SNAPSHOT, type LogEntry, type Snapshot, type SupervisorHandle } from '../../dock/src/model/supervisor-port.js';
+import {
+  IDLE_SNAPSHOT,
+  type LogEntry,
+  type Snapshot,
+  type SupervisorHandle,
+} from '../../dock/src/model/supervisor-port.js';
 import { fakeSocketFactory, type FakeOptions } from './fake-obs-socket.js';
 
 export type Handlers = { [N in RouteName]?: (body: RouteBody<N>) => RouteResponse<N> | Promise<RouteResponse<N>> };
 
-export const HEALTH = { ok: true, version: '0.1.0', mode: 'sandbox' as const, endpoint: 'http://127.0.0.1:4467', credentialSource: 'sandbox', startedAt: '2026-01-01T00:00:00Z' };
+export const HEALTH = {
+  ok: true,
+  version: '0.1.0',
+  mode: 'sandbox' as const,
+  endpoint: 'http://127.0.0.1:4467',
+  credentialSource: 'sandbox',
+  startedAt: '2026-01-01T00:00:00Z',
+};
 
 export const CHANNEL = { appId: 'app_1', channelId: 'room-1', userId: 'obs-1', displayName: 'OBS', expireTime: 3600 };
 
@@ -42,7 +54,8 @@ export function fakeApi(overrides: Handlers = {}) {
     call: (async (name: RouteName, body?: unknown) => {
       calls.push({ name, body });
       const h = handlers[name];
-      if (!h) throw new ApiCallError({ code: 'NotFound', message: `no fake for ${name}`, retryable: false, status: 404 });
+      if (!h)
+        throw new ApiCallError({ code: 'NotFound', message: `no fake for ${name}`, retryable: false, status: 404 });
       return (h as (b: unknown) => unknown)(body);
     }) as ApiClient['call'],
   };
@@ -108,8 +121,29 @@ export function setupModel(opts: ModelSetup = {}) {
     password: 'secret',
     ...opts.obs,
     handlers: {
-      GetStreamStatus: () => ({ outputActive: false, outputReconnecting: false, outputTimecode: '00:00:00.000', outputDuration: 0, outputCongestion: 0, outputBytes: 0, outputSkippedFrames: 0, outputTotalFrames: 0 }),
-      GetStats: () => ({ cpuUsage: 1, memoryUsage: 100, availableDiskSpace: 1e6, activeFps: 30, averageFrameRenderTime: 1, renderSkippedFrames: 0, renderTotalFrames: 100, outputSkippedFrames: 0, outputTotalFrames: 100, webSocketSessionIncomingMessages: 0, webSocketSessionOutgoingMessages: 0 }),
+      GetStreamStatus: () => ({
+        outputActive: false,
+        outputReconnecting: false,
+        outputTimecode: '00:00:00.000',
+        outputDuration: 0,
+        outputCongestion: 0,
+        outputBytes: 0,
+        outputSkippedFrames: 0,
+        outputTotalFrames: 0,
+      }),
+      GetStats: () => ({
+        cpuUsage: 1,
+        memoryUsage: 100,
+        availableDiskSpace: 1e6,
+        activeFps: 30,
+        averageFrameRenderTime: 1,
+        renderSkippedFrames: 0,
+        renderTotalFrames: 100,
+        outputSkippedFrames: 0,
+        outputTotalFrames: 100,
+        webSocketSessionIncomingMessages: 0,
+        webSocketSessionOutgoingMessages: 0,
+      }),
       StopStream: () => ({}),
       ...opts.obs?.handlers,
     },

@@ -52,14 +52,35 @@ export function setup(opts: EmulatorOptions = {}) {
     sleep: async (ms: number) => void (t += ms),
   };
   const events: SandboxEvent[] = [];
-  const emu = createEmulator({ now: clock.now, random: seededRandom(7), rtmpOrigin: 'rtmp://127.0.0.1:1935', privateKey: PRIVATE_KEY, onEvent: (e) => events.push(e), ...opts });
+  const emu = createEmulator({
+    now: clock.now,
+    random: seededRandom(7),
+    rtmpOrigin: 'rtmp://127.0.0.1:1935',
+    privateKey: PRIVATE_KEY,
+    onEvent: (e) => events.push(e),
+    ...opts,
+  });
   let n = 0;
   const nonce = () => `nonce-${++n}`;
 
   function signed(action: SandboxAction, query: Record<string, string>, o: SignOptions = {}): Request {
     const method = o.method ?? ACTIONS[action].method;
-    const s = signRequest({ method, host: HOST, action, version: API_VERSION, query, body: o.body ?? '', date: o.date ?? formatAcsDate(clock.now()), nonce: o.nonce ?? nonce(), credentials: o.credentials ?? emu.credentials });
-    return new Request(ENDPOINT + s.pathAndQuery, { method, headers: s.headers, ...(method === 'POST' ? { body: s.body } : {}) });
+    const s = signRequest({
+      method,
+      host: HOST,
+      action,
+      version: API_VERSION,
+      query,
+      body: o.body ?? '',
+      date: o.date ?? formatAcsDate(clock.now()),
+      nonce: o.nonce ?? nonce(),
+      credentials: o.credentials ?? emu.credentials,
+    });
+    return new Request(ENDPOINT + s.pathAndQuery, {
+      method,
+      headers: s.headers,
+      ...(method === 'POST' ? { body: s.body } : {}),
+    });
   }
 
   async function call(req: Request): Promise<Answer> {
@@ -67,8 +88,18 @@ export function setup(opts: EmulatorOptions = {}) {
     return { status: res.status, body: (await res.json()) as Record<string, unknown>, headers: res.headers };
   }
 
-  const fetchFn = (async (input: RequestInfo | URL, init?: RequestInit) => emu.handle(new Request(input, init))) as typeof fetch;
-  const client = new LiveApiClient({ endpoint: ENDPOINT, credentials: emu.credentials, fetch: fetchFn, now: clock.now, sleep: clock.sleep, random: () => 0, nonce, limiter: new TokenBucket(1e6, 1e6) });
+  const fetchFn = (async (input: RequestInfo | URL, init?: RequestInit) =>
+    emu.handle(new Request(input, init))) as typeof fetch;
+  const client = new LiveApiClient({
+    endpoint: ENDPOINT,
+    credentials: emu.credentials,
+    fetch: fetchFn,
+    now: clock.now,
+    sleep: clock.sleep,
+    random: () => 0,
+    nonce,
+    limiter: new TokenBucket(1e6, 1e6),
+  });
 
   /** What the ingest does for an RTMP publish of this address; `close` is what a kick calls. */
   function publish(rtmpAddress: string, sessionId: string, tamper?: (authKey: string) => string) {
@@ -91,7 +122,15 @@ export function setup(opts: EmulatorOptions = {}) {
   }
 
   async function createUrl(userId = 'obs-1', extra: Record<string, string> = {}) {
-    const r = await call(signed('CreateRoomRealTimeStreamAddress', { AppId: 'app1', ChannelId: 'room1', UserId: userId, DisplayName: 'OBS', ...extra }));
+    const r = await call(
+      signed('CreateRoomRealTimeStreamAddress', {
+        AppId: 'app1',
+        ChannelId: 'room1',
+        UserId: userId,
+        DisplayName: 'OBS',
+        ...extra,
+      }),
+    );
     if (r.status !== 200) throw new Error(`CreateRoomRealTimeStreamAddress failed: ${JSON.stringify(r.body)}`);
     return r.body.RtmpAddress as string;
   }

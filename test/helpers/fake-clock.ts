@@ -26,7 +26,10 @@ export class FakeTimerQueue {
   private seq = 0;
   private readonly queue = new Map<number, { at: number; fn: () => void }>();
 
-  constructor(start: number, private readonly settle: () => Promise<void> = macrotaskTurns) {
+  constructor(
+    start: number,
+    private readonly settle: () => Promise<void> = macrotaskTurns,
+  ) {
     this.time = start;
   }
 

@@ -61,8 +61,10 @@ export class FakeObsSocket implements OBSWebSocketLike {
     if (behaviour === 'hang') return new Promise(() => undefined);
     await Promise.resolve();
     if (typeof behaviour === 'object') return this.failHandshake(behaviour.closeCode, behaviour.reason ?? '');
-    if (this.options.url !== undefined && url !== this.options.url) return this.failHandshake(1006, 'connect ECONNREFUSED');
-    if (this.options.password !== undefined && password !== this.options.password) return this.failHandshake(4009, 'Authentication failed.');
+    if (this.options.url !== undefined && url !== this.options.url)
+      return this.failHandshake(1006, 'connect ECONNREFUSED');
+    if (this.options.password !== undefined && password !== this.options.password)
+      return this.failHandshake(4009, 'Authentication failed.');
     this.identified = true;
     return { obsWebSocketVersion: '5.1.0', rpcVersion: 1, negotiatedRpcVersion: 1 };
   }

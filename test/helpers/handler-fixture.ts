@@ -46,14 +46,26 @@ export function makeFixture(over: Partial<HandlerDeps> = {}): Fixture {
   const clock = { t: Date.UTC(2025, 0, 1, 12, 0, 0) };
   const logs: string[] = [];
   const api = {
-    mint: vi.fn(async (c: ChannelSettings) => ({ requestId: 'req-1', rtmpAddress: `rtmp://push.example/${c.appId}/s?auth_key=1-2-3-x`, server: `rtmp://push.example/${c.appId}`, streamKey: 's?auth_key=1-2-3-x', expiresAt: new Date(clock.t + 36_000_000).toISOString() })),
+    mint: vi.fn(async (c: ChannelSettings) => ({
+      requestId: 'req-1',
+      rtmpAddress: `rtmp://push.example/${c.appId}/s?auth_key=1-2-3-x`,
+      server: `rtmp://push.example/${c.appId}`,
+      streamKey: 's?auth_key=1-2-3-x',
+      expiresAt: new Date(clock.t + 36_000_000).toISOString(),
+    })),
     participants: vi.fn(async (_r: ChannelRef) => ({ requestId: 'req-2', users: ['a', 'b'], total: 2 })),
   };
   const deps: HandlerDeps = {
     port: PORT,
     token: TOKEN,
     api: api as unknown as CloudApi,
-    health: { version: '1.2.3', mode: 'cloud', endpoint: 'https://live.aliyuncs.com', credentialSource: 'environment', startedAt: new Date(clock.t).toISOString() },
+    health: {
+      version: '1.2.3',
+      mode: 'cloud',
+      endpoint: 'https://live.aliyuncs.com',
+      credentialSource: 'environment',
+      startedAt: new Date(clock.t).toISOString(),
+    },
     obsHints: () => ({ url: 'ws://127.0.0.1:4455', source: 'default' }),
     settingsStore: settingsStore(configDir, (l) => logs.push(l)),
     intentStore: intentStore(configDir, (l) => logs.push(l)),
@@ -88,7 +100,10 @@ export function call(path: string, o: ReqOpts = {}, h: Handler = fx.handler): Pr
   let body = o.body;
   if (o.json !== undefined) body = JSON.stringify(o.json);
   if (body !== undefined && o.contentType !== null) headers.set('content-type', o.contentType ?? 'application/json');
-  const init: RequestInit & { duplex?: string } = { method: o.method ?? (body !== undefined ? 'POST' : 'GET'), headers };
+  const init: RequestInit & { duplex?: string } = {
+    method: o.method ?? (body !== undefined ? 'POST' : 'GET'),
+    headers,
+  };
   if (body !== undefined) {
     init.body = body;
     init.duplex = 'half';

@@ -84,7 +84,14 @@ export function makeObsConfig(gen: ObsGen): Fixture {
   if (gen >= 30) {
     mkdirSync(join(obsDir, 'plugin_config', 'obs-websocket'), { recursive: true });
     ws = join(obsDir, 'plugin_config', 'obs-websocket', 'config.json');
-    const cfg = { alerts_enabled: false, auth_required: true, first_load: false, server_enabled: false, server_password: '', server_port: 4455 };
+    const cfg = {
+      alerts_enabled: false,
+      auth_required: true,
+      first_load: false,
+      server_enabled: false,
+      server_password: '',
+      server_port: 4455,
+    };
     writeFileSync(ws, gen === 30 ? JSON.stringify(cfg) : JSON.stringify(cfg, null, 4) + '\n');
   }
   return { root, obsDir, helperDir, files: { global, docks, scenes, ws } };

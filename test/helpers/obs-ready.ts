@@ -7,7 +7,13 @@ import OBSWebSocket from 'obs-websocket-js/json';
 import { sleep } from './proc-tree.js';
 
 /** Polls: the port accepts a TCP connection, then an obs-websocket Identify with the password succeeds. */
-export async function waitForWebsocket(port: number, password: string, deadline: number, died: () => boolean, context: () => string): Promise<void> {
+export async function waitForWebsocket(
+  port: number,
+  password: string,
+  deadline: number,
+  died: () => boolean,
+  context: () => string,
+): Promise<void> {
   let lastError = 'port never accepted';
   while (Date.now() < deadline) {
     if (died()) throw new Error(`OBS exited during start-up:\n${context()}`);

@@ -16,12 +16,28 @@
  * setting and listens on all interfaces (a random port and a random password are our only protection).
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  closeSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { describe, it } from 'vitest';
-import { obsHomePaths, prepareObsHome, removeCrashMarkers, type ObsHomePaths, type ObsReconnectSettings } from './obs-home.js';
+import {
+  obsHomePaths,
+  prepareObsHome,
+  removeCrashMarkers,
+  type ObsHomePaths,
+  type ObsReconnectSettings,
+} from './obs-home.js';
 import { waitForWebsocket } from './obs-ready.js';
 import { freePort } from './ports.js';
 import { childrenOf, isAlive, signal, sleep, terminate, waitForExit } from './proc-tree.js';
@@ -144,32 +160,44 @@ export function obsVersion(): number[] {
 export function obsArgs(version: readonly number[]): string[] {
   const [major = 0, minor = 0] = version;
   const args = ['--minimize-to-tray', '--multi'];
-  if ((major === 30) || (major === 31 && minor <= 1)) args.push('--disable-shutdown-check');
+  if (major === 30 || (major === 31 && minor <= 1)) args.push('--disable-shutdown-check');
   return args;
 }
 
 export async function startObs(opts: StartObsOptions = {}): Promise<ObsHandle> {
   const t0 = Date.now();
   const deadline = t0 + (opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-  if (opts.home !== undefined && (opts.port === undefined || opts.password === undefined)) throw new Error('startObs: a relaunch on `home` needs its `port` and `password`');
+  if (opts.home !== undefined && (opts.port === undefined || opts.password === undefined))
+    throw new Error('startObs: a relaunch on `home` needs its `port` and `password`');
   const port = opts.port ?? (await freePort());
   // never a leading '-': `run --obs-password -x…` would read as an option (parseArgs refuses it as ambiguous)
   const password = opts.password ?? `pw${randomBytes(12).toString('base64url')}`;
   const home = opts.home ?? mkdtempSync(join(tmpdir(), 'obs-rig-'));
   const keepHome = opts.home !== undefined || opts.keepHome === true;
-  const paths = opts.home !== undefined
-    ? relaunchPaths(opts.home)
-    : prepareObsHome(home, { port, password, reconnect: opts.reconnect, extraGlobalIni: opts.extraGlobalIni, sceneCollectionJson: opts.sceneCollectionJson });
+  const paths =
+    opts.home !== undefined
+      ? relaunchPaths(opts.home)
+      : prepareObsHome(home, {
+          port,
+          password,
+          reconnect: opts.reconnect,
+          extraGlobalIni: opts.extraGlobalIni,
+          sceneCollectionJson: opts.sceneCollectionJson,
+        });
   const version = obsVersion();
   const stdoutFile = join(home, 'obs-stdout.log');
   const out = openSync(stdoutFile, 'a');
   // `-n` before `-a`: xvfb-run searches a free display from there; a random start makes concurrent rigs collide less
   const display = String(100 + Math.floor(Math.random() * 900));
-  const wrapper = spawn('xvfb-run', ['-n', display, '-a', '-s', '-screen 0 1280x720x24', 'obs', ...obsArgs(version), ...(opts.extraArgs ?? [])], {
-    cwd: home,
-    env: obsEnv(home, opts.env),
-    stdio: ['ignore', out, out],
-  });
+  const wrapper = spawn(
+    'xvfb-run',
+    ['-n', display, '-a', '-s', '-screen 0 1280x720x24', 'obs', ...obsArgs(version), ...(opts.extraArgs ?? [])],
+    {
+      cwd: home,
+      env: obsEnv(home, opts.env),
+      stdio: ['ignore', out, out],
+    },
+  );
   closeSync(out);
   const wrapperPid = wrapper.pid;
   if (wrapperPid === undefined) throw new Error('xvfb-run did not start');
@@ -188,7 +216,8 @@ export async function startObs(opts: StartObsOptions = {}): Promise<ObsHandle> {
       pid ??= findChild(wrapperPid, 'obs');
       xvfbPid ??= findChild(wrapperPid, 'Xvfb');
       if (pid !== undefined) await terminate(pid, sig, STOP_GRACE_MS);
-      if (!exited && !(await waitForWrapper(wrapper, () => exited, 5_000))) await terminate(wrapperPid, 'SIGTERM', 2_000);
+      if (!exited && !(await waitForWrapper(wrapper, () => exited, 5_000)))
+        await terminate(wrapperPid, 'SIGTERM', 2_000);
       if (xvfbPid !== undefined) await terminate(xvfbPid, 'SIGTERM', 3_000);
       readLog();
       untrack(tracked);
@@ -204,11 +233,19 @@ export async function startObs(opts: StartObsOptions = {}): Promise<ObsHandle> {
       await sleep(50);
     }
     tracked.push(pid, xvfbPid);
-    await waitForWebsocket(port, password, deadline, () => exited || !isAlive(pid!), () => tail(readLog() || readStdout()));
+    await waitForWebsocket(
+      port,
+      password,
+      deadline,
+      () => exited || !isAlive(pid!),
+      () => tail(readLog() || readStdout()),
+    );
   } catch (err) {
     await stop('SIGTERM');
     // which processes were started, so a test can check none is left
-    throw Object.assign(err as Error, { rigPids: [wrapperPid, pid, xvfbPid].filter((p): p is number => p !== undefined) });
+    throw Object.assign(err as Error, {
+      rigPids: [wrapperPid, pid, xvfbPid].filter((p): p is number => p !== undefined),
+    });
   }
   const obsPid = pid;
   return {

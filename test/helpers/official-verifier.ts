@@ -29,20 +29,46 @@ export async function startVerifier(secrets: Record<string, string>, respond: Re
       const body = Buffer.concat(chunks);
       const url = new URL(req.url ?? '/', 'http://x');
       const query = Object.fromEntries(url.searchParams);
-      const auth = /^ACS3-HMAC-SHA256 Credential=([^,]+),SignedHeaders=([^,]+),Signature=([0-9a-f]{64})$/.exec(String(req.headers.authorization ?? ''));
+      const auth = /^ACS3-HMAC-SHA256 Credential=([^,]+),SignedHeaders=([^,]+),Signature=([0-9a-f]{64})$/.exec(
+        String(req.headers.authorization ?? ''),
+      );
       let signatureOk = false;
       if (auth && secrets[auth[1]!] !== undefined) {
         const signed = auth[2]!.split(';');
         const headers = Object.fromEntries(signed.map((h) => [h, String(req.headers[h] ?? '')]));
-        const expected = official.getAuthorization({ pathname: '/', method: req.method, query, headers } as never, 'ACS3-HMAC-SHA256', String(req.headers['x-acs-content-sha256']), auth[1]!, secrets[auth[1]!]!);
+        const expected = official.getAuthorization(
+          { pathname: '/', method: req.method, query, headers } as never,
+          'ACS3-HMAC-SHA256',
+          String(req.headers['x-acs-content-sha256']),
+          auth[1]!,
+          secrets[auth[1]!]!,
+        );
         const bodyHash = createHash('sha256').update(body).digest('hex');
-        signatureOk = expected === req.headers.authorization && bodyHash === req.headers['x-acs-content-sha256'] && signed.includes('host') && signed.includes('x-acs-date');
+        signatureOk =
+          expected === req.headers.authorization &&
+          bodyHash === req.headers['x-acs-content-sha256'] &&
+          signed.includes('host') &&
+          signed.includes('x-acs-date');
       }
-      const s: Seen = { method: req.method ?? '', action: String(req.headers['x-acs-action'] ?? ''), query, headers: req.headers, signatureOk };
+      const s: Seen = {
+        method: req.method ?? '',
+        action: String(req.headers['x-acs-action'] ?? ''),
+        query,
+        headers: req.headers,
+        signatureOk,
+      };
       seen.push(s);
       const r = signatureOk
         ? respond(s)
-        : { status: 400, body: { RequestId: 'SIG-1', HostId: 'live.aliyuncs.com', Code: 'SignatureDoesNotMatch', Message: 'Specified signature is not matched with our calculation.' } };
+        : {
+            status: 400,
+            body: {
+              RequestId: 'SIG-1',
+              HostId: 'live.aliyuncs.com',
+              Code: 'SignatureDoesNotMatch',
+              Message: 'Specified signature is not matched with our calculation.',
+            },
+          };
       res.writeHead(r.status, { 'content-type': 'application/json', ...r.headers });
       res.end(JSON.stringify(r.body));
     });

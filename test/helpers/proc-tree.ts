@@ -67,7 +67,11 @@ export function signal(pid: number, sig: NodeJS.Signals): void {
 }
 
 /** Sends `first`, then SIGKILL when the process outlives `graceMs`. Returns how it ended. */
-export async function terminate(pid: number, first: NodeJS.Signals, graceMs: number): Promise<'gone' | 'exited' | 'killed'> {
+export async function terminate(
+  pid: number,
+  first: NodeJS.Signals,
+  graceMs: number,
+): Promise<'gone' | 'exited' | 'killed'> {
   if (!isAlive(pid)) return 'gone';
   signal(pid, first);
   if (await waitForExit(pid, graceMs)) return 'exited';

@@ -24,20 +24,47 @@ export interface PromHandle {
 export async function startPrometheus(targets: string[]): Promise<PromHandle> {
   const dir = mkdtempSync(join(tmpdir(), 'artc-prom-'));
   const port = await freePort();
-  const config = ['global:', '  scrape_interval: 1s', '  scrape_timeout: 1s', 'scrape_configs:', '  - job_name: artc', '    static_configs:', `      - targets: [${targets.map((t) => `'${t}'`).join(', ')}]`, ''].join('\n');
+  const config = [
+    'global:',
+    '  scrape_interval: 1s',
+    '  scrape_timeout: 1s',
+    'scrape_configs:',
+    '  - job_name: artc',
+    '    static_configs:',
+    `      - targets: [${targets.map((t) => `'${t}'`).join(', ')}]`,
+    '',
+  ].join('\n');
   writeFileSync(join(dir, 'prometheus.yml'), config);
   let out = '';
-  const child: ChildProcess = spawn(PROMETHEUS, [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(
+    PROMETHEUS,
+    [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--log.level=warn',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<void>((r) => child.on('exit', () => r()));
   const url = `http://127.0.0.1:${port}`;
-  await waitFor(async () => (await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(2_000) }).catch(() => null))?.ok, { what: 'Prometheus ready', timeoutMs: 30_000, intervalMs: 200 });
+  await waitFor(
+    async () => (await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(2_000) }).catch(() => null))?.ok,
+    { what: 'Prometheus ready', timeoutMs: 30_000, intervalMs: 200 },
+  );
   return {
     url,
     async query(q) {
-      const res = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(q)}`, { signal: AbortSignal.timeout(5_000) });
-      const body = (await res.json()) as { status: string; error?: string; data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> } };
+      const res = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(q)}`, {
+        signal: AbortSignal.timeout(5_000),
+      });
+      const body = (await res.json()) as {
+        status: string;
+        error?: string;
+        data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> };
+      };
       if (body.status !== 'success') throw new Error(`Prometheus query ${q}: ${body.error}`);
       return body.data.result.map((r) => ({ metric: r.metric, value: Number(r.value[1]) }));
     },
@@ -62,5 +89,10 @@ export function promtoolCheck(text: string): { status: number | null; findings: 
 
 /** Only the families whose name starts with `prefix` (HELP/TYPE lines and samples). */
 export function familiesOf(text: string, prefix: string): string {
-  return text.split('\n').filter((l) => l.startsWith(prefix) || l.startsWith(`# HELP ${prefix}`) || l.startsWith(`# TYPE ${prefix}`)).join('\n') + '\n';
+  return (
+    text
+      .split('\n')
+      .filter((l) => l.startsWith(prefix) || l.startsWith(`# HELP ${prefix}`) || l.startsWith(`# TYPE ${prefix}`))
+      .join('\n') + '\n'
+  );
 }

@@ -32,7 +32,11 @@ export class FakeObs implements ObsPort {
   emit(state: 'STARTING' | 'STARTED' | 'STOPPING' | 'STOPPED' | 'RECONNECTING', after = 0): void {
     const fire = () => {
       this.streaming = state === 'STARTED' || state === 'RECONNECTING' || state === 'STOPPING';
-      this.dispatch({ type: 'obs-stream-state', outputState: `OBS_WEBSOCKET_OUTPUT_${state}`, outputActive: state === 'STARTED' || state === 'STOPPING' });
+      this.dispatch({
+        type: 'obs-stream-state',
+        outputState: `OBS_WEBSOCKET_OUTPUT_${state}`,
+        outputActive: state === 'STARTED' || state === 'STOPPING',
+      });
     };
     if (after === 0) fire();
     else this.clock.setTimer(fire, after);
@@ -78,7 +82,12 @@ export class FakeApi implements ApiPort {
   mint(): ReturnType<ApiPort['mint']> {
     this.mints += 1;
     const n = this.mints;
-    const url = { requestId: `req-m${n}`, server: 'rtmp://push.example/app', streamKey: `s${n}?auth_key=tok-secret-${n}`, expiresAt: this.clock.time + 10 * HOUR };
+    const url = {
+      requestId: `req-m${n}`,
+      server: 'rtmp://push.example/app',
+      streamKey: `s${n}?auth_key=tok-secret-${n}`,
+      expiresAt: this.clock.time + 10 * HOUR,
+    };
     if (this.mintDelay === 0) return Promise.resolve(url);
     return new Promise((resolve) => this.clock.setTimer(() => resolve(url), this.mintDelay));
   }

@@ -33,14 +33,20 @@ export function spawnCli(args: string[], env: NodeJS.ProcessEnv): Spawned {
     for (const w of waiters) w();
   });
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => {
-    for (const w of waiters) w();
-    resolve(code);
-  }));
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => {
+      for (const w of waiters) w();
+      resolve(code);
+    }),
+  );
   let exitCode: number | null | undefined;
   void exited.then((c) => (exitCode = c));
 
-  function waitForLine<T>(match: (line: string) => T | undefined | false, what: string, timeoutMs = 20_000): Promise<T> {
+  function waitForLine<T>(
+    match: (line: string) => T | undefined | false,
+    what: string,
+    timeoutMs = 20_000,
+  ): Promise<T> {
     return new Promise((resolve, reject) => {
       let scanned = 0;
       const check = () => {
@@ -48,9 +54,24 @@ export function spawnCli(args: string[], env: NodeJS.ProcessEnv): Spawned {
           const v = match(lines[scanned]!);
           if (v !== undefined && v !== false) return done(() => resolve(v));
         }
-        if (exitCode !== undefined) done(() => reject(new Error(`process exited (${exitCode}) before ${what}\nstdout:\n${lines.join('\n')}\nstderr:\n${err}`)));
+        if (exitCode !== undefined)
+          done(() =>
+            reject(
+              new Error(`process exited (${exitCode}) before ${what}\nstdout:\n${lines.join('\n')}\nstderr:\n${err}`),
+            ),
+          );
       };
-      const timer = setTimeout(() => done(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}\nstdout:\n${lines.join('\n')}\nstderr:\n${err}`))), timeoutMs);
+      const timer = setTimeout(
+        () =>
+          done(() =>
+            reject(
+              new Error(
+                `timed out after ${timeoutMs} ms waiting for ${what}\nstdout:\n${lines.join('\n')}\nstderr:\n${err}`,
+              ),
+            ),
+          ),
+        timeoutMs,
+      );
       function done(fn: () => void) {
         clearTimeout(timer);
         waiters.delete(check);

@@ -4,7 +4,16 @@
  */
 import { expect } from 'vitest';
 import { initialState, makeConfig, step } from '../../shared/supervisor/index.js';
-import type { ChannelSettings, Config, Effect, Event, ObsOutputState, ObsRequest, State, TimerId } from '../../shared/supervisor/index.js';
+import type {
+  ChannelSettings,
+  Config,
+  Effect,
+  Event,
+  ObsOutputState,
+  ObsRequest,
+  State,
+  TimerId,
+} from '../../shared/supervisor/index.js';
 
 export const T0 = Date.UTC(2025, 0, 1, 12, 0, 0);
 export const HOUR = 3_600_000;
@@ -57,7 +66,11 @@ export class Sim {
 
   obsState(state: 'STARTING' | 'STARTED' | 'STOPPING' | 'STOPPED' | 'RECONNECTING' | 'RECONNECTED'): Effect[] {
     const outputState = `OBS_WEBSOCKET_OUTPUT_${state}` as ObsOutputState;
-    return this.send({ type: 'obs-stream-state', outputState, outputActive: state === 'STARTED' || state === 'RECONNECTED' || state === 'STOPPING' });
+    return this.send({
+      type: 'obs-stream-state',
+      outputState,
+      outputActive: state === 'STARTED' || state === 'RECONNECTED' || state === 'STOPPING',
+    });
   }
 
   // ------------------------------------------------------------ finding effects
@@ -97,7 +110,8 @@ export class Sim {
   }
 
   timerMs(id: TimerId, effects: Effect[] = this.last): number | undefined {
-    const t = effects.filter((e) => e.kind === 'timer' && e.id === id).pop() as Extract<Effect, { kind: 'timer' }> | undefined;
+    const t = effects.filter((e) => e.kind === 'timer' && e.id === id).pop() as
+      Extract<Effect, { kind: 'timer' }> | undefined;
     return t?.ms;
   }
 
@@ -122,11 +136,26 @@ export class Sim {
 
   mintOk(opId = this.lastOf('mint').opId, validMs = 10 * HOUR): Effect[] {
     this.mintSeq += 1;
-    const url = { requestId: `req-mint-${this.mintSeq}`, server: 'rtmp://push.example/app', streamKey: `s${this.mintSeq}?auth_key=secret`, expiresAt: this.now + validMs };
+    const url = {
+      requestId: `req-mint-${this.mintSeq}`,
+      server: 'rtmp://push.example/app',
+      streamKey: `s${this.mintSeq}?auth_key=secret`,
+      expiresAt: this.now + validMs,
+    };
     return this.send({ type: 'mint-result', opId, ok: true, url });
   }
 
-  mintFail(error: { code: string; message: string; kind?: string; retryable?: boolean; retryAfterMs?: number; requestId?: string }, opId = this.lastOf('mint').opId): Effect[] {
+  mintFail(
+    error: {
+      code: string;
+      message: string;
+      kind?: string;
+      retryable?: boolean;
+      retryAfterMs?: number;
+      requestId?: string;
+    },
+    opId = this.lastOf('mint').opId,
+  ): Effect[] {
     return this.send({ type: 'mint-result', opId, ok: false, error });
   }
 

@@ -36,7 +36,9 @@ export async function waitFor<T>(probe: Probe<T>, opts: WaitForOptions = {}): Pr
     const left = deadline - Date.now();
     if (left <= 0) {
       const context = opts.context?.();
-      throw new WaitTimeoutError(`timed out after ${timeoutMs} ms waiting for ${opts.what ?? 'a condition'}${context ? `\n${context}` : ''}`);
+      throw new WaitTimeoutError(
+        `timed out after ${timeoutMs} ms waiting for ${opts.what ?? 'a condition'}${context ? `\n${context}` : ''}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, Math.min(intervalMs, left)));
   }
@@ -88,7 +90,11 @@ export class EventLog<E> {
       };
       const timer = setTimeout(() => {
         done();
-        reject(new WaitTimeoutError(`timed out after ${timeoutMs} ms waiting for ${opts.what ?? 'an event'}; seen since the cursor: ${JSON.stringify(this.since())}`));
+        reject(
+          new WaitTimeoutError(
+            `timed out after ${timeoutMs} ms waiting for ${opts.what ?? 'an event'}; seen since the cursor: ${JSON.stringify(this.since())}`,
+          ),
+        );
       }, timeoutMs);
       const done = () => {
         clearTimeout(timer);

@@ -25,10 +25,14 @@ function textOf(format: AlertFormat, body: string): string {
       const j = o as { event: string; message: string };
       return `${j.event} ${j.message}`;
     }
-    case 'dingtalk': return (o as { text: { content: string } }).text.content;
-    case 'feishu': return (o as { content: { text: string } }).content.text;
-    case 'slack': return (o as { text: string }).text;
-    case 'discord': return (o as { content: string }).content;
+    case 'dingtalk':
+      return (o as { text: { content: string } }).text.content;
+    case 'feishu':
+      return (o as { content: { text: string } }).content.text;
+    case 'slack':
+      return (o as { text: string }).text;
+    case 'discord':
+      return (o as { content: string }).content;
   }
 }
 
@@ -48,29 +52,83 @@ describe('alerts reach a local receiver in every format', () => {
       for (const fn of listeners) fn(current);
     };
     const log: string[] = [];
-    const metrics = createMetrics({ version: 'test', defaultMetrics: false, source: { snapshot: () => current, channel: () => current.channel } });
+    const metrics = createMetrics({
+      version: 'test',
+      defaultMetrics: false,
+      source: { snapshot: () => current, channel: () => current.channel },
+    });
     const mon = await startMonitoring({
-      flags: { graceMs: 30_000, afterMs: 50, targets: [{ url: `${rx.url}/robot/send?access_token=ROBOTTOKEN`, format, secret: SECRET }] },
+      flags: {
+        graceMs: 30_000,
+        afterMs: 50,
+        targets: [{ url: `${rx.url}/robot/send?access_token=ROBOTTOKEN`, format, secret: SECRET }],
+      },
       metrics,
       say: () => undefined,
-      view: { snapshot: () => current, subscribe: (fn) => (listeners.add(fn), () => listeners.delete(fn)), appendLog: (l, r, m) => void log.push(`${l} ${r} ${m}`), secrets: () => [OBS_PASSWORD] },
+      view: {
+        snapshot: () => current,
+        subscribe: (fn) => (listeners.add(fn), () => listeners.delete(fn)),
+        appendLog: (l, r, m) => void log.push(`${l} ${r} ${m}`),
+        secrets: () => [OBS_PASSWORD],
+      },
     });
     const offAirSince = Date.now();
     const leak = `${STREAM_KEY} password=${OBS_PASSWORD}`;
-    push({ kind: 'recovering', trigger: 'obs-stopped', offAirSince, lastError: { code: 'Throttling.User', message: `denied: ${leak}` } });
+    push({
+      kind: 'recovering',
+      trigger: 'obs-stopped',
+      offAirSince,
+      lastError: { code: 'Throttling.User', message: `denied: ${leak}` },
+    });
     await waitFor(() => rx.received.length >= 1, { what: 'off-air', timeoutMs: 5_000, intervalMs: 20 });
     push({ kind: 'live' });
-    push({ kind: 'live', storming: true, counters: { recoveries: 6, recoveriesByReason: { 'publisher-absent': 6 }, offAirMs: 0, lastRecoveryAt: Date.now() } });
-    push({ kind: 'failed', locked: false, lastError: { code: 'InvalidAccessKeyId.NotFound', message: `Specified access key is not found (${leak})` } });
+    push({
+      kind: 'live',
+      storming: true,
+      counters: {
+        recoveries: 6,
+        recoveriesByReason: { 'publisher-absent': 6 },
+        offAirMs: 0,
+        lastRecoveryAt: Date.now(),
+      },
+    });
+    push({
+      kind: 'failed',
+      locked: false,
+      lastError: { code: 'InvalidAccessKeyId.NotFound', message: `Specified access key is not found (${leak})` },
+    });
     await waitFor(() => rx.received.length >= 4, { what: 'four alerts', timeoutMs: 5_000, intervalMs: 20 });
     await mon.stop();
 
     const texts = rx.received.map((r) => textOf(format, r.body));
-    const events = format === 'json' ? texts.map((t) => t.split(' ')[0]) : texts.map((t) => /OFF AIR/.test(t) ? 'off-air' : /back live/.test(t) ? 'back-live' : /storm/.test(t) ? 'storm' : /FAILED/.test(t) ? 'supervision-failed' : '?');
+    const events =
+      format === 'json'
+        ? texts.map((t) => t.split(' ')[0])
+        : texts.map((t) =>
+            /OFF AIR/.test(t)
+              ? 'off-air'
+              : /back live/.test(t)
+                ? 'back-live'
+                : /storm/.test(t)
+                  ? 'storm'
+                  : /FAILED/.test(t)
+                    ? 'supervision-failed'
+                    : '?',
+          );
     expect(events).toEqual(['off-air', 'back-live', 'storm', 'supervision-failed']);
     if (format !== 'json') for (const t of texts) expect(t).toMatch(/^artc-ingest: .* demoApp\/room-1 as obs-1/);
     if (format === 'json') {
-      for (const r of rx.received) expect(Object.keys(JSON.parse(r.body))).toEqual(['event', 'at', 'appId', 'channelId', 'userId', 'reason', 'message', 'offAirSeconds']);
+      for (const r of rx.received)
+        expect(Object.keys(JSON.parse(r.body))).toEqual([
+          'event',
+          'at',
+          'appId',
+          'channelId',
+          'userId',
+          'reason',
+          'message',
+          'offAirSeconds',
+        ]);
       expect(JSON.parse(rx.received[1]!.body).offAirSeconds).toBeGreaterThan(0);
       expect(JSON.parse(rx.received[3]!.body).reason).toBe('InvalidAccessKeyId.NotFound');
     }
@@ -79,7 +137,11 @@ describe('alerts reach a local receiver in every format', () => {
       for (const secret of ['SECRETKEY0123456789', SECRET, OBS_PASSWORD]) expect(wire).not.toContain(secret);
       if (format === 'dingtalk') {
         const q = new URL(r.url, rx.url).searchParams;
-        expect(q.get('sign')).toBe(createHmac('sha256', SECRET).update(`${q.get('timestamp')}\n${SECRET}`).digest('base64'));
+        expect(q.get('sign')).toBe(
+          createHmac('sha256', SECRET)
+            .update(`${q.get('timestamp')}\n${SECRET}`)
+            .digest('base64'),
+        );
       }
       if (format === 'feishu') {
         const b = JSON.parse(r.body) as { timestamp: string; sign: string };

@@ -26,7 +26,19 @@ import { ObsClient, type StreamStateChanged } from '../../shared/obs-client.js';
 import type { Config, LogEntry } from '../../shared/supervisor/index.js';
 import { describeObsSkip, startObs, type ObsHandle } from '../helpers/obs-rig.js';
 import { isAlive } from '../helpers/proc-tree.js';
-import { CHAOS_CONFIG, CHAOS_EXPIRE_S, chaosSeed, CountingClient, planSteps, prng, summaryTable, type FaultKind, type FaultRecord, type Step, type StopRecord } from '../helpers/chaos.js';
+import {
+  CHAOS_CONFIG,
+  CHAOS_EXPIRE_S,
+  chaosSeed,
+  CountingClient,
+  planSteps,
+  prng,
+  summaryTable,
+  type FaultKind,
+  type FaultRecord,
+  type Step,
+  type StopRecord,
+} from '../helpers/chaos.js';
 import { createInjector, type Chaos } from '../helpers/chaos-faults.js';
 
 const APP = 'chaosApp';
@@ -37,7 +49,14 @@ const EXPIRE_S = CHAOS_EXPIRE_S;
 const CHANNEL = { appId: APP, channelId: CH, userId: USER, displayName: 'Chaos OBS', expireTime: EXPIRE_S };
 const CONFIG: Partial<Config> = CHAOS_CONFIG;
 /** main, shuffled: 45 faults; then 5 more with OBS's own auto-reconnect on (RetryDelay 1 s) */
-const COUNTS: Record<FaultKind, number> = { kick: 7, 'silent-removal': 8, 'api-5xx': 8, throttling: 8, 'expired-then-kick': 7, 'obs-restart': 7 };
+const COUNTS: Record<FaultKind, number> = {
+  kick: 7,
+  'silent-removal': 8,
+  'api-5xx': 8,
+  throttling: 8,
+  'expired-then-kick': 7,
+  'obs-restart': 7,
+};
 const RECONNECT_SEGMENT: FaultKind[] = ['kick', 'kick', 'expired-then-kick', 'kick', 'silent-removal'];
 /** what may be detected for each kind (the first is what is expected) */
 const REASONS: Record<FaultKind, string[]> = {
@@ -70,8 +89,15 @@ describeObsSkip('chaos: the supervisor against the sandbox and real OBS', () => 
   let sup: Supervision;
   let client: CountingClient;
   let configDir: string;
-  const user = new ObsClient({ createSocket: () => new JsonOBSWebSocket(), callTimeoutMs: 5_000, connectTimeoutMs: 10_000, warn: () => undefined });
-  user.on('StreamStateChanged', (e: StreamStateChanged) => obsEvents.push({ at: Date.now(), state: e.outputState.replace('OBS_WEBSOCKET_OUTPUT_', '') }));
+  const user = new ObsClient({
+    createSocket: () => new JsonOBSWebSocket(),
+    callTimeoutMs: 5_000,
+    connectTimeoutMs: 10_000,
+    warn: () => undefined,
+  });
+  user.on('StreamStateChanged', (e: StreamStateChanged) =>
+    obsEvents.push({ at: Date.now(), state: e.outputState.replace('OBS_WEBSOCKET_OUTPUT_', '') }),
+  );
 
   beforeAll(async () => {
     process.on('unhandledRejection', onUnhandled);
@@ -86,17 +112,29 @@ describeObsSkip('chaos: the supervisor against the sandbox and real OBS', () => 
     await user.connect(obs.url, obs.password);
     configDir = mkdtempSync(join(tmpdir(), 'artc-chaos-'));
     client = new CountingClient({ endpoint: sb.endpoint, credentials: sb.credentials, timeoutMs: 5_000 });
-    sup = supervise({ channel: CHANNEL, client, obsUrl: obs.url, obsPassword: obs.password, configDir, config: CONFIG, onEntry: (e) => entries.push(e), log: (l) => runLog.push(l) });
+    sup = supervise({
+      channel: CHANNEL,
+      client,
+      obsUrl: obs.url,
+      obsPassword: obs.password,
+      configDir,
+      config: CONFIG,
+      onEntry: (e) => entries.push(e),
+      log: (l) => runLog.push(l),
+    });
     client.stateOf = () => sup.runner.state.kind;
     // when the supervisor's own session learnt each OBS output state (vs obsEvents: the user's session), for the log
     let output = '';
-    sup.runner.subscribe((snap) => snap.obs.output !== output && supObs.push({ at: Date.now(), output: (output = snap.obs.output) }));
+    sup.runner.subscribe(
+      (snap) => snap.obs.output !== output && supObs.push({ at: Date.now(), output: (output = snap.obs.output) }),
+    );
     say(`OBS ${obs.version.join('.')} up in ${obs.startupMs} ms; sandbox ${sb.endpoint}, RTMP ${sb.rtmpPort}`);
   }, 90_000);
 
   afterAll(async () => {
     // everything seen, one JSON object per line, for a post-mortem: to ARTC_CHAOS_LOG=<file>, or to a temp file on failure
-    const dump = process.env.ARTC_CHAOS_LOG || (failed ? join(tmpdir(), `artc-chaos-${seed}-${process.pid}.jsonl`) : undefined);
+    const dump =
+      process.env.ARTC_CHAOS_LOG || (failed ? join(tmpdir(), `artc-chaos-${seed}-${process.pid}.jsonl`) : undefined);
     if (dump) {
       const lines = [
         ...entries.map((e) => ({ src: 'supervisor', ...e })),
@@ -117,15 +155,30 @@ describeObsSkip('chaos: the supervisor against the sandbox and real OBS', () => 
     if (configDir) rmSync(configDir, { recursive: true, force: true });
     process.off('unhandledRejection', onUnhandled);
     process.off('uncaughtException', onUnhandled);
-    for (const h of launched) for (const pid of [h.pid, h.wrapperPid, h.xvfbPid]) if (pid !== undefined) expect(isAlive(pid), `pid ${pid} left running`).toBe(false);
+    for (const h of launched)
+      for (const pid of [h.pid, h.wrapperPid, h.xvfbPid])
+        if (pid !== undefined) expect(isAlive(pid), `pid ${pid} left running`).toBe(false);
   }, 60_000);
 
-  it('recovers 50 faults of six kinds, one recovery and at most 2 Create calls each, and never fights the user\'s Stop', async () => {
+  it("recovers 50 faults of six kinds, one recovery and at most 2 Create calls each, and never fights the user's Stop", async () => {
     const started = Date.now();
     onTestFailed(() => {
       failed = true;
-      say(`action log tail:\n  ${entries.slice(-60).map((e) => `${new Date(e.at).toISOString().slice(11, 23)} ${e.state ?? ''} ${e.level} ${e.reason}: ${e.message}`).join('\n  ')}`);
-      say(`OBS states: ${obsEvents.slice(-40).map((e) => `${new Date(e.at).toISOString().slice(17, 23)} ${e.state}`).join(', ')}`);
+      say(
+        `action log tail:\n  ${entries
+          .slice(-60)
+          .map(
+            (e) =>
+              `${new Date(e.at).toISOString().slice(11, 23)} ${e.state ?? ''} ${e.level} ${e.reason}: ${e.message}`,
+          )
+          .join('\n  ')}`,
+      );
+      say(
+        `OBS states: ${obsEvents
+          .slice(-40)
+          .map((e) => `${new Date(e.at).toISOString().slice(17, 23)} ${e.state}`)
+          .join(', ')}`,
+      );
       say(`sandbox log tail:\n  ${sbLog.slice(-30).join('\n  ')}`);
       say(`run log: ${runLog.slice(-10).join(' | ')}`);
       say(`OBS log tail:\n${obs?.readLog().split('\n').slice(-25).join('\n')}`);
@@ -167,18 +220,29 @@ describeObsSkip('chaos: the supervisor against the sandbox and real OBS', () => 
     // ---- report
     const counters = sup.runner.log.counters();
     const stats = sb.stats();
-    say(`faults:\n  ${records.map((r) => `#${r.n} ${r.kind} [${r.variant}] ${r.recoverMs} ms, ${r.reasons.join('+') || 'no recovery'}, Create ${r.creates} (ok ${r.createsOk}, critical ${r.createsCritical}, HTTP ${r.createHttp}): ${r.states}`).join('\n  ')}`);
+    say(
+      `faults:\n  ${records.map((r) => `#${r.n} ${r.kind} [${r.variant}] ${r.recoverMs} ms, ${r.reasons.join('+') || 'no recovery'}, Create ${r.creates} (ok ${r.createsOk}, critical ${r.createsCritical}, HTTP ${r.createHttp}): ${r.states}`).join('\n  ')}`,
+    );
     say(`summary (${records.length} faults, seed ${seed}, ${Math.round(elapsed / 1000)} s):\n${summaryTable(records)}`);
-    say(`user stops:\n  ${stops.map((s) => `${s.mode.padEnd(24)} pressed while ${s.stateAtStop.padEnd(12)} -> stopped-by-user ${s.toStoppedMs} ms${s.reasons.length ? ` (detections: ${s.reasons.join(', ')})` : ''}`).join('\n  ')}`);
-    say(`ActionLog counters: recoveries ${counters.recoveries} ${JSON.stringify(counters.recoveriesByReason)}, off air ${(counters.offAirMs / 1000).toFixed(1)} s`);
+    say(
+      `user stops:\n  ${stops.map((s) => `${s.mode.padEnd(24)} pressed while ${s.stateAtStop.padEnd(12)} -> stopped-by-user ${s.toStoppedMs} ms${s.reasons.length ? ` (detections: ${s.reasons.join(', ')})` : ''}`).join('\n  ')}`,
+    );
+    say(
+      `ActionLog counters: recoveries ${counters.recoveries} ${JSON.stringify(counters.recoveriesByReason)}, off air ${(counters.offAirMs / 1000).toFixed(1)} s`,
+    );
     const creates = client.mints;
-    say(`Create calls by the supervisor: ${creates.length} (${creates.filter((m) => m.ok).length} ok; critical path ${creates.filter((m) => m.state === 'minting').length}, spare ${creates.filter((m) => m.state === 'live').length}); sandbox HTTP calls ${JSON.stringify(stats.calls)}`);
-    say(`sandbox publishes: accepted ${stats.publishes.accepted}, rejected ${JSON.stringify(stats.publishes.rejected)}, ended ${JSON.stringify(stats.publishes.ended)}`);
+    say(
+      `Create calls by the supervisor: ${creates.length} (${creates.filter((m) => m.ok).length} ok; critical path ${creates.filter((m) => m.state === 'minting').length}, spare ${creates.filter((m) => m.state === 'live').length}); sandbox HTTP calls ${JSON.stringify(stats.calls)}`,
+    );
+    say(
+      `sandbox publishes: accepted ${stats.publishes.accepted}, rejected ${JSON.stringify(stats.publishes.rejected)}, ended ${JSON.stringify(stats.publishes.ended)}`,
+    );
 
     // ---- assertions
     expect(unhandled, 'unhandled rejections or exceptions').toEqual([]);
     expect(records.length).toBeGreaterThanOrEqual(50);
-    for (const kind of Object.keys(COUNTS) as FaultKind[]) expect(records.filter((r) => r.kind === kind).length, kind).toBeGreaterThanOrEqual(5);
+    for (const kind of Object.keys(COUNTS) as FaultKind[])
+      expect(records.filter((r) => r.kind === kind).length, kind).toBeGreaterThanOrEqual(5);
     for (const r of records) {
       const where = `fault #${r.n} ${r.kind} [${r.variant}] (${r.states})`;
       // one detection per fault (none for throttled live polling: no reason to restart); a relaunch of OBS in the
@@ -189,15 +253,27 @@ describeObsSkip('chaos: the supervisor against the sandbox and real OBS', () => 
       // no restart storm: at most 2 URLs minted per fault (the critical path's and the spare's); a Create call
       // failed by an injected burst (the client retries 4 times inside one call) may add one call more
       expect(r.createsOk, `${where}: URLs minted`).toBeLessThanOrEqual(2);
-      expect(r.creates, `${where}: Create calls`).toBeLessThanOrEqual(2 + Math.ceil(r.createHttpFailed / CLIENT_MAX_ATTEMPTS));
+      expect(r.creates, `${where}: Create calls`).toBeLessThanOrEqual(
+        2 + Math.ceil(r.createHttpFailed / CLIENT_MAX_ATTEMPTS),
+      );
     }
     // each detection is logged as such: a warning whose reason is the detection, counted by the ActionLog
     for (const e of entries.filter((x) => x.recovery)) expect(e).toMatchObject({ level: 'warn', reason: e.recovery });
     // every detection in the log belongs to a fault or a stop episode: none while the stream was stable
-    const inEpisodes = records.reduce((a, r) => a + r.reasons.length, 0) + stops.reduce((a, s) => a + s.reasons.length, 0);
+    const inEpisodes =
+      records.reduce((a, r) => a + r.reasons.length, 0) + stops.reduce((a, s) => a + s.reasons.length, 0);
     expect(counters.recoveries, 'detections outside the fault windows').toBe(inEpisodes);
     // no storm overall: one recovery per fault, the slack for OBS relaunched just after a recovery went live
     expect(records.reduce((a, r) => a + r.reasons.length, 0)).toBeLessThanOrEqual(records.length + 3);
-    expect(stops.map((s) => s.mode)).toEqual(expect.arrayContaining(['obs-button-live', 'dock-live', 'dock-mid-recovery', 'obs-button-confirming', 'obs-button-mid-removal', 'dock-in-backoff']));
+    expect(stops.map((s) => s.mode)).toEqual(
+      expect.arrayContaining([
+        'obs-button-live',
+        'dock-live',
+        'dock-mid-recovery',
+        'obs-button-confirming',
+        'obs-button-mid-removal',
+        'dock-in-backoff',
+      ]),
+    );
   }, 480_000);
 });

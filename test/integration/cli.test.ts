@@ -7,7 +7,8 @@ import { cleanEnv, runCli } from '../helpers/cli.js';
 
 const AK = 'LTAI5tCliTestKey';
 const SECRET = 'cli-secret-0d8f7a6b5c4e3d2f1a0b';
-const ADDRESS = 'rtmp://rtcpush.example.com/rtcdev1/H4sIAAAAopaque?auth_key=1700492701-6e33-0-c6d7e3a93dc2dbe3af42f6259ccd0000';
+const ADDRESS =
+  'rtmp://rtcpush.example.com/rtcdev1/H4sIAAAAopaque?auth_key=1700492701-6e33-0-c6d7e3a93dc2dbe3af42f6259ccd0000';
 
 let verifier: Awaited<ReturnType<typeof startVerifier>>;
 let home: string;
@@ -17,9 +18,19 @@ beforeAll(async () => {
   home = mkdtempSync(join(tmpdir(), 'artc-cli-'));
   verifier = await startVerifier({ [AK]: SECRET }, (s) => {
     if (next) return next(s);
-    if (s.action === 'CreateRoomRealTimeStreamAddress') return { status: 200, body: { RequestId: 'CREATE-1', RtmpAddress: ADDRESS } };
+    if (s.action === 'CreateRoomRealTimeStreamAddress')
+      return { status: 200, body: { RequestId: 'CREATE-1', RtmpAddress: ADDRESS } };
     const page = Number(s.query.PageNum ?? 1);
-    return { status: 200, body: { RequestId: `PART-${page}`, Times: 1557909133, TotalNum: 12, TotalPage: 2, UserList: page === 1 ? ['a1,a2,a3,a4,a5,a6,a7,a8,a9,a10'] : ['b1,b2'] } };
+    return {
+      status: 200,
+      body: {
+        RequestId: `PART-${page}`,
+        Times: 1557909133,
+        TotalNum: 12,
+        TotalPage: 2,
+        UserList: page === 1 ? ['a1,a2,a3,a4,a5,a6,a7,a8,a9,a10'] : ['b1,b2'],
+      },
+    };
   });
 });
 afterAll(async () => {
@@ -27,7 +38,8 @@ afterAll(async () => {
   rmSync(home, { recursive: true, force: true });
 });
 
-const env = (extra: NodeJS.ProcessEnv = {}) => cleanEnv(home, { ALIBABA_CLOUD_ACCESS_KEY_ID: AK, ALIBABA_CLOUD_ACCESS_KEY_SECRET: SECRET, ...extra });
+const env = (extra: NodeJS.ProcessEnv = {}) =>
+  cleanEnv(home, { ALIBABA_CLOUD_ACCESS_KEY_ID: AK, ALIBABA_CLOUD_ACCESS_KEY_SECRET: SECRET, ...extra });
 const URL_ARGS = ['--app-id', 'app1', '--channel-id', 'room1', '--user-id', 'obs1', '--display-name', '直播 Studio *~'];
 
 function expectNoSecret(r: { stdout: string; stderr: string }) {
@@ -38,7 +50,10 @@ function expectNoSecret(r: { stdout: string; stderr: string }) {
 describe('artc-ingest CLI against a signature-verifying endpoint', () => {
   it('url --json prints the contract object; the request is V3-signed, GET, query only', async () => {
     const before = verifier.seen.length;
-    const r = await runCli(['url', ...URL_ARGS, '--expire-time', '600', '--json', '--endpoint', verifier.endpoint], env());
+    const r = await runCli(
+      ['url', ...URL_ARGS, '--expire-time', '600', '--json', '--endpoint', verifier.endpoint],
+      env(),
+    );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
@@ -54,7 +69,13 @@ describe('artc-ingest CLI against a signature-verifying endpoint', () => {
     expect(req).toMatchObject({ method: 'GET', action: 'CreateRoomRealTimeStreamAddress', signatureOk: true });
     expect(req.headers['x-acs-version']).toBe('2016-11-01');
     expect(req.headers.accept).toBe('application/json');
-    expect(req.query).toEqual({ AppId: 'app1', ChannelId: 'room1', UserId: 'obs1', DisplayName: '直播 Studio *~', ExpireTime: '600' });
+    expect(req.query).toEqual({
+      AppId: 'app1',
+      ChannelId: 'room1',
+      UserId: 'obs1',
+      DisplayName: '直播 Studio *~',
+      ExpireTime: '600',
+    });
     expectNoSecret(r);
   });
 
@@ -73,9 +94,16 @@ describe('artc-ingest CLI against a signature-verifying endpoint', () => {
 
   it('participants --json pages through every user (POST, comma-joined lists flattened)', async () => {
     const before = verifier.seen.length;
-    const r = await runCli(['participants', '--app-id', 'app1', '--channel-id', 'room1', '--json', '--endpoint', verifier.endpoint], env());
+    const r = await runCli(
+      ['participants', '--app-id', 'app1', '--channel-id', 'room1', '--json', '--endpoint', verifier.endpoint],
+      env(),
+    );
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ requestId: 'PART-1', users: ['a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7', 'a8', 'a9', 'a10', 'b1', 'b2'], total: 12 });
+    expect(JSON.parse(r.stdout)).toEqual({
+      requestId: 'PART-1',
+      users: ['a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7', 'a8', 'a9', 'a10', 'b1', 'b2'],
+      total: 12,
+    });
     expect(verifier.seen.slice(before).map((s) => [s.method, s.query.PageNum, s.signatureOk])).toEqual([
       ['POST', '1', true],
       ['POST', '2', true],
@@ -83,9 +111,18 @@ describe('artc-ingest CLI against a signature-verifying endpoint', () => {
   });
 
   it.each([
-    [['url', '--app-id', 'app1', '--channel-id', 'room1', '--user-id', 'bad id', '--display-name', 'x'], /--user-id: UserId may contain only/],
-    [['url', '--app-id', 'a'.repeat(65), '--channel-id', 'room1', '--user-id', 'u', '--display-name', 'x'], /--app-id: AppId must be at most 64/],
-    [['url', '--app-id', 'app1', '--channel-id', 'room1', '--user-id', 'u', '--display-name', 'x'.repeat(41)], /--display-name: DisplayName must be at most 40/],
+    [
+      ['url', '--app-id', 'app1', '--channel-id', 'room1', '--user-id', 'bad id', '--display-name', 'x'],
+      /--user-id: UserId may contain only/,
+    ],
+    [
+      ['url', '--app-id', 'a'.repeat(65), '--channel-id', 'room1', '--user-id', 'u', '--display-name', 'x'],
+      /--app-id: AppId must be at most 64/,
+    ],
+    [
+      ['url', '--app-id', 'app1', '--channel-id', 'room1', '--user-id', 'u', '--display-name', 'x'.repeat(41)],
+      /--display-name: DisplayName must be at most 40/,
+    ],
     [['url', ...URL_ARGS, '--expire-time', '10.5'], /--expire-time: must be a whole number/],
     [['url', ...URL_ARGS, '--expire-time', '0'], /--expire-time: ExpireTime must be a positive/],
     [['url', '--app-id', 'app1', '--channel-id', 'room1', '--user-id', 'u'], /--display-name is required/],
@@ -102,7 +139,10 @@ describe('artc-ingest CLI against a signature-verifying endpoint', () => {
   });
 
   it('exit 1 with the cloud Code, Message and RequestId', async () => {
-    next = () => ({ status: 403, body: { RequestId: 'DENY-42', HostId: 'live.aliyuncs.com', Code: 'NoAuth', Message: 'No permission' } });
+    next = () => ({
+      status: 403,
+      body: { RequestId: 'DENY-42', HostId: 'live.aliyuncs.com', Code: 'NoAuth', Message: 'No permission' },
+    });
     try {
       const r = await runCli(['url', ...URL_ARGS, '--endpoint', verifier.endpoint], env());
       expect(r.code).toBe(1);
@@ -116,7 +156,10 @@ describe('artc-ingest CLI against a signature-verifying endpoint', () => {
 
   it('a wrong secret fails the signature check: exit 1, SignatureDoesNotMatch, secret not printed', async () => {
     const wrong = 'the-wrong-secret-123456';
-    const r = await runCli(['url', ...URL_ARGS, '--endpoint', verifier.endpoint], env({ ALIBABA_CLOUD_ACCESS_KEY_SECRET: wrong }));
+    const r = await runCli(
+      ['url', ...URL_ARGS, '--endpoint', verifier.endpoint],
+      env({ ALIBABA_CLOUD_ACCESS_KEY_SECRET: wrong }),
+    );
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('SignatureDoesNotMatch');
     expect(r.stderr).toContain('RequestId: SIG-1');

@@ -25,7 +25,12 @@ beforeAll(async () => {
   const cert = makeCert();
   untrust = trustInProcess(cert.cert);
   // the sandbox reads Date at each call, so a faked Date moves the cloud and the library together
-  sb = await startSandbox({ apiPort: 0, rtmpPort: 0, now: () => Date.now(), stsTls: { key: cert.key, cert: cert.cert } });
+  sb = await startSandbox({
+    apiPort: 0,
+    rtmpPort: 0,
+    now: () => Date.now(),
+    stsTls: { key: cert.key, cert: cert.cert },
+  });
 }, 60_000);
 afterAll(async () => {
   untrust?.();
@@ -36,14 +41,30 @@ afterEach(() => void vi.useRealTimers());
 function ramRoleHome(secret = sb.credentials.accessKeySecret): string {
   const home = mkdtempSync(join(tmpdir(), 'artc-ramrole-'));
   mkdirSync(join(home, '.aliyun'));
-  const profile = { name: 'prod', mode: 'RamRoleArn', access_key_id: sb.credentials.accessKeyId, access_key_secret: secret, ram_role_arn: 'acs:ram::1234567890123456:role/artc-ingest', ram_session_name: 'obs-pc', expired_seconds: 3600, sts_endpoint: sb.stsEndpoint };
+  const profile = {
+    name: 'prod',
+    mode: 'RamRoleArn',
+    access_key_id: sb.credentials.accessKeyId,
+    access_key_secret: secret,
+    ram_role_arn: 'acs:ram::1234567890123456:role/artc-ingest',
+    ram_session_name: 'obs-pc',
+    expired_seconds: 3600,
+    sts_endpoint: sb.stsEndpoint,
+  };
   writeFileSync(join(home, '.aliyun', 'config.json'), JSON.stringify({ current: 'prod', profiles: [profile] }));
   return home;
 }
 
 function clientFor(home: string, log: ApiCallLog[] = []) {
   const source = credentialChain({ env: { ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true' }, home, timeoutMs: 10_000 });
-  const client = new LiveApiClient({ endpoint: sb.endpoint, credentials: source, now: () => Date.now(), limiter: new TokenBucket(1e6, 1e6), sleep: async () => {}, log: (e) => log.push(e) });
+  const client = new LiveApiClient({
+    endpoint: sb.endpoint,
+    credentials: source,
+    now: () => Date.now(),
+    limiter: new TokenBucket(1e6, 1e6),
+    sleep: async () => {},
+    log: (e) => log.push(e),
+  });
   return { source, client, log };
 }
 
@@ -77,8 +98,15 @@ describe('RamRoleArn profile on the sandbox', () => {
     // 2 h on, the first STS key is past its Expiration on the sandbox: refused there, not used by us
     vi.setSystemTime(Date.now() + 70 * 60_000);
     await client.createRoomRealTimeStreamAddress(CREATE);
-    const stale = new LiveApiClient({ endpoint: sb.endpoint, credentials: firstCreds, now: () => Date.now(), limiter: new TokenBucket(1e6, 1e6) });
-    await expect(stale.createRoomRealTimeStreamAddress(CREATE)).rejects.toMatchObject({ code: 'InvalidSecurityToken.Expired' });
+    const stale = new LiveApiClient({
+      endpoint: sb.endpoint,
+      credentials: firstCreds,
+      now: () => Date.now(),
+      limiter: new TokenBucket(1e6, 1e6),
+    });
+    await expect(stale.createRoomRealTimeStreamAddress(CREATE)).rejects.toMatchObject({
+      code: 'InvalidSecurityToken.Expired',
+    });
   });
 
   it('a token the cloud refuses re-resolves once (a new AssumeRole) and the retry succeeds', async () => {
@@ -86,10 +114,22 @@ describe('RamRoleArn profile on the sandbox', () => {
     const { client } = clientFor(ramRoleHome(), log);
     await client.createRoomRealTimeStreamAddress(CREATE);
     const before = assumed();
-    sb.faults.failNext('CreateRoomRealTimeStreamAddress', 1, { status: 400, code: 'InvalidSecurityToken.Expired', message: 'Specified SecurityToken is expired.' });
+    sb.faults.failNext('CreateRoomRealTimeStreamAddress', 1, {
+      status: 400,
+      code: 'InvalidSecurityToken.Expired',
+      message: 'Specified SecurityToken is expired.',
+    });
     await client.createRoomRealTimeStreamAddress(CREATE);
     expect(assumed() - before).toBe(1);
-    expect(log.some((e) => e.code === 'InvalidSecurityToken.Expired' && /^credentials refused, re-resolving RamRoleArn via ~\/\.aliyun\/config\.json profile prod$/.test(e.reason ?? ''))).toBe(true);
+    expect(
+      log.some(
+        (e) =>
+          e.code === 'InvalidSecurityToken.Expired' &&
+          /^credentials refused, re-resolving RamRoleArn via ~\/\.aliyun\/config\.json profile prod$/.test(
+            e.reason ?? '',
+          ),
+      ),
+    ).toBe(true);
   });
 
   it('a refresh that fails is a retryable error naming the cause, logged with backoff, never the secret', async () => {
@@ -98,14 +138,20 @@ describe('RamRoleArn profile on the sandbox', () => {
     await client.createRoomRealTimeStreamAddress(CREATE);
     const secrets = [sb.credentials.accessKeySecret, ...source.secrets()];
     sb.faults.failNext('CreateRoomRealTimeStreamAddress', 1, { status: 400, code: 'InvalidSecurityToken.Expired' });
-    sb.faults.failNext('AssumeRole', 10, { status: 503, code: 'ServiceUnavailable', message: 'STS is down for the test.' });
+    sb.faults.failNext('AssumeRole', 10, {
+      status: 503,
+      code: 'ServiceUnavailable',
+      message: 'STS is down for the test.',
+    });
     const e = (await client.createRoomRealTimeStreamAddress(CREATE).catch((x: unknown) => x)) as ApiError;
     expect(e).toBeInstanceOf(ApiError);
     expect(e).toMatchObject({ code: 'CredentialsUnavailable', retryable: true });
     expect(e.message).toMatch(/RamRoleArn via ~\/\.aliyun\/config\.json profile prod: .*ServiceUnavailable/);
     const retried = log.filter((l) => l.code === 'CredentialsUnavailable');
     expect(retried.length).toBeGreaterThanOrEqual(2);
-    expect(retried.slice(0, -1).every((l) => (l.retryInMs ?? 0) > 0 && /ServiceUnavailable/.test(l.reason ?? ''))).toBe(true);
+    expect(retried.slice(0, -1).every((l) => (l.retryInMs ?? 0) > 0 && /ServiceUnavailable/.test(l.reason ?? ''))).toBe(
+      true,
+    );
     const printed = JSON.stringify(log) + e.message + e.describe();
     for (const s of secrets) expect(printed).not.toContain(s);
   });
@@ -113,7 +159,9 @@ describe('RamRoleArn profile on the sandbox', () => {
   it('a wrong AccessKey secret in the profile fails naming the profile, without the secret', async () => {
     const { source } = clientFor(ramRoleHome('wrong-secret-never-printed'));
     const e = (await source.get().catch((x: unknown) => x)) as Error;
-    expect(e.message).toMatch(/RamRoleArn via ~\/\.aliyun\/config\.json profile prod: the access key secret is invalid/);
+    expect(e.message).toMatch(
+      /RamRoleArn via ~\/\.aliyun\/config\.json profile prod: the access key secret is invalid/,
+    );
     expect(e.message).not.toContain('wrong-secret-never-printed');
   });
 });

@@ -15,7 +15,13 @@ import { startReceiver, type Receiver } from '../helpers/alert-receiver.js';
 import { cleanEnv } from '../helpers/cli.js';
 import { describeObsSkip, type ObsHandle } from '../helpers/obs-rig.js';
 import { freePort } from '../helpers/ports.js';
-import { familiesOf, prometheusAvailable, promtoolCheck, startPrometheus, type PromHandle } from '../helpers/prometheus.js';
+import {
+  familiesOf,
+  prometheusAvailable,
+  promtoolCheck,
+  startPrometheus,
+  type PromHandle,
+} from '../helpers/prometheus.js';
 import { jsonLine, spawnCli, type Spawned } from '../helpers/spawned.js';
 import { startObsWithUser } from '../helpers/obs-user.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -32,10 +38,23 @@ const FAULTS = ['kick', 'remove', 'kick', 'remove'] as const;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] ?? NaN;
 
 /** Injects a fault through the sandbox's control API and returns the recovery it caused, timed from run's log. */
-async function faultAndRecover(run: Spawned, env: NodeJS.ProcessEnv, kind: 'kick' | 'remove', onTick?: () => Promise<void>): Promise<Recovered> {
-  const sb = JSON.parse(readFileSync(join(env.ARTC_INGEST_HOME!, 'sandbox.json'), 'utf8')) as { endpoint: string; controlToken: string };
+async function faultAndRecover(
+  run: Spawned,
+  env: NodeJS.ProcessEnv,
+  kind: 'kick' | 'remove',
+  onTick?: () => Promise<void>,
+): Promise<Recovered> {
+  const sb = JSON.parse(readFileSync(join(env.ARTC_INGEST_HOME!, 'sandbox.json'), 'utf8')) as {
+    endpoint: string;
+    controlToken: string;
+  };
   const mark = run.lines.length;
-  const res = await fetch(`${sb.endpoint}/_sandbox/fault`, { method: 'POST', headers: { authorization: `Bearer ${sb.controlToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ kind, ...CH }), signal: AbortSignal.timeout(5_000) });
+  const res = await fetch(`${sb.endpoint}/_sandbox/fault`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${sb.controlToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ kind, ...CH }),
+    signal: AbortSignal.timeout(5_000),
+  });
   expect(res.status).toBe(200);
   const parsed = () => run.lines.slice(mark).map((l) => jsonLine<Line>(() => true)(l));
   const found = () => {
@@ -45,19 +64,29 @@ async function faultAndRecover(run: Spawned, env: NodeJS.ProcessEnv, kind: 'kick
     return l < 0 ? undefined : { detected: ls[d]!, live: ls[l]! };
   };
   // the caller's probe (e.g. /healthz) runs every 100 ms until live again: it sees the outage as a monitor would
-  const r = await waitFor(async () => (await onTick?.(), found()), { what: `recovery from the ${kind}`, timeoutMs: 60_000, intervalMs: 100 });
+  const r = await waitFor(async () => (await onTick?.(), found()), {
+    what: `recovery from the ${kind}`,
+    timeoutMs: 60_000,
+    intervalMs: 100,
+  });
   return { reason: r.detected.recovery!, ms: Date.parse(r.live.at) - Date.parse(r.detected.at) };
 }
 
-async function healthz(port: number): Promise<{ code: number; body: { status: string; state: string; offAirSeconds: number } }> {
+async function healthz(
+  port: number,
+): Promise<{ code: number; body: { status: string; state: string; offAirSeconds: number } }> {
   const res = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(2_000) });
   return { code: res.status, body: (await res.json()) as { status: string; state: string; offAirSeconds: number } };
 }
 
-const describeProm = prometheusAvailable() ? describeObsSkip : (name: string, fn: () => void) => {
-  console.warn(`[monitoring] skipping "${name}": /usr/bin/prometheus is not installed (apt-get install prometheus)`);
-  describe.skip(name, fn);
-};
+const describeProm = prometheusAvailable()
+  ? describeObsSkip
+  : (name: string, fn: () => void) => {
+      console.warn(
+        `[monitoring] skipping "${name}": /usr/bin/prometheus is not installed (apt-get install prometheus)`,
+      );
+      describe.skip(name, fn);
+    };
 
 describeProm('monitoring: run --metrics-listen with real OBS and a real Prometheus', () => {
   let obs: ObsHandle;
@@ -82,15 +111,44 @@ describeProm('monitoring: run --metrics-listen with real OBS and a real Promethe
     rmSync(home, { recursive: true, force: true });
   });
 
-  const args = (metricsPort: number, extra: string[]) => ['run', '--sandbox', '--json', '--app-id', CH.appId, '--channel-id', CH.channelId, '--user-id', CH.userId, '--display-name', 'Monitoring test', '--obs-url', obs.url, '--obs-password', obs.password, '--poll-interval', '1', '--metrics-listen', `127.0.0.1:${metricsPort}`, ...extra];
+  const args = (metricsPort: number, extra: string[]) => [
+    'run',
+    '--sandbox',
+    '--json',
+    '--app-id',
+    CH.appId,
+    '--channel-id',
+    CH.channelId,
+    '--user-id',
+    CH.userId,
+    '--display-name',
+    'Monitoring test',
+    '--obs-url',
+    obs.url,
+    '--obs-password',
+    obs.password,
+    '--poll-interval',
+    '1',
+    '--metrics-listen',
+    `127.0.0.1:${metricsPort}`,
+    ...extra,
+  ];
 
   it('Prometheus reads live = 1 and recoveries by reason; /healthz 503 past the grace, 200 after; promtool clean', async () => {
     const mport = await freePort();
     prom = await startPrometheus([`127.0.0.1:${mport}`]);
     const env = cleanEnv(join(home, 'a'));
     run = spawnCli(args(mport, ['--health-grace', '0.1']), env);
-    await run.waitForLine(jsonLine<Line>((o) => o.state === 'live'), 'state live', 40_000);
-    await waitFor(async () => (await prom!.query('artc_ingest_live'))[0]?.value === 1, { what: 'Prometheus: artc_ingest_live 1', timeoutMs: 20_000, intervalMs: 250 });
+    await run.waitForLine(
+      jsonLine<Line>((o) => o.state === 'live'),
+      'state live',
+      40_000,
+    );
+    await waitFor(async () => (await prom!.query('artc_ingest_live'))[0]?.value === 1, {
+      what: 'Prometheus: artc_ingest_live 1',
+      timeoutMs: 20_000,
+      intervalMs: 250,
+    });
     expect((await healthz(mport)).code).toBe(200);
 
     const seen: Array<{ code: number; status: string }> = [];
@@ -111,25 +169,44 @@ describeProm('monitoring: run --metrics-listen with real OBS and a real Promethe
     for (const reason of new Set(baseline.map((r) => r.reason))) {
       const n = baseline.filter((r) => r.reason === reason).length;
       const sel = `artc_ingest_recoveries_total{reason="${reason}"}`;
-      await waitFor(async () => ((await prom!.query(sel))[0]?.value ?? 0) >= n, { what: `Prometheus: ${sel} >= ${n}`, timeoutMs: 20_000, intervalMs: 250 });
+      await waitFor(async () => ((await prom!.query(sel))[0]?.value ?? 0) >= n, {
+        what: `Prometheus: ${sel} >= ${n}`,
+        timeoutMs: 20_000,
+        intervalMs: 250,
+      });
       // it rose: Prometheus scraped it at 0 before the fault
       expect((await prom.query(`min_over_time(${sel}[10m])`))[0]?.value).toBe(0);
     }
     expect((await prom.query('max_over_time(artc_ingest_live[10m])'))[0]?.value).toBe(1);
     // the latest scrape may predate the end of the last recovery: wait for one after it
-    await waitFor(async () => (await prom!.query('artc_ingest_supervisor_state{state="live"}'))[0]?.value === 1, { what: 'Prometheus: state live', timeoutMs: 10_000, intervalMs: 250 });
+    await waitFor(async () => (await prom!.query('artc_ingest_supervisor_state{state="live"}'))[0]?.value === 1, {
+      what: 'Prometheus: state live',
+      timeoutMs: 10_000,
+      intervalMs: 250,
+    });
     expect((await prom.query('sum(artc_ingest_supervisor_state)'))[0]?.value).toBe(1);
     expect((await prom.query('artc_ingest_obs_connected'))[0]?.value).toBe(1);
     // OBS's output figures, read from real OBS at scrape time
-    await waitFor(async () => ((await prom!.query('artc_ingest_obs_output_bytes'))[0]?.value ?? 0) > 0, { what: 'Prometheus: OBS output bytes > 0', timeoutMs: 10_000, intervalMs: 250 });
+    await waitFor(async () => ((await prom!.query('artc_ingest_obs_output_bytes'))[0]?.value ?? 0) > 0, {
+      what: 'Prometheus: OBS output bytes > 0',
+      timeoutMs: 10_000,
+      intervalMs: 250,
+    });
     expect((await prom.query('artc_ingest_url_expiry_timestamp_seconds - time()'))[0]?.value).toBeGreaterThan(60);
-    expect(((await prom.query('artc_ingest_api_requests_total{action="DescribeChannelParticipants",outcome="ok"}'))[0]?.value ?? 0)).toBeGreaterThan(0);
+    expect(
+      (await prom.query('artc_ingest_api_requests_total{action="DescribeChannelParticipants",outcome="ok"}'))[0]
+        ?.value ?? 0,
+    ).toBeGreaterThan(0);
 
-    const text = await (await fetch(`http://127.0.0.1:${mport}/metrics`, { signal: AbortSignal.timeout(5_000) })).text();
+    const text = await (
+      await fetch(`http://127.0.0.1:${mport}/metrics`, { signal: AbortSignal.timeout(5_000) })
+    ).text();
     const ours = promtoolCheck(familiesOf(text, 'artc_ingest_'));
     expect(ours).toEqual({ status: 0, findings: '' });
     const all = promtoolCheck(text);
-    console.log(`[monitoring] baseline recoveries (no alerts): ${JSON.stringify(baseline)}; promtool on the whole exposition: ${all.findings || 'clean'}`);
+    console.log(
+      `[monitoring] baseline recoveries (no alerts): ${JSON.stringify(baseline)}; promtool on the whole exposition: ${all.findings || 'clean'}`,
+    );
     expect(await run.stop('SIGTERM')).toBe(0);
     run = undefined;
   }, 180_000);
@@ -139,13 +216,24 @@ describeProm('monitoring: run --metrics-listen with real OBS and a real Promethe
     receivers.push(good!, hang!, fail!);
     const mport = await freePort();
     const env = cleanEnv(join(home, 'b'));
-    const hooks = [`${hang!.url}/hook?access_token=HANGTOKEN`, `${fail!.url}/hook`, `${good!.url}/hook`].flatMap((u) => ['--alert-webhook', u]);
+    const hooks = [`${hang!.url}/hook?access_token=HANGTOKEN`, `${fail!.url}/hook`, `${good!.url}/hook`].flatMap(
+      (u) => ['--alert-webhook', u],
+    );
     run = spawnCli(args(mport, [...hooks, '--alert-format', 'json', '--alert-after', '0.1']), env);
-    await run.waitForLine(jsonLine<Line>((o) => o.state === 'live'), 'state live', 40_000);
-    const streamServiceSettings = (await user.call('GetStreamServiceSettings')).streamServiceSettings as { key: string };
+    await run.waitForLine(
+      jsonLine<Line>((o) => o.state === 'live'),
+      'state live',
+      40_000,
+    );
+    const streamServiceSettings = (await user.call('GetStreamServiceSettings')).streamServiceSettings as {
+      key: string;
+    };
     const withAlerts: Recovered[] = [];
     for (const kind of FAULTS) withAlerts.push({ ...(await faultAndRecover(run, env, kind)), kind });
-    await waitFor(() => good!.received.filter((r) => r.body.includes('"back-live"')).length >= 1 && good, { what: 'back-live at the good robot', timeoutMs: 15_000 });
+    await waitFor(() => good!.received.filter((r) => r.body.includes('"back-live"')).length >= 1 && good, {
+      what: 'back-live at the good robot',
+      timeoutMs: 15_000,
+    });
     const events = good!.received.map((r) => (JSON.parse(r.body) as { event: string }).event);
     expect(events).toContain('off-air');
     expect(events).toContain('back-live');
@@ -160,12 +248,19 @@ describeProm('monitoring: run --metrics-listen with real OBS and a real Promethe
     expect(run.lines.join('\n')).not.toContain('HANGTOKEN');
 
     const ms = (rs: Recovered[]) => rs.map((r) => r.ms);
-    console.log(`[monitoring] recovery ms, no alerts: ${JSON.stringify(baseline)} ; hanging + 500 + ok robots: ${JSON.stringify(withAlerts)} ; alert failures logged: ${failures.length}`);
+    console.log(
+      `[monitoring] recovery ms, no alerts: ${JSON.stringify(baseline)} ; hanging + 500 + ok robots: ${JSON.stringify(withAlerts)} ; alert failures logged: ${failures.length}`,
+    );
     // "within noise": a recovery here takes 1-5 s and varies by about a second run to run (poll phase, OBS);
     // a queue that blocked would add the 5 s deadline (x3 tries) to the one it delayed
     for (const kind of ['kick', 'remove'] as const) {
-      const [b, w] = [median(ms(baseline.filter((r) => r.kind === kind))), median(ms(withAlerts.filter((r) => r.kind === kind)))];
-      console.log(`[monitoring] ${kind}: median recovery ${b} ms with no alerts, ${w} ms with hanging + 500 + ok robots`);
+      const [b, w] = [
+        median(ms(baseline.filter((r) => r.kind === kind))),
+        median(ms(withAlerts.filter((r) => r.kind === kind))),
+      ];
+      console.log(
+        `[monitoring] ${kind}: median recovery ${b} ms with no alerts, ${w} ms with hanging + 500 + ok robots`,
+      );
       expect(w).toBeLessThan(b + 1_500);
     }
     expect(await run.stop('SIGTERM')).toBe(0);
@@ -178,12 +273,42 @@ describeProm('monitoring: run --metrics-listen with real OBS and a real Promethe
     const mport = await freePort();
     const env = cleanEnv(join(home, 'c'));
     const secret = 'SECdingtalk-test-secret-0123';
-    run = spawnCli(args(mport, ['--max-recoveries', '1', '--alert-webhook', `${rx.url}/robot/send?access_token=ROBOT`, '--alert-format', 'dingtalk', '--alert-secret', secret, '--alert-after', '0.1']), env);
-    await run.waitForLine(jsonLine<Line>((o) => o.state === 'live'), 'state live', 40_000);
+    run = spawnCli(
+      args(mport, [
+        '--max-recoveries',
+        '1',
+        '--alert-webhook',
+        `${rx.url}/robot/send?access_token=ROBOT`,
+        '--alert-format',
+        'dingtalk',
+        '--alert-secret',
+        secret,
+        '--alert-after',
+        '0.1',
+      ]),
+      env,
+    );
+    await run.waitForLine(
+      jsonLine<Line>((o) => o.state === 'live'),
+      'state live',
+      40_000,
+    );
     await faultAndRecover(run, env, 'kick');
-    const sb = JSON.parse(readFileSync(join(env.ARTC_INGEST_HOME!, 'sandbox.json'), 'utf8')) as { endpoint: string; controlToken: string };
-    await fetch(`${sb.endpoint}/_sandbox/fault`, { method: 'POST', headers: { authorization: `Bearer ${sb.controlToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'kick', ...CH }), signal: AbortSignal.timeout(5_000) });
-    await run.waitForLine(jsonLine<Line>((o) => o.state === 'failed'), 'state failed', 30_000);
+    const sb = JSON.parse(readFileSync(join(env.ARTC_INGEST_HOME!, 'sandbox.json'), 'utf8')) as {
+      endpoint: string;
+      controlToken: string;
+    };
+    await fetch(`${sb.endpoint}/_sandbox/fault`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${sb.controlToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ kind: 'kick', ...CH }),
+      signal: AbortSignal.timeout(5_000),
+    });
+    await run.waitForLine(
+      jsonLine<Line>((o) => o.state === 'failed'),
+      'state failed',
+      30_000,
+    );
     // run ends (exit 1) only after its queued alerts are out (or a 3 s cap)
     expect(await run.exited).toBe(1);
     run = undefined;
@@ -201,18 +326,51 @@ describeProm('monitoring: run --metrics-listen with real OBS and a real Promethe
     receivers.push(rx);
     const mport = await freePort();
     const env = cleanEnv(join(home, 'd'));
-    run = spawnCli(args(mport, ['--alert-webhook', `${rx.url}/services/T0/B0/XYZ`, '--alert-format', 'slack', '--alert-after', '30']), env);
-    await run.waitForLine(jsonLine<Line>((o) => o.state === 'live'), 'state live', 40_000);
+    run = spawnCli(
+      args(mport, [
+        '--alert-webhook',
+        `${rx.url}/services/T0/B0/XYZ`,
+        '--alert-format',
+        'slack',
+        '--alert-after',
+        '30',
+      ]),
+      env,
+    );
+    await run.waitForLine(
+      jsonLine<Line>((o) => o.state === 'live'),
+      'state live',
+      40_000,
+    );
     for (let i = 0; i < 5; i++) await faultAndRecover(run, env, 'kick');
-    const sb = JSON.parse(readFileSync(join(env.ARTC_INGEST_HOME!, 'sandbox.json'), 'utf8')) as { endpoint: string; controlToken: string };
-    await fetch(`${sb.endpoint}/_sandbox/fault`, { method: 'POST', headers: { authorization: `Bearer ${sb.controlToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'kick', ...CH }), signal: AbortSignal.timeout(5_000) });
-    await run.waitForLine(jsonLine<Line>((o) => o.reason === 'recovery-storm'), 'the storm flagged', 20_000);
-    await waitFor(() => rx.received.some((r) => r.body.includes('recovery storm')), { what: 'storm at the robot', timeoutMs: 10_000 });
+    const sb = JSON.parse(readFileSync(join(env.ARTC_INGEST_HOME!, 'sandbox.json'), 'utf8')) as {
+      endpoint: string;
+      controlToken: string;
+    };
+    await fetch(`${sb.endpoint}/_sandbox/fault`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${sb.controlToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ kind: 'kick', ...CH }),
+      signal: AbortSignal.timeout(5_000),
+    });
+    await run.waitForLine(
+      jsonLine<Line>((o) => o.reason === 'recovery-storm'),
+      'the storm flagged',
+      20_000,
+    );
+    await waitFor(() => rx.received.some((r) => r.body.includes('recovery storm')), {
+      what: 'storm at the robot',
+      timeoutMs: 10_000,
+    });
     const storm = JSON.parse(rx.received.find((r) => r.body.includes('recovery storm'))!.body) as { text: string };
-    expect(storm.text).toMatch(/^artc-ingest: recovery storm: demoApp\/room-mon as obs-mon\. removed again and again: 6 recoveries/);
+    expect(storm.text).toMatch(
+      /^artc-ingest: recovery storm: demoApp\/room-mon as obs-mon\. removed again and again: 6 recoveries/,
+    );
     // off-air comes only after 30 s: none was sent for the quick recoveries, so no back-live either
     expect(rx.received.filter((r) => /OFF AIR|back live/.test(r.body))).toEqual([]);
-    const text = await (await fetch(`http://127.0.0.1:${mport}/metrics`, { signal: AbortSignal.timeout(5_000) })).text();
+    const text = await (
+      await fetch(`http://127.0.0.1:${mport}/metrics`, { signal: AbortSignal.timeout(5_000) })
+    ).text();
     expect(text).toContain('artc_ingest_recovery_storm 1');
     expect(text).toMatch(/artc_ingest_recoveries_total\{reason="obs-stopped"\} 6/);
     expect(await run.stop('SIGTERM')).toBe(0);

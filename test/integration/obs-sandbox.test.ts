@@ -9,7 +9,12 @@ import JsonOBSWebSocket from 'obs-websocket-js/json';
 import { afterAll, beforeAll, expect, it, onTestFailed } from 'vitest';
 import { LiveApiClient, type IngestUrl } from '../../script/cloud/api-client.js';
 import { startSandbox, type SandboxEvent, type SandboxHandle } from '../../script/sandbox/index.js';
-import { classifyRequestError, ObsClient, type ObsOutputState, type StreamStateChanged } from '../../shared/obs-client.js';
+import {
+  classifyRequestError,
+  ObsClient,
+  type ObsOutputState,
+  type StreamStateChanged,
+} from '../../shared/obs-client.js';
 import type { ObsReconnectSettings } from '../helpers/obs-home.js';
 import { describeObsSkip, startObs, type ObsHandle } from '../helpers/obs-rig.js';
 import { isAlive } from '../helpers/proc-tree.js';
@@ -32,7 +37,11 @@ describeObsSkip('real OBS 29 -> sandbox cloud (in-process)', () => {
   let sb: SandboxHandle | undefined;
   let obs: ObsHandle | undefined;
   let api: LiveApiClient;
-  const obsClient = new ObsClient({ createSocket: () => new JsonOBSWebSocket(), callTimeoutMs: 5_000, connectTimeoutMs: 10_000 });
+  const obsClient = new ObsClient({
+    createSocket: () => new JsonOBSWebSocket(),
+    callTimeoutMs: 5_000,
+    connectTimeoutMs: 10_000,
+  });
   const obsEvents = new EventLog<StreamStateChanged>();
   const sbEvents: SandboxEvent[] = [];
   const sbLog: string[] = [];
@@ -46,15 +55,20 @@ describeObsSkip('real OBS 29 -> sandbox cloud (in-process)', () => {
     ]);
     api = new LiveApiClient({ endpoint: sb.endpoint, credentials: sb.credentials, timeoutMs: 5_000 });
     await obsClient.connect(obs.url, obs.password);
-    say(`OBS ${obs.version.join('.')} up in ${obs.startupMs} ms; sandbox API ${sb.endpoint}, RTMP ingest port ${sb.rtmpPort}`);
+    say(
+      `OBS ${obs.version.join('.')} up in ${obs.startupMs} ms; sandbox API ${sb.endpoint}, RTMP ingest port ${sb.rtmpPort}`,
+    );
   });
 
   afterAll(async () => {
-    if (obsClient.state === 'connected') await stopStream().catch((e: unknown) => say(`afterAll: could not stop the stream: ${String(e)}`));
+    if (obsClient.state === 'connected')
+      await stopStream().catch((e: unknown) => say(`afterAll: could not stop the stream: ${String(e)}`));
     await obsClient.disconnect();
     await obs?.stop();
     await sb?.stop();
-    if (obs) for (const pid of [obs.pid, obs.wrapperPid, obs.xvfbPid]) if (pid !== undefined) expect(isAlive(pid), `pid ${pid} left running`).toBe(false);
+    if (obs)
+      for (const pid of [obs.pid, obs.wrapperPid, obs.xvfbPid])
+        if (pid !== undefined) expect(isAlive(pid), `pid ${pid} left running`).toBe(false);
   });
 
   function onFailureDump(): void {
@@ -70,12 +84,19 @@ describeObsSkip('real OBS 29 -> sandbox cloud (in-process)', () => {
   const waitPresent = (ChannelId: string, user: string, timeoutMs = 10_000) =>
     waitFor(async () => (await users(ChannelId)).includes(user), { what: `${user} in ${ChannelId}`, timeoutMs });
   const waitAbsent = (ChannelId: string, user: string, timeoutMs = 10_000) =>
-    waitFor(async () => !(await users(ChannelId)).includes(user), { what: `${user} gone from ${ChannelId}`, timeoutMs });
+    waitFor(async () => !(await users(ChannelId)).includes(user), {
+      what: `${user} gone from ${ChannelId}`,
+      timeoutMs,
+    });
   const nextState = (states: ObsOutputState[], timeoutMs = 15_000) =>
     obsEvents.next((e) => states.includes(e.outputState), { what: states.map(short).join(' or '), timeoutMs });
 
   async function setReconnect(r: ObsReconnectSettings): Promise<void> {
-    const values = { Reconnect: r.enabled ? 'true' : 'false', RetryDelay: String(r.retryDelaySec), MaxRetries: String(r.maxRetries) };
+    const values = {
+      Reconnect: r.enabled ? 'true' : 'false',
+      RetryDelay: String(r.retryDelaySec),
+      MaxRetries: String(r.maxRetries),
+    };
     for (const [parameterName, parameterValue] of Object.entries(values)) {
       await obsClient.call('SetProfileParameter', { parameterCategory: 'Output', parameterName, parameterValue });
       const back = await obsClient.call('GetProfileParameter', { parameterCategory: 'Output', parameterName });
@@ -84,17 +105,28 @@ describeObsSkip('real OBS 29 -> sandbox cloud (in-process)', () => {
   }
 
   async function mint(ChannelId: string, UserId: string, ExpireTime?: number): Promise<IngestUrl> {
-    return api.createRoomRealTimeStreamAddress({ ...channel(ChannelId), UserId, DisplayName: `OBS ${UserId}`, ...(ExpireTime ? { ExpireTime } : {}) });
+    return api.createRoomRealTimeStreamAddress({
+      ...channel(ChannelId),
+      UserId,
+      DisplayName: `OBS ${UserId}`,
+      ...(ExpireTime ? { ExpireTime } : {}),
+    });
   }
 
   /** rtmp_custom {server, key}, then StartStream; returns when StartStream answered (the outcome comes as events). */
   async function startStream(server: string, key: string): Promise<number> {
     // OBS refuses new settings while its output is still active (also for a moment after a STOPPED event)
-    await waitFor(async () => {
-      const st = await obsClient.call('GetStreamStatus');
-      return !st.outputActive && !st.outputReconnecting;
-    }, { what: 'OBS output inactive before a new start', timeoutMs: 5_000 });
-    await obsClient.call('SetStreamServiceSettings', { streamServiceType: 'rtmp_custom', streamServiceSettings: { server, key } });
+    await waitFor(
+      async () => {
+        const st = await obsClient.call('GetStreamStatus');
+        return !st.outputActive && !st.outputReconnecting;
+      },
+      { what: 'OBS output inactive before a new start', timeoutMs: 5_000 },
+    );
+    await obsClient.call('SetStreamServiceSettings', {
+      streamServiceType: 'rtmp_custom',
+      streamServiceSettings: { server, key },
+    });
     obsEvents.mark();
     const t0 = Date.now();
     await obsClient.call('StartStream');
@@ -105,12 +137,19 @@ describeObsSkip('real OBS 29 -> sandbox cloud (in-process)', () => {
   async function stopStream(): Promise<void> {
     const status = await obsClient.call('GetStreamStatus');
     if (!status.outputActive && !status.outputReconnecting) return;
-    const err = await obsClient.call('StopStream').then(() => undefined, (e: unknown) => e);
+    const err = await obsClient.call('StopStream').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     if (err !== undefined && classifyRequestError(err).kind !== 'already-so') throw err;
-    await waitFor(async () => !(await obsClient.call('GetStreamStatus')).outputActive, { what: 'OBS output inactive', timeoutMs: 15_000 });
+    await waitFor(async () => !(await obsClient.call('GetStreamStatus')).outputActive, {
+      what: 'OBS output inactive',
+      timeoutMs: 15_000,
+    });
   }
 
-  const acceptedFor = (streamName: string) => sbEvents.filter((e) => e.type === 'publish-accepted' && e.streamName === streamName);
+  const acceptedFor = (streamName: string) =>
+    sbEvents.filter((e) => e.type === 'publish-accepted' && e.streamName === streamName);
   const streamNameOf = (url: IngestUrl) => url.streamKey.split('?')[0]!;
 
   it('(a) goes live: minted URL -> rtmp_custom -> STARTED -> the publisher is listed; StopStream -> it leaves', async () => {
@@ -131,7 +170,9 @@ describeObsSkip('real OBS 29 -> sandbox cloud (in-process)', () => {
     expect(started.event).toMatchObject({ outputState: STARTED, outputActive: true });
     await waitPresent(ch, 'obs-a');
     const present = Date.now();
-    say(`(a) StartStream -> STARTED ${started.at - t0} ms; -> listed by DescribeChannelParticipants ${present - t0} ms`);
+    say(
+      `(a) StartStream -> STARTED ${started.at - t0} ms; -> listed by DescribeChannelParticipants ${present - t0} ms`,
+    );
     expect(acceptedFor(streamNameOf(url))).toHaveLength(1);
     expect(obs!.readLog()).toContain(`Connecting to RTMP URL ${url.server}`);
     expect(obs!.readLog()).not.toContain(token!);
@@ -144,7 +185,7 @@ describeObsSkip('real OBS 29 -> sandbox cloud (in-process)', () => {
     expect(await users(ch)).toEqual([]);
   });
 
-  it('(b) a kick drops OBS and unlists the publisher; OBS\'s own reconnect (URL still valid) brings it back; StopStream -> it leaves', async () => {
+  it("(b) a kick drops OBS and unlists the publisher; OBS's own reconnect (URL still valid) brings it back; StopStream -> it leaves", async () => {
     onFailureDump();
     const ch = 'room-b';
     await setReconnect(RECONNECT_ON);
@@ -161,7 +202,10 @@ describeObsSkip('real OBS 29 -> sandbox cloud (in-process)', () => {
     // valid as long as that retry was not yet accepted when the listing was answered (the sandbox is in-process).
     const listedAfterKick = await users(ch);
     if (acceptedFor(streamNameOf(url)).length === 1) expect(listedAfterKick).not.toContain('obs-b');
-    else say('(b) OBS reconnected before the first listing after the kick was answered (a slow machine); absence not checked');
+    else
+      say(
+        '(b) OBS reconnected before the first listing after the kick was answered (a slow machine); absence not checked',
+      );
     const drop = await nextState([RECONNECTING, STOPPED]);
     say(`(b) kick -> OBS ${short(drop.event.outputState)} ${drop.at - tKick} ms`);
     expect(sb!.stats().publishes.ended.kicked).toBe(kickedBefore + 1);
@@ -194,10 +238,16 @@ describeObsSkip('real OBS 29 -> sandbox cloud (in-process)', () => {
       const t0 = await startStream(url.server, url.streamKey);
       const end = await nextState([STOPPED, STARTED, RECONNECTING]);
       const states = obsEvents.sinceMark().map((e) => e.outputState);
-      say(`(c) StartStream -> OBS ${short(end.event.outputState)} ${end.at - t0} ms; states: ${states.map(short).join(' ')}`);
+      say(
+        `(c) StartStream -> OBS ${short(end.event.outputState)} ${end.at - t0} ms; states: ${states.map(short).join(' ')}`,
+      );
       expect(states).toEqual([STARTING, STOPPED]);
       expect(sb!.stats().publishes.rejected.expired).toBe(expiredBefore + 1); // no retry by OBS
-      expect(sbEvents.filter((e) => e.type === 'publish-rejected' && e.streamName === streamNameOf(url)).map((e) => (e as { reason: string }).reason)).toEqual(['expired']);
+      expect(
+        sbEvents
+          .filter((e) => e.type === 'publish-rejected' && e.streamName === streamNameOf(url))
+          .map((e) => (e as { reason: string }).reason),
+      ).toEqual(['expired']);
       // OBS's librtmp read the refusal: it logs the onStatus code and description
       const obsLog = obs!.readLog().split('\n');
       const denied = obsLog.findIndex((l) => l.includes('NetStream.Publish.Denied'));
@@ -213,7 +263,7 @@ describeObsSkip('real OBS 29 -> sandbox cloud (in-process)', () => {
     }
   });
 
-  it('(c2) a URL that expired while live: after a kick, OBS\'s own retries (same key) are each refused: RECONNECTING again, never RECONNECTED; the user stays away', async () => {
+  it("(c2) a URL that expired while live: after a kick, OBS's own retries (same key) are each refused: RECONNECTING again, never RECONNECTED; the user stays away", async () => {
     onFailureDump();
     const ch = 'room-c2';
     await setReconnect(RECONNECT_ON);
@@ -230,11 +280,19 @@ describeObsSkip('real OBS 29 -> sandbox cloud (in-process)', () => {
       expect(sb!.faults.kick({ appId: APP, channelId: ch, userId: 'obs-c2' })).toBe(1);
       expect((await nextState([RECONNECTING, STOPPED])).event.outputState).toBe(RECONNECTING);
       // two of OBS's retries (1 s, then about 1.5 s later), each refused as expired
-      await waitFor(() => sb!.stats().publishes.rejected.expired >= expiredBefore + 2, { what: 'two of OBS\'s retries refused as expired', timeoutMs: 15_000 });
+      await waitFor(() => sb!.stats().publishes.rejected.expired >= expiredBefore + 2, {
+        what: "two of OBS's retries refused as expired",
+        timeoutMs: 15_000,
+      });
       // each refused retry is a failed retry: OBS schedules the next one (RECONNECTING), it does not report RECONNECTED
-      await waitFor(() => obsEvents.sinceMark().filter((e) => e.outputState === RECONNECTING).length >= 3, { what: 'a RECONNECTING per failed retry', timeoutMs: 5_000 });
+      await waitFor(() => obsEvents.sinceMark().filter((e) => e.outputState === RECONNECTING).length >= 3, {
+        what: 'a RECONNECTING per failed retry',
+        timeoutMs: 5_000,
+      });
       const states = obsEvents.sinceMark().map((e) => e.outputState);
-      say(`(c2) kick -> ${sb!.stats().publishes.rejected.expired - expiredBefore} retries refused in ${Date.now() - tKick} ms; states: ${states.map(short).join(' ')}`);
+      say(
+        `(c2) kick -> ${sb!.stats().publishes.rejected.expired - expiredBefore} retries refused in ${Date.now() - tKick} ms; states: ${states.map(short).join(' ')}`,
+      );
       expect(states).not.toContain(RECONNECTED);
       expect(states).not.toContain(STARTED);
       expect(new Set(states)).toEqual(new Set([RECONNECTING]));
@@ -261,11 +319,18 @@ describeObsSkip('real OBS 29 -> sandbox cloud (in-process)', () => {
     say(`(d) StartStream -> OBS STOPPED ${end.at - t0} ms; states: ${states.map(short).join(' ')}`);
     expect(states).toEqual([STARTING, STOPPED]); // no STARTED (and no RECONNECTING: auto-reconnect off, as set)
     expect(sb!.stats().publishes.rejected.forged).toBe(forgedBefore + 1);
-    expect(sbEvents.some((e) => e.type === 'publish-rejected' && e.streamName === streamNameOf(url) && e.reason === 'forged')).toBe(true);
+    expect(
+      sbEvents.some(
+        (e) => e.type === 'publish-rejected' && e.streamName === streamNameOf(url) && e.reason === 'forged',
+      ),
+    ).toBe(true);
     expect(acceptedFor(streamNameOf(url))).toEqual([]);
     expect(await users(ch)).toEqual([]);
     // the STOPPED event can arrive a moment before GetStreamStatus reports the output inactive (seen under load)
-    await waitFor(async () => !(await obsClient.call('GetStreamStatus')).outputActive, { what: 'OBS output inactive', timeoutMs: 5_000 });
+    await waitFor(async () => !(await obsClient.call('GetStreamStatus')).outputActive, {
+      what: 'OBS output inactive',
+      timeoutMs: 5_000,
+    });
   });
 
   it('(e) silent removal: the user is unlisted while OBS keeps streaming (outputActive, bytes growing, no drop)', async () => {
@@ -283,17 +348,24 @@ describeObsSkip('real OBS 29 -> sandbox cloud (in-process)', () => {
     say(`(e) remove -> unlisted ${Date.now() - tRemove} ms`);
     const before = await obsClient.call('GetStreamStatus');
     expect(before).toMatchObject({ outputActive: true, outputReconnecting: false });
-    const grown = await waitFor(async () => {
-      const s = await obsClient.call('GetStreamStatus');
-      return s.outputActive && s.outputBytes > before.outputBytes && s;
-    }, { what: 'outputBytes growing after the removal' });
+    const grown = await waitFor(
+      async () => {
+        const s = await obsClient.call('GetStreamStatus');
+        return s.outputActive && s.outputBytes > before.outputBytes && s;
+      },
+      { what: 'outputBytes growing after the removal' },
+    );
     expect(grown.outputReconnecting).toBe(false);
     expect(obsEvents.since()).toEqual([]); // no RECONNECTING, no STOPPED
-    expect(sb!.stats().publishers.filter((p) => p.streamName === streamNameOf(url))).toMatchObject([{ userId: 'obs-e', listed: false }]);
+    expect(sb!.stats().publishers.filter((p) => p.streamName === streamNameOf(url))).toMatchObject([
+      { userId: 'obs-e', listed: false },
+    ]);
     expect(await users(ch)).not.toContain('obs-e');
 
     await obsClient.call('StopStream');
     await nextState([STOPPED]);
-    await waitFor(() => sb!.stats().publishers.every((p) => p.streamName !== streamNameOf(url)), { what: 'the RTMP session to end' });
+    await waitFor(() => sb!.stats().publishers.every((p) => p.streamName !== streamNameOf(url)), {
+      what: 'the RTMP session to end',
+    });
   });
 });

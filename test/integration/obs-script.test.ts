@@ -39,12 +39,18 @@ describeObsSkip('install + Lua script in real OBS', () => {
     helperPort = await freePort();
     // an OBS folder laid out like the rig's, to install into
     const paths = prepareObsHome(join(root, 'obs-home'), { port: 4455, password: 'unused' });
-    const r = await runCli(['install', '--config-dir', paths.configDir, '--port', String(helperPort), '--sandbox'], env);
+    const r = await runCli(
+      ['install', '--config-dir', paths.configDir, '--port', String(helperPort), '--sandbox'],
+      env,
+    );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('+ dock "ARTC Ingest"');
     expect(r.stdout).toContain('+ Lua script');
-    const again = await runCli(['install', '--config-dir', paths.configDir, '--port', String(helperPort), '--sandbox'], env);
+    const again = await runCli(
+      ['install', '--config-dir', paths.configDir, '--port', String(helperPort), '--sandbox'],
+      env,
+    );
     expect(again.stdout).toContain('Already installed: nothing to change.');
 
     token = readFileSync(join(env.ARTC_INGEST_HOME!, 'token'), 'utf8').trim();
@@ -60,14 +66,31 @@ describeObsSkip('install + Lua script in real OBS', () => {
   });
 
   async function launch(): Promise<{ obs: ObsHandle; helperPid: number }> {
-    const obs = await startObs({ extraGlobalIni: dockIni, sceneCollectionJson: { modules }, env: { ARTC_INGEST_HOME: env.ARTC_INGEST_HOME! } });
+    const obs = await startObs({
+      extraGlobalIni: dockIni,
+      sceneCollectionJson: { modules },
+      env: { ARTC_INGEST_HOME: env.ARTC_INGEST_HOME! },
+    });
     started.push(obs);
-    const context = () => `--- OBS log ---\n${obs.readLog().split('\n').slice(-30).join('\n')}\n--- helper.log ---\n${readHelperLog()}`;
-    await waitFor(() => /Loaded lua script: artc-ingest\.lua/.test(obs.readLog()), { what: '"Loaded lua script: artc-ingest.lua" in OBS\'s log', timeoutMs: 20_000, context });
+    const context = () =>
+      `--- OBS log ---\n${obs.readLog().split('\n').slice(-30).join('\n')}\n--- helper.log ---\n${readHelperLog()}`;
+    await waitFor(() => /Loaded lua script: artc-ingest\.lua/.test(obs.readLog()), {
+      what: '"Loaded lua script: artc-ingest.lua" in OBS\'s log',
+      timeoutMs: 20_000,
+      context,
+    });
     const helperPid = Number(
-      await waitFor(() => /Started the artc-ingest helper: pid (\d+), port (\d+)/.exec(obs.readLog())?.[1], { what: 'the script starting the helper', timeoutMs: 10_000, context }),
+      await waitFor(() => /Started the artc-ingest helper: pid (\d+), port (\d+)/.exec(obs.readLog())?.[1], {
+        what: 'the script starting the helper',
+        timeoutMs: 10_000,
+        context,
+      }),
     );
-    await waitFor(async () => (await probeHelper(helperPort, token)).kind === 'ours', { what: `the helper answering on port ${helperPort}`, timeoutMs: 30_000, context });
+    await waitFor(async () => (await probeHelper(helperPort, token)).kind === 'ours', {
+      what: `the helper answering on port ${helperPort}`,
+      timeoutMs: 30_000,
+      context,
+    });
     return { obs, helperPid };
   }
 
@@ -104,11 +127,16 @@ describeObsSkip('install + Lua script in real OBS', () => {
     const browser = await launchChromium();
     try {
       const page = await browser.newPage();
-      const res = await page.goto(`http://127.0.0.1:${helperPort}/?token=${token}`, { waitUntil: 'load', timeout: 15_000 });
+      const res = await page.goto(`http://127.0.0.1:${helperPort}/?token=${token}`, {
+        waitUntil: 'load',
+        timeout: 15_000,
+      });
       expect(res?.status()).toBe(200);
       expect(await page.title()).toBe('ARTC Ingest');
       // the dock rendered (Preact mounted into #app) and reached the helper's API with the token
-      await page.waitForFunction(() => (document.querySelector('#app')?.children.length ?? 0) > 0, undefined, { timeout: 15_000 });
+      await page.waitForFunction(() => (document.querySelector('#app')?.children.length ?? 0) > 0, undefined, {
+        timeout: 15_000,
+      });
     } finally {
       await browser.close();
     }

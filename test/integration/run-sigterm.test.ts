@@ -36,10 +36,23 @@ describeObsSkip('run --sandbox and SIGTERM', () => {
 
   it('exits 0, removes sandbox.json and stops the stream', async () => {
     const env = cleanEnv(home);
-    const channel = ['--app-id', 'demoApp', '--channel-id', 'room-term', '--user-id', 'obs-term', '--display-name', 'Term'];
+    const channel = [
+      '--app-id',
+      'demoApp',
+      '--channel-id',
+      'room-term',
+      '--user-id',
+      'obs-term',
+      '--display-name',
+      'Term',
+    ];
     const obsFlags = ['--obs-url', obs.url, '--obs-password', obs.password];
     run = spawnCli(['run', '--sandbox', '--json', ...channel, ...obsFlags, '--poll-interval', '1'], env);
-    await run.waitForLine(jsonLine<{ state: string }>((o) => o.state === 'live'), 'state live', 30_000);
+    await run.waitForLine(
+      jsonLine<{ state: string }>((o) => o.state === 'live'),
+      'state live',
+      30_000,
+    );
     const announced = join(env.ARTC_INGEST_HOME!, 'sandbox.json');
     expect(existsSync(announced)).toBe(true);
 

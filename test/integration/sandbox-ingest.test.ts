@@ -69,7 +69,10 @@ async function publish(rtmpAddress: string) {
 type Publisher = Awaited<ReturnType<typeof publish>>;
 
 /** A refused publish: closed by the ingest, with an onStatus error and never NetStream.Publish.Start. */
-async function expectRefusedBeforeAnswer(pub: Publisher, code: 'NetStream.Publish.Denied' | 'NetStream.Publish.BadName') {
+async function expectRefusedBeforeAnswer(
+  pub: Publisher,
+  code: 'NetStream.Publish.Denied' | 'NetStream.Publish.BadName',
+) {
   await pub.whenClosed(); // every status the ingest sent arrived before the close
   const statuses = pub.statuses();
   expect(statuses.map((s) => s.code)).not.toContain(PUBLISH_START);
@@ -79,7 +82,12 @@ async function expectRefusedBeforeAnswer(pub: Publisher, code: 'NetStream.Publis
 
 function deadline<T>(p: Promise<T>, what: string, ms = 5_000): Promise<T> {
   let timer: NodeJS.Timeout;
-  return Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms)))]).finally(() => clearTimeout(timer));
+  return Promise.race([
+    p,
+    new Promise<never>(
+      (_, reject) => (timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms)),
+    ),
+  ]).finally(() => clearTimeout(timer));
 }
 
 /** Sandbox events, consumed in order: `next(type)` takes the first unconsumed event of that type. */
@@ -120,7 +128,9 @@ let rtmpOnPublishAtStart: unknown;
 const events = eventLog();
 const consoleLog = vi.spyOn(console, 'log');
 const users = async () => (await client.describeChannelParticipants(CHANNEL)).users;
-const newUrl = async (userId: string) => (await client.createRoomRealTimeStreamAddress({ ...CHANNEL, UserId: userId, DisplayName: `OBS ${userId}` })).rtmpAddress;
+const newUrl = async (userId: string) =>
+  (await client.createRoomRealTimeStreamAddress({ ...CHANNEL, UserId: userId, DisplayName: `OBS ${userId}` }))
+    .rtmpAddress;
 
 beforeAll(async () => {
   const { srcDir } = await loadNms();
@@ -128,7 +138,11 @@ beforeAll(async () => {
   rtmpOnPublishAtStart = Object.getOwnPropertyDescriptor(Rtmp.prototype, 'onPublish')?.value;
   expect(rtmpOnPublishAtStart).toBeTypeOf('function');
   sb = await startSandbox({ apiPort: 0, rtmpPort: 0, onEvent: events.push });
-  client = new LiveApiClient({ endpoint: sb.endpoint, credentials: sb.credentials, limiter: new TokenBucket(1_000, 1_000) });
+  client = new LiveApiClient({
+    endpoint: sb.endpoint,
+    credentials: sb.credentials,
+    limiter: new TokenBucket(1_000, 1_000),
+  });
 });
 afterAll(async () => {
   await sb?.stop();
@@ -196,7 +210,7 @@ describe('sandbox on real ports', () => {
     await events.next('publish-ended');
   });
 
-  it('hooks only its own sessions: node-media-server\'s Rtmp prototype is left as it was', async () => {
+  it("hooks only its own sessions: node-media-server's Rtmp prototype is left as it was", async () => {
     const { srcDir } = await loadNms();
     const Rtmp = createRequire(import.meta.url)(join(srcDir, 'protocol', 'rtmp.js')) as { prototype: object };
     expect(Object.getOwnPropertyDescriptor(Rtmp.prototype, 'onPublish')?.value).toBe(rtmpOnPublishAtStart);
@@ -228,9 +242,13 @@ describe('sandbox on real ports', () => {
   });
 
   it('exposes the control API over HTTP with the control token only', async () => {
-    const stats = await fetch(`${sb.endpoint}/_sandbox/stats`, { headers: { authorization: `Bearer ${sb.controlToken}` } });
+    const stats = await fetch(`${sb.endpoint}/_sandbox/stats`, {
+      headers: { authorization: `Bearer ${sb.controlToken}` },
+    });
     expect(stats.status).toBe(200);
-    expect(((await stats.json()) as { calls: Record<string, number> }).calls.CreateRoomRealTimeStreamAddress).toBeGreaterThan(0);
+    expect(
+      ((await stats.json()) as { calls: Record<string, number> }).calls.CreateRoomRealTimeStreamAddress,
+    ).toBeGreaterThan(0);
     expect((await fetch(`${sb.endpoint}/_sandbox/stats`)).status).toBe(401);
   });
 
@@ -252,9 +270,17 @@ describe('node-media-server internals the publish gate hooks', () => {
       mkdirSync(join(root, 'src', 'protocol'), { recursive: true });
       mkdirSync(join(root, 'src', 'session'), { recursive: true });
       writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'node-media-server', version: '9.9.9' }));
-      writeFileSync(join(root, 'src', 'protocol', 'rtmp.js'), 'class Rtmp { sendStatusMessage() {} invokeHandler() { this.handlePublish(); } }\nmodule.exports = Rtmp;\n');
-      writeFileSync(join(root, 'src', 'session', 'rtmp_session.js'), 'const Rtmp = require("../protocol/rtmp.js");\nmodule.exports = class { constructor() { this.rtmp = new Rtmp(); } };\n');
-      expect(() => assertPublishHookable(join(root, 'src'))).toThrow(/node-media-server 9\.9\.9 lacks Rtmp#onPublish.*4\.4\.x.*does not start/s);
+      writeFileSync(
+        join(root, 'src', 'protocol', 'rtmp.js'),
+        'class Rtmp { sendStatusMessage() {} invokeHandler() { this.handlePublish(); } }\nmodule.exports = Rtmp;\n',
+      );
+      writeFileSync(
+        join(root, 'src', 'session', 'rtmp_session.js'),
+        'const Rtmp = require("../protocol/rtmp.js");\nmodule.exports = class { constructor() { this.rtmp = new Rtmp(); } };\n',
+      );
+      expect(() => assertPublishHookable(join(root, 'src'))).toThrow(
+        /node-media-server 9\.9\.9 lacks Rtmp#onPublish.*4\.4\.x.*does not start/s,
+      );
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

@@ -34,7 +34,8 @@ async function dockUrl(r: Spawned, ms = 15_000): Promise<{ url: string; origin: 
   for (;;) {
     const m = r.stdout().match(/Dock URL: (http:\/\/127\.0\.0\.1:\d+)\/\?token=([A-Za-z0-9_-]+)/);
     if (m) return { url: `${m[1]}/?token=${m[2]}`, origin: m[1]!, token: m[2]! };
-    if (r.child.exitCode !== null || Date.now() > end) throw new Error(`no dock URL; stdout: ${r.stdout()} stderr: ${r.stderr()}`);
+    if (r.child.exitCode !== null || Date.now() > end)
+      throw new Error(`no dock URL; stdout: ${r.stdout()} stderr: ${r.stderr()}`);
     await new Promise((res) => setTimeout(res, 25));
   }
 }
@@ -44,27 +45,46 @@ afterEach(() => {
 });
 
 describe('serve (built CLI)', () => {
-  it.skipIf(!existsSync(CLI))('with credentials: prints the dock URL, answers /api/health with the token, exits 0 on SIGTERM', async () => {
-    const port = await freePort();
-    const r = run(['serve', '--port', String(port)], tempEnv({ ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAIexample', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'example-secret-value' }));
-    const { origin, token } = await dockUrl(r);
-    expect(origin).toBe(`http://127.0.0.1:${port}`);
-    const health = await fetch(`${origin}/api/health`, { headers: { [TOKEN_HEADER]: token } });
-    expect(await health.json()).toMatchObject({ ok: true, mode: 'cloud', credentialSource: 'AK via environment (ALIBABA_CLOUD_ACCESS_KEY_ID)' });
-    expect((await fetch(`${origin}/api/health`)).status).toBe(401);
-    const page = await fetch(`${origin}/`);
-    expect(page.status).toBe(200);
-    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
-    r.child.kill('SIGTERM');
-    expect(await r.exited).toBe(0);
-    expect(r.stdout() + r.stderr()).not.toContain('example-secret-value');
-  });
+  it.skipIf(!existsSync(CLI))(
+    'with credentials: prints the dock URL, answers /api/health with the token, exits 0 on SIGTERM',
+    async () => {
+      const port = await freePort();
+      const r = run(
+        ['serve', '--port', String(port)],
+        tempEnv({
+          ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAIexample',
+          ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'example-secret-value',
+        }),
+      );
+      const { origin, token } = await dockUrl(r);
+      expect(origin).toBe(`http://127.0.0.1:${port}`);
+      const health = await fetch(`${origin}/api/health`, { headers: { [TOKEN_HEADER]: token } });
+      expect(await health.json()).toMatchObject({
+        ok: true,
+        mode: 'cloud',
+        credentialSource: 'AK via environment (ALIBABA_CLOUD_ACCESS_KEY_ID)',
+      });
+      expect((await fetch(`${origin}/api/health`)).status).toBe(401);
+      const page = await fetch(`${origin}/`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      r.child.kill('SIGTERM');
+      expect(await r.exited).toBe(0);
+      expect(r.stdout() + r.stderr()).not.toContain('example-secret-value');
+    },
+  );
 
   it.skipIf(!existsSync(CLI))('a busy port exits 1 with a clear message', async () => {
     const blocker = await busyPort();
     const port = blocker.port;
     try {
-      const r = run(['serve', '--port', String(port)], tempEnv({ ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAIexample', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'example-secret-value' }));
+      const r = run(
+        ['serve', '--port', String(port)],
+        tempEnv({
+          ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAIexample',
+          ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'example-secret-value',
+        }),
+      );
       expect(await r.exited).toBe(1);
       expect(r.stderr()).toContain(`Port ${port} on 127.0.0.1 is already in use`);
     } finally {
@@ -78,30 +98,48 @@ describe('serve (built CLI)', () => {
     expect(r.stderr()).toContain('--port');
   });
 
-  it.skipIf(!existsSync(CLI) || !HAS_SANDBOX)('without credentials: falls back to the sandbox, which `url --sandbox` finds; exits 0 on SIGTERM', async () => {
-    const env = tempEnv();
-    const port = await freePort();
-    const r = run(['serve', '--port', String(port)], env);
-    const { origin, token } = await dockUrl(r);
-    expect(r.stderr()).toContain('No Alibaba Cloud AccessKey found');
-    const health = await (await fetch(`${origin}/api/health`, { headers: { [TOKEN_HEADER]: token } })).json();
-    expect(health).toMatchObject({ ok: true, mode: 'sandbox', credentialSource: 'sandbox' });
-    expect(existsSync(join(env.ARTC_INGEST_HOME!, 'sandbox.json'))).toBe(true);
+  it.skipIf(!existsSync(CLI) || !HAS_SANDBOX)(
+    'without credentials: falls back to the sandbox, which `url --sandbox` finds; exits 0 on SIGTERM',
+    async () => {
+      const env = tempEnv();
+      const port = await freePort();
+      const r = run(['serve', '--port', String(port)], env);
+      const { origin, token } = await dockUrl(r);
+      expect(r.stderr()).toContain('No Alibaba Cloud AccessKey found');
+      const health = await (await fetch(`${origin}/api/health`, { headers: { [TOKEN_HEADER]: token } })).json();
+      expect(health).toMatchObject({ ok: true, mode: 'sandbox', credentialSource: 'sandbox' });
+      expect(existsSync(join(env.ARTC_INGEST_HOME!, 'sandbox.json'))).toBe(true);
 
-    const minted = await fetch(`${origin}/api/ingest-url`, {
-      method: 'POST',
-      headers: { [TOKEN_HEADER]: token, 'content-type': 'application/json' },
-      body: JSON.stringify({ appId: 'demo', channelId: 'room1', userId: 'obs-1', displayName: 'Demo' }),
-    });
-    expect(minted.status).toBe(200);
-    expect(await minted.json()).toMatchObject({ server: expect.stringMatching(/^rtmp:\/\/127\.0\.0\.1:\d+\//) });
+      const minted = await fetch(`${origin}/api/ingest-url`, {
+        method: 'POST',
+        headers: { [TOKEN_HEADER]: token, 'content-type': 'application/json' },
+        body: JSON.stringify({ appId: 'demo', channelId: 'room1', userId: 'obs-1', displayName: 'Demo' }),
+      });
+      expect(minted.status).toBe(200);
+      expect(await minted.json()).toMatchObject({ server: expect.stringMatching(/^rtmp:\/\/127\.0\.0\.1:\d+\//) });
 
-    const url = run(['url', '--sandbox', '--app-id', 'demo', '--channel-id', 'room1', '--user-id', 'obs-2', '--display-name', 'Other', '--json'], env);
-    expect(await url.exited).toBe(0);
-    expect(JSON.parse(url.stdout())).toMatchObject({ server: expect.stringMatching(/^rtmp:\/\/127\.0\.0\.1/) });
+      const url = run(
+        [
+          'url',
+          '--sandbox',
+          '--app-id',
+          'demo',
+          '--channel-id',
+          'room1',
+          '--user-id',
+          'obs-2',
+          '--display-name',
+          'Other',
+          '--json',
+        ],
+        env,
+      );
+      expect(await url.exited).toBe(0);
+      expect(JSON.parse(url.stdout())).toMatchObject({ server: expect.stringMatching(/^rtmp:\/\/127\.0\.0\.1/) });
 
-    r.child.kill('SIGTERM');
-    expect(await r.exited).toBe(0);
-    expect(existsSync(join(env.ARTC_INGEST_HOME!, 'sandbox.json'))).toBe(false);
-  });
+      r.child.kill('SIGTERM');
+      expect(await r.exited).toBe(0);
+      expect(existsSync(join(env.ARTC_INGEST_HOME!, 'sandbox.json'))).toBe(false);
+    },
+  );
 });

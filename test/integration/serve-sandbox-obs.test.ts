@@ -34,7 +34,9 @@ const count = (text: string, needle: string) => text.split(needle).length - 1;
 
 function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms)));
+  const late = new Promise<never>(
+    (_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms)),
+  );
   return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
 
@@ -45,7 +47,22 @@ afterAll(() => {
 describe('url --sandbox without a running sandbox', () => {
   it('exits 2 with the hint to start `serve --sandbox`', async () => {
     assertBuilt();
-    const r = await runCli(['url', '--sandbox', '--app-id', 'demoApp', '--channel-id', 'room1', '--user-id', 'obs-1', '--display-name', 'Demo', '--json'], emptyHome());
+    const r = await runCli(
+      [
+        'url',
+        '--sandbox',
+        '--app-id',
+        'demoApp',
+        '--channel-id',
+        'room1',
+        '--user-id',
+        'obs-1',
+        '--display-name',
+        'Demo',
+        '--json',
+      ],
+      emptyHome(),
+    );
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain('no sandbox is running');
@@ -56,7 +73,11 @@ describe('url --sandbox without a running sandbox', () => {
 describeObsSkip('no credentials anywhere: serve runs the sandbox, url/participants --sandbox drive a real OBS', () => {
   let obs: ObsHandle | undefined;
   let serve: Spawned | undefined;
-  const obsClient = new ObsClient({ createSocket: () => new JsonOBSWebSocket(), callTimeoutMs: 5_000, connectTimeoutMs: 10_000 });
+  const obsClient = new ObsClient({
+    createSocket: () => new JsonOBSWebSocket(),
+    callTimeoutMs: 5_000,
+    connectTimeoutMs: 10_000,
+  });
   const obsEvents = new EventLog<StreamStateChanged>();
   obsClient.on('StreamStateChanged', (e) => obsEvents.push(e));
 
@@ -71,7 +92,9 @@ describeObsSkip('no credentials anywhere: serve runs the sandbox, url/participan
     if (serve && serve.child.exitCode === null && serve.child.signalCode === null) serve.child.kill('SIGKILL'); // only the serve we started
     await obsClient.disconnect();
     await obs?.stop();
-    if (obs) for (const pid of [obs.pid, obs.wrapperPid, obs.xvfbPid]) if (pid !== undefined) expect(isAlive(pid), `pid ${pid} left running`).toBe(false);
+    if (obs)
+      for (const pid of [obs.pid, obs.wrapperPid, obs.xvfbPid])
+        if (pid !== undefined) expect(isAlive(pid), `pid ${pid} left running`).toBe(false);
   });
 
   it('serve falls back to the sandbox (says so once); url --sandbox mints a URL OBS streams to; participants --sandbox lists the publisher; SIGTERM -> exit 0', async () => {
@@ -80,53 +103,84 @@ describeObsSkip('no credentials anywhere: serve runs the sandbox, url/participan
     const sandboxFile = join(env.ARTC_INGEST_HOME!, 'sandbox.json');
     const t0 = Date.now();
     const s = (serve = spawnCli(['serve', '--port', String(await freePort())], env));
-    const rtmpPort = await waitFor(() => {
-      if (s.child.exitCode !== null) throw new Error(`serve exited ${s.child.exitCode}: ${s.stdout()} ${s.stderr()}`);
-      const m = /Dock URL: http:\/\/127\.0\.0\.1:\d+\/\?token=/.test(s.stdout()) && /RTMP ingest on 127\.0\.0\.1:(\d+)/.exec(s.stdout());
-      return m ? Number(m[1]) : undefined;
-    }, { what: 'serve to print its dock URL', timeoutMs: 15_000 });
+    const rtmpPort = await waitFor(
+      () => {
+        if (s.child.exitCode !== null) throw new Error(`serve exited ${s.child.exitCode}: ${s.stdout()} ${s.stderr()}`);
+        const m =
+          /Dock URL: http:\/\/127\.0\.0\.1:\d+\/\?token=/.test(s.stdout()) &&
+          /RTMP ingest on 127\.0\.0\.1:(\d+)/.exec(s.stdout());
+        return m ? Number(m[1]) : undefined;
+      },
+      { what: 'serve to print its dock URL', timeoutMs: 15_000 },
+    );
     say(`serve up (sandbox mode) in ${Date.now() - t0} ms; RTMP ingest port ${rtmpPort}`);
     expect(count(s.stdout() + s.stderr(), NOTICE)).toBe(1);
     expect(s.stderr()).toContain('runs against the local sandbox cloud');
     expect(s.stdout()).toContain('sandbox mode');
     expect(existsSync(sandboxFile)).toBe(true);
     expect(statSync(sandboxFile).mode & 0o777).toBe(0o600);
-    const announced = JSON.parse(readFileSync(sandboxFile, 'utf8')) as { pid: number; rtmpPort: number; accessKeySecret: string };
+    const announced = JSON.parse(readFileSync(sandboxFile, 'utf8')) as {
+      pid: number;
+      rtmpPort: number;
+      accessKeySecret: string;
+    };
     expect(announced).toMatchObject({ pid: s.child.pid, rtmpPort });
 
     const before = await runCli(['participants', '--sandbox', ...channel, '--json'], env);
     expect(before.code, before.stderr).toBe(0);
     expect(JSON.parse(before.stdout)).toMatchObject({ users: [], total: 0 });
 
-    const minted = await runCli(['url', '--sandbox', ...channel, '--user-id', 'obs-cli', '--display-name', 'CLI Demo', '--json'], env);
+    const minted = await runCli(
+      ['url', '--sandbox', ...channel, '--user-id', 'obs-cli', '--display-name', 'CLI Demo', '--json'],
+      env,
+    );
     expect(minted.code, minted.stderr).toBe(0);
-    const url = JSON.parse(minted.stdout) as { rtmpAddress: string; server: string; streamKey: string; expiresAt: string };
+    const url = JSON.parse(minted.stdout) as {
+      rtmpAddress: string;
+      server: string;
+      streamKey: string;
+      expiresAt: string;
+    };
     expect(url.server.startsWith(`rtmp://127.0.0.1:${rtmpPort}/`)).toBe(true);
     expect(url.server).not.toContain('auth_key');
     expect(url.streamKey).toMatch(/\?auth_key=\d+-\w+-\w+-[0-9a-f]{32}$/);
     const token = url.streamKey.split('auth_key=')[1]!;
 
-    await obsClient.call('SetStreamServiceSettings', { streamServiceType: 'rtmp_custom', streamServiceSettings: { server: url.server, key: url.streamKey } });
+    await obsClient.call('SetStreamServiceSettings', {
+      streamServiceType: 'rtmp_custom',
+      streamServiceSettings: { server: url.server, key: url.streamKey },
+    });
     obsEvents.mark();
     const tStart = Date.now();
     await obsClient.call('StartStream');
-    const started = await obsEvents.next((e) => e.outputState === 'OBS_WEBSOCKET_OUTPUT_STARTED' || e.outputState === 'OBS_WEBSOCKET_OUTPUT_STOPPED', { what: 'STARTED', timeoutMs: 15_000 });
+    const started = await obsEvents.next(
+      (e) => e.outputState === 'OBS_WEBSOCKET_OUTPUT_STARTED' || e.outputState === 'OBS_WEBSOCKET_OUTPUT_STOPPED',
+      { what: 'STARTED', timeoutMs: 15_000 },
+    );
     expect(started.event.outputState).toBe('OBS_WEBSOCKET_OUTPUT_STARTED');
     const listing = async () => {
       const r = await runCli(['participants', '--sandbox', ...channel, '--json'], env);
       if (r.code !== 0) throw new Error(`participants --sandbox exited ${r.code}: ${r.stderr}`);
       return (JSON.parse(r.stdout) as { users: string[] }).users;
     };
-    const listed = await waitFor(async () => {
-      const users = await listing();
-      return users.includes('obs-cli') && users;
-    }, { what: '`participants --sandbox` to list obs-cli', timeoutMs: 15_000 });
+    const listed = await waitFor(
+      async () => {
+        const users = await listing();
+        return users.includes('obs-cli') && users;
+      },
+      { what: '`participants --sandbox` to list obs-cli', timeoutMs: 15_000 },
+    );
     expect(listed).toEqual(['obs-cli']);
-    say(`StartStream -> STARTED ${started.at - tStart} ms; -> listed by \`participants --sandbox\` ${Date.now() - tStart} ms`);
+    say(
+      `StartStream -> STARTED ${started.at - tStart} ms; -> listed by \`participants --sandbox\` ${Date.now() - tStart} ms`,
+    );
     expect((await obsClient.call('GetStreamStatus')).outputActive).toBe(true);
 
     await obsClient.call('StopStream');
-    await obsEvents.next((e) => e.outputState === 'OBS_WEBSOCKET_OUTPUT_STOPPED', { what: 'STOPPED', timeoutMs: 15_000 });
+    await obsEvents.next((e) => e.outputState === 'OBS_WEBSOCKET_OUTPUT_STOPPED', {
+      what: 'STOPPED',
+      timeoutMs: 15_000,
+    });
     await waitFor(async () => !(await listing()).includes('obs-cli'), { what: 'obs-cli to leave', timeoutMs: 15_000 });
 
     const tStop = Date.now();
@@ -139,7 +193,10 @@ describeObsSkip('no credentials anywhere: serve runs the sandbox, url/participan
     expect(s.stdout() + s.stderr()).not.toContain(token);
     expect(s.stdout() + s.stderr()).not.toContain(announced.accessKeySecret);
 
-    const after = await runCli(['url', '--sandbox', ...channel, '--user-id', 'obs-cli', '--display-name', 'CLI Demo', '--json'], env);
+    const after = await runCli(
+      ['url', '--sandbox', ...channel, '--user-id', 'obs-cli', '--display-name', 'CLI Demo', '--json'],
+      env,
+    );
     expect(after.code).toBe(2);
     expect(after.stderr).toContain('serve --sandbox');
   });

@@ -20,24 +20,58 @@ const CREATE = { AppId: 'app1', ChannelId: 'room1', UserId: 'obs-1', DisplayName
 async function assumeRole(f: ReturnType<typeof setup>) {
   const c = f.emu.credentials;
   const p: Record<string, string> = {
-    Action: 'AssumeRole', Version: STS_VERSION, Format: 'JSON', AccessKeyId: c.accessKeyId, SignatureMethod: 'HMAC-SHA1', SignatureVersion: '1.0',
-    SignatureNonce: f.nonce(), Timestamp: new Date(f.clock.now()).toISOString().replace('.000Z', 'Z'), RoleArn: 'acs:ram::1:role/live', RoleSessionName: 'me', DurationSeconds: '3600',
+    Action: 'AssumeRole',
+    Version: STS_VERSION,
+    Format: 'JSON',
+    AccessKeyId: c.accessKeyId,
+    SignatureMethod: 'HMAC-SHA1',
+    SignatureVersion: '1.0',
+    SignatureNonce: f.nonce(),
+    Timestamp: new Date(f.clock.now()).toISOString().replace('.000Z', 'Z'),
+    RoleArn: 'acs:ram::1:role/live',
+    RoleSessionName: 'me',
+    DurationSeconds: '3600',
   };
   p.Signature = rpcSignature('POST', p, c.accessKeySecret).signature;
-  const body = Object.entries(p).map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`).join('&');
-  const res = await f.emu.handleSts(new Request(`${ENDPOINT}/`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body }));
-  return ((await res.json()) as { Credentials: { AccessKeyId: string; AccessKeySecret: string; SecurityToken: string } }).Credentials;
+  const body = Object.entries(p)
+    .map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`)
+    .join('&');
+  const res = await f.emu.handleSts(
+    new Request(`${ENDPOINT}/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body,
+    }),
+  );
+  return (
+    (await res.json()) as { Credentials: { AccessKeyId: string; AccessKeySecret: string; SecurityToken: string } }
+  ).Credentials;
 }
 
 function clientWith(f: ReturnType<typeof setup>, credentials: CredentialSource, log: ApiCallLog[]) {
-  return new LiveApiClient({ endpoint: ENDPOINT, credentials, fetch: f.fetch, now: f.clock.now, sleep: f.clock.sleep, random: () => 0, nonce: f.nonce, limiter: new TokenBucket(1e6, 1e6), log: (e) => log.push(e) });
+  return new LiveApiClient({
+    endpoint: ENDPOINT,
+    credentials,
+    fetch: f.fetch,
+    now: f.clock.now,
+    sleep: f.clock.sleep,
+    random: () => 0,
+    nonce: f.nonce,
+    limiter: new TokenBucket(1e6, 1e6),
+    log: (e) => log.push(e),
+  });
 }
 
 describe('STS credentials from the environment', () => {
   it('work until they expire, then fail with an error naming the environment, never the token', async () => {
     const f = setup();
     const sts = await assumeRole(f);
-    const env = { ALIBABA_CLOUD_ACCESS_KEY_ID: sts.AccessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: sts.AccessKeySecret, ALIBABA_CLOUD_SECURITY_TOKEN: sts.SecurityToken, ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true' };
+    const env = {
+      ALIBABA_CLOUD_ACCESS_KEY_ID: sts.AccessKeyId,
+      ALIBABA_CLOUD_ACCESS_KEY_SECRET: sts.AccessKeySecret,
+      ALIBABA_CLOUD_SECURITY_TOKEN: sts.SecurityToken,
+      ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true',
+    };
     const log: ApiCallLog[] = [];
     const client = clientWith(f, credentialChain({ env, home: '/nonexistent' }), log);
     expect((await client.createRoomRealTimeStreamAddress(CREATE)).rtmpAddress).toMatch(/^rtmp:/);
@@ -46,7 +80,9 @@ describe('STS credentials from the environment', () => {
     const e = (await client.createRoomRealTimeStreamAddress(CREATE).catch((x: unknown) => x)) as ApiError;
     expect(e).toBeInstanceOf(ApiError);
     expect(e).toMatchObject({ code: 'InvalidSecurityToken.Expired', kind: 'auth', retryable: false });
-    expect(e.describe()).toMatch(/^InvalidSecurityToken\.Expired: Specified SecurityToken is expired\. \(credentials: StsToken via environment \(ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_SECURITY_TOKEN\), RequestId: [0-9A-F-]{36}, HTTP 400\)$/);
+    expect(e.describe()).toMatch(
+      /^InvalidSecurityToken\.Expired: Specified SecurityToken is expired\. \(credentials: StsToken via environment \(ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_SECURITY_TOKEN\), RequestId: [0-9A-F-]{36}, HTTP 400\)$/,
+    );
     // one re-resolve (same token from the same environment), then the error: two refused attempts, no more
     expect(log.filter((l) => l.code === 'InvalidSecurityToken.Expired')).toHaveLength(2);
     const printed = JSON.stringify(log) + e.describe() + JSON.stringify(e);
@@ -82,10 +118,18 @@ describe('credentials asked per request', () => {
 });
 
 describe('a refused token, with a fake source', () => {
-  function rotating(f: ReturnType<typeof setup>, keys: Array<{ AccessKeyId: string; AccessKeySecret: string; SecurityToken: string }>, refreshFails = false) {
+  function rotating(
+    f: ReturnType<typeof setup>,
+    keys: Array<{ AccessKeyId: string; AccessKeySecret: string; SecurityToken: string }>,
+    refreshFails = false,
+  ) {
     let current = 0;
     const calls = { get: 0, refresh: 0 };
-    const creds = () => ({ accessKeyId: keys[current]!.AccessKeyId, accessKeySecret: keys[current]!.AccessKeySecret, securityToken: keys[current]!.SecurityToken });
+    const creds = () => ({
+      accessKeyId: keys[current]!.AccessKeyId,
+      accessKeySecret: keys[current]!.AccessKeySecret,
+      securityToken: keys[current]!.SecurityToken,
+    });
     const no = () => new Error(`STS said no (key ${keys[0]!.AccessKeySecret} must not show)`);
     const source: CredentialSource = {
       // like the chain: once a refresh failed nothing is cached, so get() resolves again (and fails again)
@@ -115,7 +159,10 @@ describe('a refused token, with a fake source', () => {
     await clientWith(f, source, log).createRoomRealTimeStreamAddress(CREATE);
     expect(calls.refresh).toBe(1);
     expect(log.map((l) => [l.code ?? 'OK', l.reason])).toEqual([
-      ['InvalidSecurityToken.Expired', 'credentials refused, re-resolving RamRoleArn via ~/.aliyun/config.json profile prod'],
+      [
+        'InvalidSecurityToken.Expired',
+        'credentials refused, re-resolving RamRoleArn via ~/.aliyun/config.json profile prod',
+      ],
       ['OK', undefined],
     ]);
   });
@@ -125,7 +172,10 @@ describe('a refused token, with a fake source', () => {
     const keys = [await assumeRole(f), await assumeRole(f)];
     const { source, calls } = rotating(f, keys);
     f.emu.faults.failNext('CreateRoomRealTimeStreamAddress', 2, { status: 400, code: 'InvalidSecurityToken.Expired' });
-    await expect(clientWith(f, source, []).createRoomRealTimeStreamAddress(CREATE)).rejects.toMatchObject({ code: 'InvalidSecurityToken.Expired', credentials: 'RamRoleArn via ~/.aliyun/config.json profile prod' });
+    await expect(clientWith(f, source, []).createRoomRealTimeStreamAddress(CREATE)).rejects.toMatchObject({
+      code: 'InvalidSecurityToken.Expired',
+      credentials: 'RamRoleArn via ~/.aliyun/config.json profile prod',
+    });
     expect(calls.refresh).toBe(1);
   });
 
@@ -136,13 +186,17 @@ describe('a refused token, with a fake source', () => {
     const log: ApiCallLog[] = [];
     f.emu.faults.failNext('CreateRoomRealTimeStreamAddress', 1, { status: 400, code: 'InvalidSecurityToken.Expired' });
     const start = f.clock.now();
-    const e = (await clientWith(f, source, log).createRoomRealTimeStreamAddress(CREATE).catch((x: unknown) => x)) as ApiError;
+    const e = (await clientWith(f, source, log)
+      .createRoomRealTimeStreamAddress(CREATE)
+      .catch((x: unknown) => x)) as ApiError;
     // the refresh failed once; the retries asked the source again (the chain resolves anew in get())
     expect(calls.refresh).toBe(1);
     expect(calls.get).toBe(4);
     expect(e).toMatchObject({ code: 'CredentialsUnavailable', retryable: true });
     const failed = log.filter((l) => l.code === 'CredentialsUnavailable');
-    expect(failed[0]!.reason).toMatch(/^network: CreateRoomRealTimeStreamAddress: getting credentials failed: STS said no/);
+    expect(failed[0]!.reason).toMatch(
+      /^network: CreateRoomRealTimeStreamAddress: getting credentials failed: STS said no/,
+    );
     expect(failed).toHaveLength(4);
     // backoff between the attempts; none after the last, which is the error
     expect(failed.slice(0, 3).every((l) => (l.retryInMs ?? 0) >= 100)).toBe(true);

@@ -12,8 +12,20 @@ describe('type A auth_key', () => {
   });
 
   it('parses the doc shape and refuses anything else', () => {
-    expect(parseAuthKey('1700492701-6e33-0-57f60572468d4b9771290c7995249a16')).toEqual({ timestamp: 1700492701, rand: '6e33', uid: '0', md5: '57f60572468d4b9771290c7995249a16' });
-    for (const bad of ['', '1700492701-6e33-0', '1700492701-6e33-0-xyz', 'abc-6e33-0-57f60572468d4b9771290c7995249a16', '1-2-3-4-57f60572468d4b9771290c7995249a16', '1700492701-6e33-0-57F60572468D4B9771290C7995249A16']) {
+    expect(parseAuthKey('1700492701-6e33-0-57f60572468d4b9771290c7995249a16')).toEqual({
+      timestamp: 1700492701,
+      rand: '6e33',
+      uid: '0',
+      md5: '57f60572468d4b9771290c7995249a16',
+    });
+    for (const bad of [
+      '',
+      '1700492701-6e33-0',
+      '1700492701-6e33-0-xyz',
+      'abc-6e33-0-57f60572468d4b9771290c7995249a16',
+      '1-2-3-4-57f60572468d4b9771290c7995249a16',
+      '1700492701-6e33-0-57F60572468D4B9771290C7995249A16',
+    ]) {
       expect(parseAuthKey(bad)).toBeNull();
     }
   });
@@ -24,7 +36,13 @@ describe('type A auth_key', () => {
   });
 
   const verify = (authKey: string | string[] | undefined, nowMs = 1700492701_000, over: Partial<typeof BASE> = {}) =>
-    verifyAuthKey({ app: over.app ?? BASE.app, stream: over.stream ?? BASE.stream, authKey, privateKey: over.privateKey ?? BASE.privateKey, nowMs });
+    verifyAuthKey({
+      app: over.app ?? BASE.app,
+      stream: over.stream ?? BASE.stream,
+      authKey,
+      privateKey: over.privateKey ?? BASE.privateKey,
+      nowMs,
+    });
 
   it('accepts through the last second of the timestamp, refuses after it', () => {
     const key = signAuthKey(BASE);

@@ -23,7 +23,9 @@ describe('the ECS instance role step', () => {
     expect(ecs({ ALIBABA_CLOUD_ECS_METADATA: 'streaming-role' })).toHaveLength(1);
     expect(ecs({ ALIBABA_CLOUD_ECS_METADATA: 'streaming-role' })[0]?.source).toContain('role streaming-role');
     expect(ecs({ ALIBABA_CLOUD_ECS_METADATA_ENABLED: 'true' })).toHaveLength(1);
-    expect(chainSteps({ env: { ALIBABA_CLOUD_ECS_METADATA_ENABLED: 'true' }, home }).looked).toContain('ECS instance metadata (100.100.100.200)');
+    expect(chainSteps({ env: { ALIBABA_CLOUD_ECS_METADATA_ENABLED: 'true' }, home }).looked).toContain(
+      'ECS instance metadata (100.100.100.200)',
+    );
     expect(ecs({ ALIBABA_CLOUD_ECS_METADATA: 'r', ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true' })).toEqual([]);
   });
 });

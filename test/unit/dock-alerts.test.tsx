@@ -18,7 +18,8 @@ function fakeHelper(initial: AlertSettingsBody, test: AlertTestBody) {
   const puts: unknown[] = [];
   const fetch = (async (url: string, init?: RequestInit) => {
     const body = init?.body ? JSON.parse(String(init.body)) : undefined;
-    const ok = (b: unknown) => new Response(JSON.stringify(b), { status: 200, headers: { 'content-type': 'application/json' } });
+    const ok = (b: unknown) =>
+      new Response(JSON.stringify(b), { status: 200, headers: { 'content-type': 'application/json' } });
     if (url === '/api/alerts' && init?.method === 'GET') return ok({ ...stored, hasSecret: Boolean(secret) });
     if (url === '/api/alerts' && init?.method === 'PUT') {
       puts.push(body);
@@ -38,7 +39,10 @@ describe('Alerts section', () => {
   afterEach(cleanup);
 
   it('loads, saves with the secret write-only, and sends a test alert', async () => {
-    const { api, puts } = fakeHelper({ webhookUrl: 'http://127.0.0.1:9/hook', format: 'auto' }, { results: [{ target: 'json http://127.0.0.1:9', ok: true, detail: 'delivered' }] });
+    const { api, puts } = fakeHelper(
+      { webhookUrl: 'http://127.0.0.1:9/hook', format: 'auto' },
+      { results: [{ target: 'json http://127.0.0.1:9', ok: true, detail: 'delivered' }] },
+    );
     render(<Alerts api={api} t={t} />);
     const url = (await screen.findByLabelText('Webhook URL')) as HTMLInputElement;
     await waitFor(() => expect(url.value).toBe('http://127.0.0.1:9/hook'));
@@ -53,7 +57,10 @@ describe('Alerts section', () => {
   });
 
   it('shows why a test alert failed', async () => {
-    const { api } = fakeHelper({ webhookUrl: 'http://127.0.0.1:9/hook', format: 'json' }, { results: [{ target: 'json http://127.0.0.1:9', ok: false, detail: 'HTTP 500' }] });
+    const { api } = fakeHelper(
+      { webhookUrl: 'http://127.0.0.1:9/hook', format: 'json' },
+      { results: [{ target: 'json http://127.0.0.1:9', ok: false, detail: 'HTTP 500' }] },
+    );
     render(<Alerts api={api} t={t} />);
     await waitFor(() => expect((screen.getByLabelText('Webhook URL') as HTMLInputElement).value).not.toBe(''));
     fireEvent.click(screen.getByText('Send test alert'));

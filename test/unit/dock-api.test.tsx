@@ -6,8 +6,15 @@ import { ApiCallError } from '../../dock/src/api/errors.js';
 import { readToken } from '../../dock/src/api/token.js';
 import { createStorage, memoryStorage } from '../../dock/src/lib/storage.js';
 
-const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
-const INGEST = { requestId: 'R1', rtmpAddress: 'rtmp://h/app/s?auth_key=x', server: 'rtmp://h/app', streamKey: 's?auth_key=x', expiresAt: '2026-01-01T10:00:00Z' };
+const json = (status: number, body: unknown) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+const INGEST = {
+  requestId: 'R1',
+  rtmpAddress: 'rtmp://h/app/s?auth_key=x',
+  server: 'rtmp://h/app',
+  streamKey: 's?auth_key=x',
+  expiresAt: '2026-01-01T10:00:00Z',
+};
 const CH = { appId: 'a', channelId: 'c', userId: 'u', displayName: 'd' };
 
 async function rejection(p: Promise<unknown>): Promise<ApiCallError> {
@@ -44,9 +51,19 @@ describe('dock api client (typed from the route map)', () => {
   });
 
   it('surfaces helper errors as {code, message, requestId, retryable}', async () => {
-    const api = createApiClient({ token: () => 't', fetch: async () => json(503, { code: 'Throttling.User', message: 'slow down', retryable: true, requestId: 'REQ-7' }) });
+    const api = createApiClient({
+      token: () => 't',
+      fetch: async () =>
+        json(503, { code: 'Throttling.User', message: 'slow down', retryable: true, requestId: 'REQ-7' }),
+    });
     const e = await rejection(api.call('participants', { appId: 'a', channelId: 'c' }));
-    expect(e).toMatchObject({ code: 'Throttling.User', message: 'slow down', requestId: 'REQ-7', retryable: true, status: 503 });
+    expect(e).toMatchObject({
+      code: 'Throttling.User',
+      message: 'slow down',
+      requestId: 'REQ-7',
+      retryable: true,
+      status: 503,
+    });
   });
 
   it('refuses a body that fails the route schema before sending, naming the field', async () => {
@@ -65,9 +82,15 @@ describe('dock api client (typed from the route map)', () => {
   });
 
   it('a fetch failure is HelperUnreachable (retryable); a 401 keeps the helper code', async () => {
-    const down = createApiClient({ token: () => 't', fetch: async () => Promise.reject(new TypeError('Failed to fetch')) });
+    const down = createApiClient({
+      token: () => 't',
+      fetch: async () => Promise.reject(new TypeError('Failed to fetch')),
+    });
     expect(await rejection(down.call('health'))).toMatchObject({ code: 'HelperUnreachable', retryable: true });
-    const refused = createApiClient({ token: () => 'wrong', fetch: async () => json(401, { code: 'TokenInvalid', message: 'Wrong x-artc-token', retryable: false }) });
+    const refused = createApiClient({
+      token: () => 'wrong',
+      fetch: async () => json(401, { code: 'TokenInvalid', message: 'Wrong x-artc-token', retryable: false }),
+    });
     expect(await rejection(refused.call('health'))).toMatchObject({ code: 'TokenInvalid', status: 401 });
   });
 
@@ -75,9 +98,15 @@ describe('dock api client (typed from the route map)', () => {
     vi.useFakeTimers();
     const fetch = vi.fn(
       (_url: string, init: RequestInit) =>
-        new Promise<Response>((_, reject) => init.signal!.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')))),
+        new Promise<Response>((_, reject) =>
+          init.signal!.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError'))),
+        ),
     );
-    const api = createApiClient({ token: () => 't', fetch: fetch as unknown as typeof globalThis.fetch, timeoutMs: 10_000 });
+    const api = createApiClient({
+      token: () => 't',
+      fetch: fetch as unknown as typeof globalThis.fetch,
+      timeoutMs: 10_000,
+    });
     const p = rejection(api.call('health'));
     await vi.advanceTimersByTimeAsync(9_999);
     expect(fetch).toHaveBeenCalledTimes(1);
@@ -110,7 +139,15 @@ describe('dock token', () => {
   });
 
   it('storage that throws never breaks the dock', () => {
-    const broken = { getItem: () => { throw new Error('denied'); }, setItem: () => { throw new Error('denied'); }, removeItem: () => undefined } as unknown as Storage;
+    const broken = {
+      getItem: () => {
+        throw new Error('denied');
+      },
+      setItem: () => {
+        throw new Error('denied');
+      },
+      removeItem: () => undefined,
+    } as unknown as Storage;
     const storage = createStorage(broken);
     expect(storage.get('token')).toBeNull();
     expect(() => storage.set('token', 'x')).not.toThrow();

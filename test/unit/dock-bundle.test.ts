@@ -21,60 +21,75 @@ import { describe, expect, it } from 'vitest';
 const ASSETS = fileURLToPath(new URL('../../dist/dock/assets/', import.meta.url));
 
 /** `Global.member` static APIs newer than Chromium 103 (first version that has it). */
-const STATIC_APIS = new Map<string, number>(Object.entries({
-  'Object.groupBy': 117,
-  'Map.groupBy': 117,
-  'Promise.withResolvers': 119,
-  'Promise.try': 128,
-  'Array.fromAsync': 121,
-  'URL.canParse': 120,
-  'URL.parse': 126,
-  'AbortSignal.any': 116,
-  'Iterator.from': 122,
-  'RegExp.escape': 136,
-  'Error.isError': 134,
-  'Math.sumPrecise': 137,
-  'Response.json': 105,
-  'Intl.DurationFormat': 129,
-}));
+const STATIC_APIS = new Map<string, number>(
+  Object.entries({
+    'Object.groupBy': 117,
+    'Map.groupBy': 117,
+    'Promise.withResolvers': 119,
+    'Promise.try': 128,
+    'Array.fromAsync': 121,
+    'URL.canParse': 120,
+    'URL.parse': 126,
+    'AbortSignal.any': 116,
+    'Iterator.from': 122,
+    'RegExp.escape': 136,
+    'Error.isError': 134,
+    'Math.sumPrecise': 137,
+    'Response.json': 105,
+    'Intl.DurationFormat': 129,
+  }),
+);
 
 /**
  * Prototype methods newer than 103, matched by property name. `union`, `intersection` and `difference` (Set, 122)
  * are left out: the names are too common (zod's API has `union` and `intersection`); their distinctive siblings,
  * shipped in the same release, stand in for the family.
  */
-const METHODS = new Map<string, number>(Object.entries({
-  toSorted: 110,
-  toReversed: 110,
-  toSpliced: 110,
-  symmetricDifference: 122,
-  isSubsetOf: 122,
-  isSupersetOf: 122,
-  isDisjointFrom: 122,
-  isWellFormed: 111,
-  toWellFormed: 111,
-  transferToFixedLength: 114,
-}));
+const METHODS = new Map<string, number>(
+  Object.entries({
+    toSorted: 110,
+    toReversed: 110,
+    toSpliced: 110,
+    symmetricDifference: 122,
+    isSubsetOf: 122,
+    isSupersetOf: 122,
+    isDisjointFrom: 122,
+    isWellFormed: 111,
+    toWellFormed: 111,
+    transferToFixedLength: 114,
+  }),
+);
 
 /** Globals that do not exist in 103. */
-const GLOBALS = new Map<string, number>(Object.entries({ Iterator: 122, DisposableStack: 134, AsyncDisposableStack: 134, Float16Array: 135, Temporal: 144 }));
+const GLOBALS = new Map<string, number>(
+  Object.entries({ Iterator: 122, DisposableStack: 134, AsyncDisposableStack: 134, Float16Array: 135, Temporal: 144 }),
+);
 
 type Node = { type: string; [k: string]: unknown };
 
 /** Visits every AST node with the key it hangs from in its parent (`property` of a member, `key` of a property). */
-function walk(node: unknown, visit: (n: Node, parent: Node | undefined, key: string) => void, parent?: Node, key = ''): void {
+function walk(
+  node: unknown,
+  visit: (n: Node, parent: Node | undefined, key: string) => void,
+  parent?: Node,
+  key = '',
+): void {
   if (!node || typeof node !== 'object') return;
   if (Array.isArray(node)) return node.forEach((n) => walk(n, visit, parent, key));
   const n = node as Node;
   if (typeof n.type !== 'string') return;
   visit(n, parent, key);
-  for (const [k, v] of Object.entries(n)) if (k !== 'loc' && k !== 'extra' && v && typeof v === 'object') walk(v, visit, n, k);
+  for (const [k, v] of Object.entries(n))
+    if (k !== 'loc' && k !== 'extra' && v && typeof v === 'object') walk(v, visit, n, k);
 }
 
 /** An identifier that names a property (`a.Iterator`, `{ Iterator: 1 }`), not a variable. */
 function isPropertyName(parent: Node | undefined, key: string): boolean {
   if (!parent || parent.computed) return false;
-  return (key === 'property' && /MemberExpression$/.test(parent.type)) || (key === 'key' && /Property|Method/.test(parent.type));
+  return (
+    (key === 'property' && /MemberExpression$/.test(parent.type)) ||
+    (key === 'key' && /Property|Method/.test(parent.type))
+  );
 }
 
 /** Named groups `(?<name>` (not lookbehinds `(?<=`, `(?<!`), escapes skipped. */
@@ -89,28 +104,34 @@ export function jsProblems(code: string): string[] {
   const at = (n: Node) => `(line ${(n.loc as { start: { line: number } } | undefined)?.start.line ?? '?'})`;
   const scopeNames = new Set<string>();
   walk(ast.program, (n) => {
-    if (n.type === 'VariableDeclarator' && (n.id as Node).type === 'Identifier') scopeNames.add((n.id as { name: string }).name);
+    if (n.type === 'VariableDeclarator' && (n.id as Node).type === 'Identifier')
+      scopeNames.add((n.id as { name: string }).name);
   });
   walk(ast.program, (n, parent, key) => {
     switch (n.type) {
       case 'VariableDeclaration':
-        if (n.kind === 'using' || n.kind === 'await using') out.push(`\`${String(n.kind)}\` declaration (ES2026) ${at(n)}`);
+        if (n.kind === 'using' || n.kind === 'await using')
+          out.push(`\`${String(n.kind)}\` declaration (ES2026) ${at(n)}`);
         break;
       case 'RegExpLiteral': {
         const { pattern, flags } = n as unknown as { pattern: string; flags: string };
         if (flags.includes('v')) out.push(`RegExp v flag (ES2024, Chromium 112) /${pattern}/${flags} ${at(n)}`);
-        if (/\(\?[ims]*-?[ims]+:/.test(pattern.replace(/\\./g, '__'))) out.push(`RegExp modifiers (ES2025, Chromium 125) /${pattern}/ ${at(n)}`);
+        if (/\(\?[ims]*-?[ims]+:/.test(pattern.replace(/\\./g, '__')))
+          out.push(`RegExp modifiers (ES2025, Chromium 125) /${pattern}/ ${at(n)}`);
         const names = groupNames(pattern);
-        if (new Set(names).size !== names.length) out.push(`duplicate named groups (ES2025, Chromium 125) /${pattern}/ ${at(n)}`);
+        if (new Set(names).size !== names.length)
+          out.push(`duplicate named groups (ES2025, Chromium 125) /${pattern}/ ${at(n)}`);
         break;
       }
       case 'ImportDeclaration':
       case 'ExportNamedDeclaration':
       case 'ExportAllDeclaration':
-        if (((n.attributes ?? n.assertions ?? []) as unknown[]).length > 0) out.push(`import attributes (ES2025, Chromium 123) ${at(n)}`);
+        if (((n.attributes ?? n.assertions ?? []) as unknown[]).length > 0)
+          out.push(`import attributes (ES2025, Chromium 123) ${at(n)}`);
         break;
       case 'CallExpression':
-        if ((n.callee as Node).type === 'Import' && (n.arguments as unknown[]).length > 1) out.push(`import() options (ES2025, Chromium 123) ${at(n)}`);
+        if ((n.callee as Node).type === 'Import' && (n.arguments as unknown[]).length > 1)
+          out.push(`import() options (ES2025, Chromium 123) ${at(n)}`);
         break;
       case 'ImportExpression':
         if (n.options) out.push(`import() options (ES2025, Chromium 123) ${at(n)}`);
@@ -122,13 +143,15 @@ export function jsProblems(code: string): string[] {
         if (name === undefined) break;
         const obj = n.object as Node & { name?: string };
         const key = obj.type === 'Identifier' ? `${obj.name}.${name}` : undefined;
-        if (key && STATIC_APIS.has(key) && !scopeNames.has(obj.name!)) out.push(`${key} (Chromium ${STATIC_APIS.get(key)}) ${at(n)}`);
+        if (key && STATIC_APIS.has(key) && !scopeNames.has(obj.name!))
+          out.push(`${key} (Chromium ${STATIC_APIS.get(key)}) ${at(n)}`);
         if (METHODS.has(name)) out.push(`.${name}() (Chromium ${METHODS.get(name)}) ${at(n)}`);
         break;
       }
       case 'Identifier': {
         const name = (n as unknown as { name: string }).name;
-        if (GLOBALS.has(name) && !scopeNames.has(name) && !isPropertyName(parent, key)) out.push(`${name} (Chromium ${GLOBALS.get(name)}) ${at(n)}`);
+        if (GLOBALS.has(name) && !scopeNames.has(name) && !isPropertyName(parent, key))
+          out.push(`${name} (Chromium ${GLOBALS.get(name)}) ${at(n)}`);
         break;
       }
     }
@@ -157,7 +180,13 @@ export function cssProblems(css: string): string[] {
     if (ch === '{') {
       const p = prelude.trim();
       if (stack[stack.length - 1] === 'rule') out.push(`CSS nesting (Chromium 112): "${p.slice(0, 40)}"`);
-      stack.push(/^@(media|supports|layer|document)\b/.test(p) ? 'group' : /^@(-webkit-)?keyframes\b/.test(p) ? 'keyframes' : 'rule');
+      stack.push(
+        /^@(media|supports|layer|document)\b/.test(p)
+          ? 'group'
+          : /^@(-webkit-)?keyframes\b/.test(p)
+            ? 'keyframes'
+            : 'rule',
+      );
       prelude = '';
     } else if (ch === '}') {
       stack.pop();
@@ -170,7 +199,9 @@ export function cssProblems(css: string): string[] {
 
 function assets(ext: string): string[] {
   if (!existsSync(ASSETS)) throw new Error(`${ASSETS} is missing: run npm run build`);
-  const files = readdirSync(ASSETS).filter((f) => f.endsWith(ext)).map((f) => join(ASSETS, f));
+  const files = readdirSync(ASSETS)
+    .filter((f) => f.endsWith(ext))
+    .map((f) => join(ASSETS, f));
   if (files.length === 0) throw new Error(`no ${ext} file in ${ASSETS}: run npm run build`);
   return files;
 }
@@ -221,12 +252,13 @@ describe('the checkers catch what they look for', () => {
   });
 
   it('accepts CSS that Chromium 103 has', () => {
-    const ok = '@media (prefers-reduced-motion: no-preference){button{transition:background-color .12s}.s{animation:p 1.6s}}@keyframes p{50%{opacity:.65}from,to{opacity:1}}:is(.a,.b):where(.c){inset:0;aspect-ratio:1}@supports (display:grid){.g{display:grid}}@layer base{.l{color:red}}';
+    const ok =
+      '@media (prefers-reduced-motion: no-preference){button{transition:background-color .12s}.s{animation:p 1.6s}}@keyframes p{50%{opacity:.65}from,to{opacity:1}}:is(.a,.b):where(.c){inset:0;aspect-ratio:1}@supports (display:grid){.g{display:grid}}@layer base{.l{color:red}}';
     expect(cssProblems(ok)).toEqual([]);
   });
 });
 
-describe('the built dock for OBS\'s Chromium 103 (dist/dock)', () => {
+describe("the built dock for OBS's Chromium 103 (dist/dock)", () => {
   it('JS: ES2022 syntax at most, and no API newer than Chromium 103', () => {
     for (const file of assets('.js')) {
       const code = readFileSync(file, 'utf8');

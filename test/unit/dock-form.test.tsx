@@ -89,7 +89,10 @@ describe('dock: channel form validates as you type', () => {
 describe('channel-form (pure)', () => {
   it('maps strings to ChannelSettings, expireTime optional', () => {
     const values = { appId: 'a', channelId: 'c', userId: 'u', displayName: 'd', expireTime: ' ' };
-    expect(validateForm(values)).toEqual({ channel: { appId: 'a', channelId: 'c', userId: 'u', displayName: 'd' }, errors: {} });
+    expect(validateForm(values)).toEqual({
+      channel: { appId: 'a', channelId: 'c', userId: 'u', displayName: 'd' },
+      errors: {},
+    });
     expect(validateForm({ ...values, expireTime: '600' }).channel?.expireTime).toBe(600);
     expect(validateField('userId', 'x'.repeat(65))).toBe('UserId must be at most 64 characters');
     expect(validateField('expireTime', String(31 * 86400))).toMatch(/at most 2592000 seconds/);

@@ -7,7 +7,10 @@ import { CHANNEL, setupModel, type ModelSetup, useFakeDockTimers } from '../help
 useFakeDockTimers();
 
 async function ready(opts: ModelSetup = {}) {
-  const t = setupModel({ api: { getSettings: () => ({ presets: [{ id: 'p1', name: 'Main', channel: CHANNEL }], selectedPresetId: 'p1' }) }, ...opts });
+  const t = setupModel({
+    api: { getSettings: () => ({ presets: [{ id: 'p1', name: 'Main', channel: CHANNEL }], selectedPresetId: 'p1' }) },
+    ...opts,
+  });
   render(<App model={t.model} />);
   t.model.start();
   await vi.advanceTimersByTimeAsync(10);
@@ -58,7 +61,9 @@ describe('dock: Go live', () => {
 
   it('Go live with a URL that is not ws:// says so and does nothing', async () => {
     const t = await ready();
-    fireEvent.input(screen.getByRole('textbox', { name: 'OBS WebSocket URL' }), { target: { value: '127.0.0.1:4455' } });
+    fireEvent.input(screen.getByRole('textbox', { name: 'OBS WebSocket URL' }), {
+      target: { value: '127.0.0.1:4455' },
+    });
     fireEvent.click(goLive());
     await vi.advanceTimersByTimeAsync(0);
     expect(screen.getByText('Fix the OBS WebSocket URL first.')).toBeTruthy();
@@ -85,7 +90,16 @@ describe('dock: Go live', () => {
     const t = await ready({
       obs: {
         handlers: {
-          GetStreamStatus: () => ({ outputActive: active, outputReconnecting: false, outputTimecode: '', outputDuration: 5000, outputCongestion: 0, outputBytes: 1000, outputSkippedFrames: 0, outputTotalFrames: 150 }),
+          GetStreamStatus: () => ({
+            outputActive: active,
+            outputReconnecting: false,
+            outputTimecode: '',
+            outputDuration: 5000,
+            outputCongestion: 0,
+            outputBytes: 1000,
+            outputSkippedFrames: 0,
+            outputTotalFrames: 150,
+          }),
           StopStream: () => {
             active = false;
             return {};
@@ -103,7 +117,12 @@ describe('dock: Go live', () => {
 
   it('another lease holder: "Supervised by another instance"; no Retry now; Go live only asks for the lease again', async () => {
     const t = await ready();
-    t.sup.set({ kind: 'failed', reason: 'LeaseHeld', supervisedBy: 'run-1234', lastError: { code: 'LeaseHeld', message: 'another supervisor (run-1234) is acting on this OBS' } });
+    t.sup.set({
+      kind: 'failed',
+      reason: 'LeaseHeld',
+      supervisedBy: 'run-1234',
+      lastError: { code: 'LeaseHeld', message: 'another supervisor (run-1234) is acting on this OBS' },
+    });
     await vi.advanceTimersByTimeAsync(0);
     expect(screen.getByText('Supervised by another instance (run-1234).')).toBeTruthy();
     expect(screen.getByText('LeaseHeld')).toBeTruthy();
@@ -112,7 +131,9 @@ describe('dock: Go live', () => {
   });
 
   it('resumes supervision on load when the intent says shouldBeLive', async () => {
-    const t = await ready({ api: { getIntent: () => ({ shouldBeLive: true, channel: { ...CHANNEL, channelId: 'resumed' } }) } });
+    const t = await ready({
+      api: { getIntent: () => ({ shouldBeLive: true, channel: { ...CHANNEL, channelId: 'resumed' } }) },
+    });
     expect(t.sup.calls.find((c) => c.kind === 'resume')?.arg).toMatchObject({ channelId: 'resumed' });
     expect((screen.getByRole('textbox', { name: 'Channel ID' }) as HTMLInputElement).value).toBe('resumed');
   });
@@ -128,11 +149,28 @@ describe('dock: sandbox faults', () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(t.api.callsOf('fault').map((c) => c.body)).toEqual([
       { kind: 'kick', appId: 'app_1', channelId: 'room-1', userId: 'obs-1' },
-      { kind: 'fail-next', action: 'CreateRoomRealTimeStreamAddress', count: 3, status: 503, code: 'ServiceUnavailable' },
+      {
+        kind: 'fail-next',
+        action: 'CreateRoomRealTimeStreamAddress',
+        count: 3,
+        status: 503,
+        code: 'ServiceUnavailable',
+      },
       { kind: 'shift-clock', seconds: 39_600 },
     ]);
     cleanup();
-    const cloud = setupModel({ api: { health: () => ({ ok: true, version: '0', mode: 'cloud', endpoint: 'https://live.aliyuncs.com', credentialSource: 'env', startedAt: '' }) } });
+    const cloud = setupModel({
+      api: {
+        health: () => ({
+          ok: true,
+          version: '0',
+          mode: 'cloud',
+          endpoint: 'https://live.aliyuncs.com',
+          credentialSource: 'env',
+          startedAt: '',
+        }),
+      },
+    });
     render(<App model={cloud.model} />);
     cloud.model.start();
     await vi.advanceTimersByTimeAsync(10);

@@ -69,7 +69,16 @@ describe('dock: the helper starts after OBS', () => {
 
   it('a refused token stops retrying and says how to fix it', async () => {
     const t = setupModel({
-      api: { health: () => { throw new ApiCallError({ code: 'TokenInvalid', message: 'Wrong x-artc-token', retryable: false, status: 401 }); } },
+      api: {
+        health: () => {
+          throw new ApiCallError({
+            code: 'TokenInvalid',
+            message: 'Wrong x-artc-token',
+            retryable: false,
+            status: 401,
+          });
+        },
+      },
     });
     render(<App model={t.model} />);
     t.model.start();

@@ -30,8 +30,12 @@ describe('dock i18n', () => {
 
   it('translates the shared schema messages for zh-CN, naming the field by its label', async () => {
     await loadLang('zh-CN');
-    expect(translateValidation('zh-CN', 'AppId must be at most 64 characters', '应用 ID')).toBe('应用 ID 最多 64 个字符');
-    expect(translateValidation('en', 'AppId must be at most 64 characters', 'App ID')).toBe('AppId must be at most 64 characters');
+    expect(translateValidation('zh-CN', 'AppId must be at most 64 characters', '应用 ID')).toBe(
+      '应用 ID 最多 64 个字符',
+    );
+    expect(translateValidation('en', 'AppId must be at most 64 characters', 'App ID')).toBe(
+      'AppId must be at most 64 characters',
+    );
     expect(translateValidation('zh-CN', 'something new', 'X')).toBe('something new');
   });
 

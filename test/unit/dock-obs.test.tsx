@@ -19,7 +19,9 @@ const pill = () => document.querySelector('.pill')!.textContent;
 describe('dock: OBS connection', () => {
   it('prefills URL and password from the helper hints and says where they came from', async () => {
     await mount();
-    expect((screen.getByRole('textbox', { name: 'OBS WebSocket URL' }) as HTMLInputElement).value).toBe('ws://127.0.0.1:4455');
+    expect((screen.getByRole('textbox', { name: 'OBS WebSocket URL' }) as HTMLInputElement).value).toBe(
+      'ws://127.0.0.1:4455',
+    );
     expect((screen.getByLabelText('OBS WebSocket password') as HTMLInputElement).value).toBe('secret');
     expect(screen.getByText('Prefilled from global.ini.')).toBeTruthy();
     expect(pill()).toBe('Connected');

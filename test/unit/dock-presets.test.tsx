@@ -13,7 +13,8 @@ const PRESETS = [
 ];
 
 function fill(values: Record<string, string>) {
-  for (const [name, value] of Object.entries(values)) fireEvent.input(screen.getByRole('textbox', { name }), { target: { value } });
+  for (const [name, value] of Object.entries(values))
+    fireEvent.input(screen.getByRole('textbox', { name }), { target: { value } });
 }
 
 describe('dock: presets', () => {
@@ -47,8 +48,17 @@ describe('dock: presets', () => {
 
     const select = screen.getByRole('combobox', { name: 'Preset' }) as HTMLSelectElement;
     expect(select.selectedOptions[0]?.textContent).toBe('Evening');
-    const put = t.api.callsOf('putSettings').at(-1)?.body as { presets: Array<{ name: string; channel: unknown }>; selectedPresetId: string };
-    expect(put.presets).toEqual([{ id: put.selectedPresetId, name: 'Evening', channel: { appId: 'app_9', channelId: 'c9', userId: 'u9', displayName: 'Nine' } }]);
+    const put = t.api.callsOf('putSettings').at(-1)?.body as {
+      presets: Array<{ name: string; channel: unknown }>;
+      selectedPresetId: string;
+    };
+    expect(put.presets).toEqual([
+      {
+        id: put.selectedPresetId,
+        name: 'Evening',
+        channel: { appId: 'app_9', channelId: 'c9', userId: 'u9', displayName: 'Nine' },
+      },
+    ]);
     expect(JSON.parse(storage.get('settings')!)).toEqual(put);
 
     // rename, then delete
@@ -56,7 +66,9 @@ describe('dock: presets', () => {
     fireEvent.input(screen.getByRole('textbox', { name: 'Preset name' }), { target: { value: 'Late' } });
     fireEvent.click(screen.getByRole('button', { name: 'OK' }));
     await vi.advanceTimersByTimeAsync(0);
-    expect((t.api.callsOf('putSettings').at(-1)?.body as { presets: Array<{ name: string }> }).presets[0]?.name).toBe('Late');
+    expect((t.api.callsOf('putSettings').at(-1)?.body as { presets: Array<{ name: string }> }).presets[0]?.name).toBe(
+      'Late',
+    );
     fireEvent.click(screen.getByRole('button', { name: 'Delete' }));
     await vi.advanceTimersByTimeAsync(0);
     expect((t.api.callsOf('putSettings').at(-1)?.body as { presets: unknown[] }).presets).toEqual([]);

@@ -15,14 +15,22 @@ import base64 from '../../dock/src/lib/crypto/enc-base64.js';
 import { EventEmitter } from '../../dock/src/lib/event-emitter.js';
 
 /** obs-websocket-js's own formula (dist/chunk-*.js authenticationHashing), with the given primitives. */
-const authAnswer = <W>(h: (s: string) => W, b: { stringify: (x: W) => string }, password: string, salt: string, challenge: string) =>
-  b.stringify(h(b.stringify(h(password + salt)) + challenge));
+const authAnswer = <W>(
+  h: (s: string) => W,
+  b: { stringify: (x: W) => string },
+  password: string,
+  salt: string,
+  challenge: string,
+) => b.stringify(h(b.stringify(h(password + salt)) + challenge));
 
 describe('sha256 + base64 stand-ins for crypto-js', () => {
   it('match node:crypto on lengths around every padding boundary, and non-ASCII text', () => {
     const inputs = ['', 'abc', 'pässwörd ✓ 密码 🎥'];
     for (let n = 0; n <= 200; n++) inputs.push('x'.repeat(n));
-    for (const s of inputs) expect(base64.stringify(sha256(s)), JSON.stringify(s)).toBe(createHash('sha256').update(s, 'utf8').digest('base64'));
+    for (const s of inputs)
+      expect(base64.stringify(sha256(s)), JSON.stringify(s)).toBe(
+        createHash('sha256').update(s, 'utf8').digest('base64'),
+      );
   });
 
   it('answer OBS auth challenges exactly like obs-websocket-js with crypto-js (200 random cases)', () => {
@@ -30,7 +38,9 @@ describe('sha256 + base64 stand-ins for crypto-js', () => {
       const password = randomBytes(1 + (i % 40)).toString(i % 3 ? 'base64' : 'latin1');
       const salt = randomBytes(32).toString('base64');
       const challenge = randomBytes(32).toString('base64');
-      expect(authAnswer(sha256, base64, password, salt, challenge)).toBe(authAnswer(cryptoSha256, cryptoBase64, password, salt, challenge));
+      expect(authAnswer(sha256, base64, password, salt, challenge)).toBe(
+        authAnswer(cryptoSha256, cryptoBase64, password, salt, challenge),
+      );
     }
   });
 });
@@ -56,7 +66,13 @@ describe('EventEmitter stand-in for eventemitter3', () => {
     const ctx = { name: 'ctx' };
     e.on('ev', a);
     e.once('ev', b);
-    e.on('ctx', function (this: { name: string }) { seen.push(`this:${this.name}`); }, ctx);
+    e.on(
+      'ctx',
+      function (this: { name: string }) {
+        seen.push(`this:${this.name}`);
+      },
+      ctx,
+    );
     seen.push(`emit1:${e.emit('ev', 1)}`);
     seen.push(`emit2:${e.emit('ev', 2)}`);
     e.emit('ctx');
@@ -65,7 +81,10 @@ describe('EventEmitter stand-in for eventemitter3', () => {
     e.off('ev', a);
     e.emit('ev', 3);
     // a listener that removes another during emit: the emit in progress still calls it (a copy is iterated)
-    const c = () => { seen.push('c'); e.off('rm', d); };
+    const c = () => {
+      seen.push('c');
+      e.off('rm', d);
+    };
     const d = () => seen.push('d');
     e.on('rm', c);
     e.on('rm', d);

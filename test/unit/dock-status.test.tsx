@@ -11,7 +11,12 @@ const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 
 useFakeDockTimers(T0);
 
-const URL_INFO = { server: 'rtmp://live.example.com/app', streamKey: 'stream-abcdef123?auth_key=1700000000-0-0-deadbeef', expiresAt: T0 + 3_725_000, requestId: 'REQ-MINT-1' };
+const URL_INFO = {
+  server: 'rtmp://live.example.com/app',
+  streamKey: 'stream-abcdef123?auth_key=1700000000-0-0-deadbeef',
+  expiresAt: T0 + 3_725_000,
+  requestId: 'REQ-MINT-1',
+};
 
 async function mount(extraObs = {}) {
   const t = setupModel({ obs: extraObs });
@@ -34,8 +39,17 @@ describe('dock: status panel', () => {
       nextTryAt: T0 + 10_000,
       url: URL_INFO,
       presence: { status: 'absent', lastSeenAt: null },
-      lastError: { code: 'Throttling.User', message: 'Request was denied due to user flow control.', requestId: 'REQ-42' },
-      counters: { recoveries: 3, recoveriesByReason: { 'publisher-absent': 2, 'obs-stopped': 1 }, offAirMs: 30_000, lastRecoveryAt: null },
+      lastError: {
+        code: 'Throttling.User',
+        message: 'Request was denied due to user flow control.',
+        requestId: 'REQ-42',
+      },
+      counters: {
+        recoveries: 3,
+        recoveriesByReason: { 'publisher-absent': 2, 'obs-stopped': 1 },
+        offAirMs: 30_000,
+        lastRecoveryAt: null,
+      },
     });
     await vi.advanceTimersByTimeAsync(0);
     expect(within(status).getByText('Recovering')).toBeTruthy();
@@ -59,9 +73,30 @@ describe('dock: status panel', () => {
       handlers: {
         GetStreamStatus: () => {
           bytes += 500_000; // 500 kB per 2 s poll = 2000 kb/s
-          return { outputActive: true, outputReconnecting: false, outputTimecode: '', outputDuration: 65_000, outputCongestion: 0.12, outputBytes: bytes, outputSkippedFrames: 3, outputTotalFrames: 1200 };
+          return {
+            outputActive: true,
+            outputReconnecting: false,
+            outputTimecode: '',
+            outputDuration: 65_000,
+            outputCongestion: 0.12,
+            outputBytes: bytes,
+            outputSkippedFrames: 3,
+            outputTotalFrames: 1200,
+          };
         },
-        GetStats: () => ({ cpuUsage: 1, memoryUsage: 1, availableDiskSpace: 1, activeFps: 30, averageFrameRenderTime: 1, renderSkippedFrames: 0, renderTotalFrames: 1, outputSkippedFrames: 7, outputTotalFrames: 1200, webSocketSessionIncomingMessages: 0, webSocketSessionOutgoingMessages: 0 }),
+        GetStats: () => ({
+          cpuUsage: 1,
+          memoryUsage: 1,
+          availableDiskSpace: 1,
+          activeFps: 30,
+          averageFrameRenderTime: 1,
+          renderSkippedFrames: 0,
+          renderTotalFrames: 1,
+          outputSkippedFrames: 7,
+          outputTotalFrames: 1200,
+          webSocketSessionIncomingMessages: 0,
+          webSocketSessionOutgoingMessages: 0,
+        }),
       },
     });
     t.sup.set({ kind: 'live', since: T0, presence: { status: 'present', lastSeenAt: T0 } });
@@ -118,7 +153,13 @@ describe('dock: action log', () => {
     );
     t.sup.set({}, [
       { at: T0, level: 'info', reason: 'go-live', message: 'Go live' },
-      { at: T0 + 1000, level: 'error', reason: 'mint-failed', message: 'mint failed', error: { code: 'Forbidden.RAM', message: 'no', requestId: 'REQ-9' } },
+      {
+        at: T0 + 1000,
+        level: 'error',
+        reason: 'mint-failed',
+        message: 'mint failed',
+        error: { code: 'Forbidden.RAM', message: 'no', requestId: 'REQ-9' },
+      },
     ]);
     await vi.advanceTimersByTimeAsync(0);
     const items = screen.getAllByRole('listitem');
@@ -128,7 +169,10 @@ describe('dock: action log', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Export' }));
     const [name, text] = download.mock.calls[0] as [string, string];
     expect(name).toMatch(/^artc-ingest-log-.*\.jsonl$/);
-    const lines = text.trim().split('\n').map((l) => JSON.parse(l) as { reason: string });
+    const lines = text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { reason: string });
     expect(lines.map((l) => l.reason)).toEqual(['go-live', 'mint-failed']);
   });
 });

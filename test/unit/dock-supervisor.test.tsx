@@ -16,28 +16,55 @@ function setup(present = true, obs: { url?: string; hints?: { url: string; sourc
     api: {
       ...(obs.hints ? { obsHints: () => obs.hints! } : {}),
       getSettings: () => ({ presets: [{ id: 'p1', name: 'Main', channel: CHANNEL }], selectedPresetId: 'p1' }),
-      ingestUrl: () => ({ requestId: 'REQ-MINT', rtmpAddress: `rtmp://live.example.com/app/${KEY}`, server: 'rtmp://live.example.com/app', streamKey: KEY, expiresAt: new Date(T0 + 3_600_000).toISOString() }),
+      ingestUrl: () => ({
+        requestId: 'REQ-MINT',
+        rtmpAddress: `rtmp://live.example.com/app/${KEY}`,
+        server: 'rtmp://live.example.com/app',
+        streamKey: KEY,
+        expiresAt: new Date(T0 + 3_600_000).toISOString(),
+      }),
       participants: () => ({ requestId: 'REQ-P', users: present ? ['obs-1'] : [], total: present ? 1 : 0 }),
     },
     obs: {
       ...(obs.url ? { url: obs.url } : {}),
       handlers: {
-        GetStreamStatus: () => ({ outputActive: streaming, outputReconnecting: false, outputTimecode: '', outputDuration: 1000, outputCongestion: 0, outputBytes: 100, outputSkippedFrames: 0, outputTotalFrames: 30 }),
+        GetStreamStatus: () => ({
+          outputActive: streaming,
+          outputReconnecting: false,
+          outputTimecode: '',
+          outputDuration: 1000,
+          outputCongestion: 0,
+          outputBytes: 100,
+          outputSkippedFrames: 0,
+          outputTotalFrames: 30,
+        }),
         SetStreamServiceSettings: () => ({}),
         StartStream: () => {
           // the outcome comes later, as events (obs.md): STARTING, then STARTED
           setTimeout(() => {
-            t.sockets.last.send('StreamStateChanged', { outputActive: false, outputState: 'OBS_WEBSOCKET_OUTPUT_STARTING' });
+            t.sockets.last.send('StreamStateChanged', {
+              outputActive: false,
+              outputState: 'OBS_WEBSOCKET_OUTPUT_STARTING',
+            });
             streaming = true;
-            t.sockets.last.send('StreamStateChanged', { outputActive: true, outputState: 'OBS_WEBSOCKET_OUTPUT_STARTED' });
+            t.sockets.last.send('StreamStateChanged', {
+              outputActive: true,
+              outputState: 'OBS_WEBSOCKET_OUTPUT_STARTED',
+            });
           }, 300);
           return {};
         },
         StopStream: () => {
           setTimeout(() => {
-            t.sockets.last.send('StreamStateChanged', { outputActive: false, outputState: 'OBS_WEBSOCKET_OUTPUT_STOPPING' });
+            t.sockets.last.send('StreamStateChanged', {
+              outputActive: false,
+              outputState: 'OBS_WEBSOCKET_OUTPUT_STOPPING',
+            });
             streaming = false;
-            t.sockets.last.send('StreamStateChanged', { outputActive: false, outputState: 'OBS_WEBSOCKET_OUTPUT_STOPPED' });
+            t.sockets.last.send('StreamStateChanged', {
+              outputActive: false,
+              outputState: 'OBS_WEBSOCKET_OUTPUT_STOPPED',
+            });
           }, 100);
           return {};
         },
@@ -62,14 +89,21 @@ describe('dock + the real supervisor runner', () => {
     expect(within(status).getByText('Live')).toBeTruthy();
     expect(within(status).getByText('yes')).toBeTruthy();
 
-    expect(t.api.callsOf('lease')[0]?.body).toMatchObject({ holder: 'dock-test', obsUrl: 'ws://127.0.0.1:4455', ttlMs: 15_000 });
+    expect(t.api.callsOf('lease')[0]?.body).toMatchObject({
+      holder: 'dock-test',
+      obsUrl: 'ws://127.0.0.1:4455',
+      ttlMs: 15_000,
+    });
     expect(t.api.callsOf('putIntent')[0]?.body).toMatchObject({ shouldBeLive: true, channel: CHANNEL, by: 'dock' });
     expect(t.api.callsOf('ingestUrl')[0]?.body).toEqual(CHANNEL);
     const sent = t.sockets.last.received.map((r) => r.requestType);
     expect(sent.filter((r) => r === 'StartStream')).toHaveLength(1);
     expect(sent.indexOf('SetStreamServiceSettings')).toBeLessThan(sent.indexOf('StartStream'));
     const set = t.sockets.last.received.find((r) => r.requestType === 'SetStreamServiceSettings')?.requestData;
-    expect(set).toMatchObject({ streamServiceType: 'rtmp_custom', streamServiceSettings: { server: 'rtmp://live.example.com/app', key: KEY } });
+    expect(set).toMatchObject({
+      streamServiceType: 'rtmp_custom',
+      streamServiceSettings: { server: 'rtmp://live.example.com/app', key: KEY },
+    });
 
     // the stream key panel: the server, the key masked
     fireEvent.click(screen.getByText('Stream key', { selector: 'summary' }));

@@ -12,9 +12,18 @@ afterEach(() => {
 describe('helper.json (read by the OBS Lua script and doctor)', () => {
   it('one flat JSON line, numbers unquoted (the Lua script matches "pid":(%d+)), mode 0600', () => {
     dir = mkdtempSync(join(tmpdir(), 'artc-state-'));
-    writeHelperState(dir, { startedAt: '2025-01-01T00:00:00.000Z', version: '0.1.0', mode: 'sandbox', parentPid: 77, port: 4466, pid: 1234 });
+    writeHelperState(dir, {
+      startedAt: '2025-01-01T00:00:00.000Z',
+      version: '0.1.0',
+      mode: 'sandbox',
+      parentPid: 77,
+      port: 4466,
+      pid: 1234,
+    });
     const text = readFileSync(helperStatePath(dir), 'utf8');
-    expect(text).toBe('{"pid":1234,"port":4466,"parentPid":77,"mode":"sandbox","version":"0.1.0","startedAt":"2025-01-01T00:00:00.000Z"}\n');
+    expect(text).toBe(
+      '{"pid":1234,"port":4466,"parentPid":77,"mode":"sandbox","version":"0.1.0","startedAt":"2025-01-01T00:00:00.000Z"}\n',
+    );
     expect(statSync(helperStatePath(dir)).mode & 0o777).toBe(0o600);
     expect(readHelperState(dir)).toMatchObject({ pid: 1234, port: 4466, parentPid: 77 });
   });

@@ -24,7 +24,13 @@ interface Parts {
 }
 
 /** A request as the official SDK builds it: its header set, its signer, its query-string encoder. */
-function officialParts(f: ReturnType<typeof setup>, action: string, method: 'GET' | 'POST', query: Record<string, string>, nonce: string): Parts {
+function officialParts(
+  f: ReturnType<typeof setup>,
+  action: string,
+  method: 'GET' | 'POST',
+  query: Record<string, string>,
+  nonce: string,
+): Parts {
   const { accessKeyId, accessKeySecret, securityToken } = f.emu.credentials;
   const headers: Record<string, string> = {
     host: HOST,
@@ -36,12 +42,20 @@ function officialParts(f: ReturnType<typeof setup>, action: string, method: 'GET
     accept: 'application/json',
     'x-acs-content-sha256': sha256(''),
   };
-  if (securityToken) Object.assign(headers, { 'x-acs-accesskey-id': accessKeyId, 'x-acs-security-token': securityToken });
-  headers.Authorization = official.getAuthorization({ pathname: '/', method, query, headers } as never, 'ACS3-HMAC-SHA256', sha256(''), accessKeyId, accessKeySecret);
+  if (securityToken)
+    Object.assign(headers, { 'x-acs-accesskey-id': accessKeyId, 'x-acs-security-token': securityToken });
+  headers.Authorization = official.getAuthorization(
+    { pathname: '/', method, query, headers } as never,
+    'ACS3-HMAC-SHA256',
+    sha256(''),
+    accessKeyId,
+    accessKeySecret,
+  );
   return { method, url: `${ENDPOINT}/?${stringify(query)}`, headers, body: '' };
 }
 
-const toRequest = (p: Parts) => new Request(p.url, { method: p.method, headers: p.headers, ...(p.method === 'POST' ? { body: p.body } : {}) });
+const toRequest = (p: Parts) =>
+  new Request(p.url, { method: p.method, headers: p.headers, ...(p.method === 'POST' ? { body: p.body } : {}) });
 
 function expectError(r: Answer, status: number, code: string) {
   expect({ status: r.status, code: r.body.Code }).toEqual({ status, code });
@@ -57,31 +71,58 @@ describe('V3 signatures', () => {
     const create = await f.call(toRequest(officialParts(f, 'CreateRoomRealTimeStreamAddress', 'GET', CREATE, 'n1')));
     expect(create.status).toBe(200);
     expect(create.body.RequestId).toMatch(REQUEST_ID);
-    expect(create.body.RtmpAddress).toMatch(/^rtmp:\/\/127\.0\.0\.1:1935\/rtcdev[0-9a-f]{8}\/[\w-]+\?auth_key=\d+-[0-9a-f]+-0-[0-9a-f]{32}$/);
-    const list = await f.call(toRequest(officialParts(f, 'DescribeChannelParticipants', 'POST', { AppId: 'app1', ChannelId: 'room1', PageSize: '5' }, 'n2')));
+    expect(create.body.RtmpAddress).toMatch(
+      /^rtmp:\/\/127\.0\.0\.1:1935\/rtcdev[0-9a-f]{8}\/[\w-]+\?auth_key=\d+-[0-9a-f]+-0-[0-9a-f]{32}$/,
+    );
+    const list = await f.call(
+      toRequest(
+        officialParts(
+          f,
+          'DescribeChannelParticipants',
+          'POST',
+          { AppId: 'app1', ChannelId: 'room1', PageSize: '5' },
+          'n2',
+        ),
+      ),
+    );
     expect(list.status).toBe(200);
   });
 
   it('accepts official STS requests (x-acs-accesskey-id, x-acs-security-token)', async () => {
     const f = setup({ sts: true });
     expect(f.emu.credentials.accessKeyId).toMatch(/^STS\./);
-    expect((await f.call(toRequest(officialParts(f, 'CreateRoomRealTimeStreamAddress', 'GET', CREATE, 'n1')))).status).toBe(200);
+    expect(
+      (await f.call(toRequest(officialParts(f, 'CreateRoomRealTimeStreamAddress', 'GET', CREATE, 'n1')))).status,
+    ).toBe(200);
   });
 
   it.each([
     ['a query byte', (p: Parts) => void (p.url = p.url.replace('AppId=app1', 'AppId=app2'))],
     ['a signed header byte', (p: Parts) => void (p.headers['x-acs-signature-nonce'] += 'x')],
     ['the host', (p: Parts) => void (p.headers.host = '127.0.0.1:4468')],
-    ['a signature byte', (p: Parts) => void (p.headers.Authorization = p.headers.Authorization!.replace(/.$/, (c) => (c === '0' ? '1' : '0')))],
+    [
+      'a signature byte',
+      (p: Parts) =>
+        void (p.headers.Authorization = p.headers.Authorization!.replace(/.$/, (c) => (c === '0' ? '1' : '0'))),
+    ],
     ['the body', (p: Parts) => void (p.body = 'x')],
-  ])('rejects the same official request with %s altered (and the original still passes after)', async (_what, alter) => {
-    const f = setup();
-    const original = officialParts(f, 'DescribeChannelParticipants', 'POST', { AppId: 'app1', ChannelId: 'room1' }, 'n1');
-    const altered: Parts = { ...original, headers: { ...original.headers } };
-    alter(altered);
-    expectError(await f.call(toRequest(altered)), 400, 'SignatureDoesNotMatch');
-    expect((await f.call(toRequest(original))).status).toBe(200);
-  });
+  ])(
+    'rejects the same official request with %s altered (and the original still passes after)',
+    async (_what, alter) => {
+      const f = setup();
+      const original = officialParts(
+        f,
+        'DescribeChannelParticipants',
+        'POST',
+        { AppId: 'app1', ChannelId: 'room1' },
+        'n1',
+      );
+      const altered: Parts = { ...original, headers: { ...original.headers } };
+      alter(altered);
+      expectError(await f.call(toRequest(altered)), 400, 'SignatureDoesNotMatch');
+      expect((await f.call(toRequest(original))).status).toBe(200);
+    },
+  );
 
   it('quotes the server string to sign in SignatureDoesNotMatch, never the secret', async () => {
     const f = setup();
@@ -95,23 +136,112 @@ describe('V3 signatures', () => {
 
 describe('gateway errors', () => {
   const cases: Array<[string, (f: ReturnType<typeof setup>) => Request, number, string]> = [
-    ['no x-acs-action', (f) => strip(f.signed('DescribeChannelParticipants', {}), 'x-acs-action'), 400, 'MissingParameter'],
-    ['an unknown action', (f) => withHeader(f.signed('DescribeChannelParticipants', {}), 'x-acs-action', 'DescribeLiveStreams'), 404, 'InvalidAction.NotFound'],
-    ['no x-acs-version', (f) => strip(f.signed('DescribeChannelParticipants', {}), 'x-acs-version'), 400, 'MissingParameter'],
-    ['another version', (f) => withHeader(f.signed('DescribeChannelParticipants', {}), 'x-acs-version', '2014-05-26'), 400, 'InvalidVersion'],
-    ['the other method', (f) => f.signed('CreateRoomRealTimeStreamAddress', CREATE, { method: 'POST' }), 400, 'UnsupportedHTTPMethod'],
-    ['no Authorization', (f) => strip(f.signed('DescribeChannelParticipants', {}), 'authorization'), 400, 'IncompleteSignature'],
-    ['a malformed Authorization', (f) => withHeader(f.signed('DescribeChannelParticipants', {}), 'authorization', 'ACS3-HMAC-SHA256 Credential=x'), 400, 'IncompleteSignature'],
-    ['an unsigned x-acs-* header', (f) => withHeader(f.signed('DescribeChannelParticipants', {}), 'x-acs-extra', '1'), 400, 'IncompleteSignature'],
+    [
+      'no x-acs-action',
+      (f) => strip(f.signed('DescribeChannelParticipants', {}), 'x-acs-action'),
+      400,
+      'MissingParameter',
+    ],
+    [
+      'an unknown action',
+      (f) => withHeader(f.signed('DescribeChannelParticipants', {}), 'x-acs-action', 'DescribeLiveStreams'),
+      404,
+      'InvalidAction.NotFound',
+    ],
+    [
+      'no x-acs-version',
+      (f) => strip(f.signed('DescribeChannelParticipants', {}), 'x-acs-version'),
+      400,
+      'MissingParameter',
+    ],
+    [
+      'another version',
+      (f) => withHeader(f.signed('DescribeChannelParticipants', {}), 'x-acs-version', '2014-05-26'),
+      400,
+      'InvalidVersion',
+    ],
+    [
+      'the other method',
+      (f) => f.signed('CreateRoomRealTimeStreamAddress', CREATE, { method: 'POST' }),
+      400,
+      'UnsupportedHTTPMethod',
+    ],
+    [
+      'no Authorization',
+      (f) => strip(f.signed('DescribeChannelParticipants', {}), 'authorization'),
+      400,
+      'IncompleteSignature',
+    ],
+    [
+      'a malformed Authorization',
+      (f) => withHeader(f.signed('DescribeChannelParticipants', {}), 'authorization', 'ACS3-HMAC-SHA256 Credential=x'),
+      400,
+      'IncompleteSignature',
+    ],
+    [
+      'an unsigned x-acs-* header',
+      (f) => withHeader(f.signed('DescribeChannelParticipants', {}), 'x-acs-extra', '1'),
+      400,
+      'IncompleteSignature',
+    ],
     ['no x-acs-date', (f) => strip(f.signed('DescribeChannelParticipants', {}), 'x-acs-date'), 400, 'MissingParameter'],
-    ['no x-acs-signature-nonce', (f) => strip(f.signed('DescribeChannelParticipants', {}), 'x-acs-signature-nonce'), 400, 'MissingParameter'],
-    ['no x-acs-content-sha256', (f) => strip(f.signed('DescribeChannelParticipants', {}), 'x-acs-content-sha256'), 400, 'MissingParameter'],
-    ['an unknown AccessKeyId', (f) => f.signed('DescribeChannelParticipants', {}, { credentials: { accessKeyId: 'LTAIunknown', accessKeySecret: 's' } }), 404, 'InvalidAccessKeyId.NotFound'],
-    ['a malformed x-acs-date', (f) => f.signed('DescribeChannelParticipants', {}, { date: '2026-11-25 12:00:00' }), 400, 'InvalidTimeStamp.Format'],
-    ['a date 16 min behind', (f) => f.signed('DescribeChannelParticipants', {}, { date: formatAcsDate(T0 - 16 * 60_000) }), 400, 'InvalidTimeStamp.Expired'],
-    ['a date 16 min ahead', (f) => f.signed('DescribeChannelParticipants', {}, { date: formatAcsDate(T0 + 16 * 60_000) }), 400, 'InvalidTimeStamp.Expired'],
-    ['a body that does not match x-acs-content-sha256', (f) => withBody(f.signed('DescribeChannelParticipants', {}), 'x'), 400, 'SignatureDoesNotMatch'],
-    ['a repeated parameter', (f) => new Request(f.signed('DescribeChannelParticipants', { AppId: 'a' }).url + '&AppId=b', { method: 'POST', headers: f.signed('DescribeChannelParticipants', { AppId: 'a' }).headers }), 400, 'InputInvalid'],
+    [
+      'no x-acs-signature-nonce',
+      (f) => strip(f.signed('DescribeChannelParticipants', {}), 'x-acs-signature-nonce'),
+      400,
+      'MissingParameter',
+    ],
+    [
+      'no x-acs-content-sha256',
+      (f) => strip(f.signed('DescribeChannelParticipants', {}), 'x-acs-content-sha256'),
+      400,
+      'MissingParameter',
+    ],
+    [
+      'an unknown AccessKeyId',
+      (f) =>
+        f.signed(
+          'DescribeChannelParticipants',
+          {},
+          { credentials: { accessKeyId: 'LTAIunknown', accessKeySecret: 's' } },
+        ),
+      404,
+      'InvalidAccessKeyId.NotFound',
+    ],
+    [
+      'a malformed x-acs-date',
+      (f) => f.signed('DescribeChannelParticipants', {}, { date: '2026-11-25 12:00:00' }),
+      400,
+      'InvalidTimeStamp.Format',
+    ],
+    [
+      'a date 16 min behind',
+      (f) => f.signed('DescribeChannelParticipants', {}, { date: formatAcsDate(T0 - 16 * 60_000) }),
+      400,
+      'InvalidTimeStamp.Expired',
+    ],
+    [
+      'a date 16 min ahead',
+      (f) => f.signed('DescribeChannelParticipants', {}, { date: formatAcsDate(T0 + 16 * 60_000) }),
+      400,
+      'InvalidTimeStamp.Expired',
+    ],
+    [
+      'a body that does not match x-acs-content-sha256',
+      (f) => withBody(f.signed('DescribeChannelParticipants', {}), 'x'),
+      400,
+      'SignatureDoesNotMatch',
+    ],
+    [
+      'a repeated parameter',
+      (f) =>
+        new Request(f.signed('DescribeChannelParticipants', { AppId: 'a' }).url + '&AppId=b', {
+          method: 'POST',
+          headers: f.signed('DescribeChannelParticipants', { AppId: 'a' }).headers,
+        }),
+      400,
+      'InputInvalid',
+    ],
   ];
   it.each(cases)('%s', async (_name, make, status, code) => {
     const f = setup();
@@ -121,7 +251,17 @@ describe('gateway errors', () => {
   it('accepts a date 14 min off either way', async () => {
     const f = setup();
     for (const skew of [-14, 14]) {
-      expect((await f.call(f.signed('DescribeChannelParticipants', { AppId: 'a', ChannelId: 'c' }, { date: formatAcsDate(T0 + skew * 60_000) }))).status).toBe(200);
+      expect(
+        (
+          await f.call(
+            f.signed(
+              'DescribeChannelParticipants',
+              { AppId: 'a', ChannelId: 'c' },
+              { date: formatAcsDate(T0 + skew * 60_000) },
+            ),
+          )
+        ).status,
+      ).toBe(200);
     }
   });
 
@@ -129,7 +269,11 @@ describe('gateway errors', () => {
     const f = setup();
     const q = { AppId: 'a', ChannelId: 'c' };
     const forged = { accessKeyId: f.emu.credentials.accessKeyId, accessKeySecret: 'wrong' };
-    expectError(await f.call(f.signed('DescribeChannelParticipants', q, { nonce: 'N', credentials: forged })), 400, 'SignatureDoesNotMatch');
+    expectError(
+      await f.call(f.signed('DescribeChannelParticipants', q, { nonce: 'N', credentials: forged })),
+      400,
+      'SignatureDoesNotMatch',
+    );
     expect((await f.call(f.signed('DescribeChannelParticipants', q, { nonce: 'N' }))).status).toBe(200);
     expectError(await f.call(f.signed('DescribeChannelParticipants', q, { nonce: 'N' })), 400, 'SignatureNonceUsed');
     f.clock.advance(29 * 60_000);
@@ -141,8 +285,20 @@ describe('gateway errors', () => {
   it('STS: a missing or wrong security token is refused', async () => {
     const f = setup({ sts: true });
     const c = f.emu.credentials;
-    expectError(await f.call(f.signed('DescribeChannelParticipants', {}, { credentials: { ...c, securityToken: undefined } as never })), 400, 'InvalidSecurityToken.Malformed');
-    expectError(await f.call(f.signed('DescribeChannelParticipants', {}, { credentials: { ...c, securityToken: `${c.securityToken}x` } })), 400, 'InvalidSecurityToken.MismatchWithAccessKey');
+    expectError(
+      await f.call(
+        f.signed('DescribeChannelParticipants', {}, { credentials: { ...c, securityToken: undefined } as never }),
+      ),
+      400,
+      'InvalidSecurityToken.Malformed',
+    );
+    expectError(
+      await f.call(
+        f.signed('DescribeChannelParticipants', {}, { credentials: { ...c, securityToken: `${c.securityToken}x` } }),
+      ),
+      400,
+      'InvalidSecurityToken.MismatchWithAccessKey',
+    );
   });
 });
 
@@ -164,7 +320,9 @@ describe('parameter rules (the doc, via shared/schemas.ts)', () => {
   ];
   it.each(bad)('CreateRoomRealTimeStreamAddress %j -> %s', async (change, code) => {
     const f = setup();
-    const query = Object.fromEntries(Object.entries({ ...CREATE, ...change }).filter(([, v]) => v !== undefined)) as Record<string, string>;
+    const query = Object.fromEntries(
+      Object.entries({ ...CREATE, ...change }).filter(([, v]) => v !== undefined),
+    ) as Record<string, string>;
     const r = await f.call(f.signed('CreateRoomRealTimeStreamAddress', query));
     expectError(r, 400, code);
     if (code === 'MissingParameter') expect(r.body.Message).toContain(`"${Object.keys(change)[0]}"`);
@@ -172,11 +330,26 @@ describe('parameter rules (the doc, via shared/schemas.ts)', () => {
 
   it('accepts the limits: 64-character ids, a 40-character (code point) DisplayName, ExpireTime 60', async () => {
     const f = setup();
-    const r = await f.call(f.signed('CreateRoomRealTimeStreamAddress', { AppId: 'A'.repeat(64), ChannelId: 'c_-9'.repeat(16), UserId: 'u'.repeat(64), DisplayName: '直'.repeat(40), ExpireTime: '60' }));
+    const r = await f.call(
+      f.signed('CreateRoomRealTimeStreamAddress', {
+        AppId: 'A'.repeat(64),
+        ChannelId: 'c_-9'.repeat(16),
+        UserId: 'u'.repeat(64),
+        DisplayName: '直'.repeat(40),
+        ExpireTime: '60',
+      }),
+    );
     expect(r.status).toBe(200);
   });
 
-  it.each<Record<string, string>>([{ PageSize: '0' }, { PageSize: '101' }, { PageSize: 'x' }, { PageNum: '0' }, { Order: 'up' }, { AppId: 'bad id' }])('DescribeChannelParticipants %j -> InputInvalid', async (change) => {
+  it.each<Record<string, string>>([
+    { PageSize: '0' },
+    { PageSize: '101' },
+    { PageSize: 'x' },
+    { PageNum: '0' },
+    { Order: 'up' },
+    { AppId: 'bad id' },
+  ])('DescribeChannelParticipants %j -> InputInvalid', async (change) => {
     const f = setup();
     expectError(await f.participants(change), 400, 'InputInvalid');
   });

@@ -19,7 +19,13 @@ function setup() {
   let users: string[] = [];
   let fail: string | null = null;
   const api: CloudApi = {
-    mint: async () => ({ requestId: 'r', rtmpAddress: 'rtmp://h/a/s', server: 'rtmp://h/a', streamKey: 's', expiresAt: new Date(t.time + 3_600_000).toISOString() }),
+    mint: async () => ({
+      requestId: 'r',
+      rtmpAddress: 'rtmp://h/a/s',
+      server: 'rtmp://h/a',
+      streamKey: 's',
+      expiresAt: new Date(t.time + 3_600_000).toISOString(),
+    }),
     participants: async (): Promise<ParticipantsBody> => {
       if (fail) throw Object.assign(new Error('throttled'), { code: fail });
       return { requestId: 'p', users, total: users.length };
@@ -28,12 +34,24 @@ function setup() {
   let intent: IntentBody = { shouldBeLive: false };
   const store: JsonStore<IntentBody> = { read: async () => intent, write: async (v) => (intent = v) };
   const view = helperView({ now: t.now, setTimer: t.setTimer, clearTimer: t.clearTimer, staleMs: 30_000 });
-  const metrics = createMetrics({ version: 't', defaultMetrics: false, source: { snapshot: view.snapshot, channel: view.channel }, omit: ['state', 'obs', 'url', 'storm', 'recoveries'] });
+  const metrics = createMetrics({
+    version: 't',
+    defaultMetrics: false,
+    source: { snapshot: view.snapshot, channel: view.channel },
+    omit: ['state', 'obs', 'url', 'storm', 'recoveries'],
+  });
   const wrapped = { api: view.wrapApi(api, metrics), store: view.wrapIntent(store) };
-  return { t, view, metrics, ...wrapped, setUsers: (u: string[]) => (users = u), setFail: (c: string | null) => (fail = c) };
+  return {
+    t,
+    view,
+    metrics,
+    ...wrapped,
+    setUsers: (u: string[]) => (users = u),
+    setFail: (c: string | null) => (fail = c),
+  };
 }
 
-describe('serve: the helper view of the dock\'s supervisor', () => {
+describe("serve: the helper view of the dock's supervisor", () => {
   it('is not supervising until the intent says live; live once the publisher is listed', async () => {
     const s = setup();
     await s.t.flush();
@@ -47,7 +65,14 @@ describe('serve: the helper view of the dock\'s supervisor', () => {
     expect(text).toContain('artc_ingest_live 1');
     expect(text).toContain('artc_ingest_info{version="t",app_id="demoApp",channel_id="room-1",user_id="obs-1"} 1');
     expect(text).toContain('artc_ingest_api_requests_total{action="DescribeChannelParticipants",outcome="ok"} 1');
-    for (const absent of ['artc_ingest_supervisor_state', 'artc_ingest_obs_connected', 'artc_ingest_recoveries_total', 'artc_ingest_url_expiry', 'artc_ingest_obs_output']) expect(text).not.toContain(absent);
+    for (const absent of [
+      'artc_ingest_supervisor_state',
+      'artc_ingest_obs_connected',
+      'artc_ingest_recoveries_total',
+      'artc_ingest_url_expiry',
+      'artc_ingest_obs_output',
+    ])
+      expect(text).not.toContain(absent);
   });
 
   it('counts off air from an answer without the publisher, and 503 past the grace', async () => {
@@ -75,7 +100,11 @@ describe('serve: the helper view of the dock\'s supervisor', () => {
     s.setUsers(['obs-1']);
     await s.api.participants({ appId: 'demoApp', channelId: 'room-1' });
     await s.t.advance(36_000);
-    expect(s.view.snapshot()).toMatchObject({ kind: 'recovering', reason: 'no-presence-answer', presence: { status: 'unknown' } });
+    expect(s.view.snapshot()).toMatchObject({
+      kind: 'recovering',
+      reason: 'no-presence-answer',
+      presence: { status: 'unknown' },
+    });
     expect(seen.at(-1)).toBe('recovering');
     s.setFail('Throttling.User');
     await expect(s.api.participants({ appId: 'demoApp', channelId: 'room-1' })).rejects.toThrow();

@@ -46,7 +46,17 @@ function opts(f: Fixture, over: Partial<InstallOptions> = {}) {
 
 const uopts = (f: Fixture, over: { dryRun?: boolean; findRunningObs?: () => RunningObs[] } = {}) => {
   let out = '';
-  return { o: { obsConfigDir: f.obsDir, helperDir: f.helperDir, dryRun: false, findRunningObs: () => [] as RunningObs[], out: (t: string) => (out += t), ...over }, out: () => out };
+  return {
+    o: {
+      obsConfigDir: f.obsDir,
+      helperDir: f.helperDir,
+      dryRun: false,
+      findRunningObs: () => [] as RunningObs[],
+      out: (t: string) => (out += t),
+      ...over,
+    },
+    out: () => out,
+  };
 };
 
 describe.each([29, 30, 31] as const)('install / uninstall on an OBS %i config folder', (gen) => {
@@ -58,18 +68,36 @@ describe.each([29, 30, 31] as const)('install / uninstall on an OBS %i config fo
 
     const docks = readDocks(readFileSync(f.files.docks, 'utf8'));
     expect(docks.docks.map((d) => d.title)).toEqual(['Chat "Main"', 'ARTC Ingest']);
-    expect(docks.docks[1]).toEqual({ title: 'ARTC Ingest', url: `http://127.0.0.1:4466/?token=${TOKEN}`, uuid: '{00000000-0000-4000-8000-000000000001}' });
+    expect(docks.docks[1]).toEqual({
+      title: 'ARTC Ingest',
+      url: `http://127.0.0.1:4466/?token=${TOKEN}`,
+      uuid: '{00000000-0000-4000-8000-000000000001}',
+    });
     if (gen === 31) expect(readFileSync(f.files.global, 'utf8')).not.toContain('ExtraBrowserDocks');
 
     const scripts = readScripts(readFileSync(f.files.scenes, 'utf8')).scripts;
     expect(scripts.map((s) => s.path)).toEqual(['/home/u/obs-scripts/clock.lua', '/opt/artc/dist/artc-ingest.lua']);
-    expect(scripts[1]!.settings).toEqual({ helper_path: '/opt/artc/dist/artc-ingest.mjs', node_path: '/usr/bin/node', port: 4466, sandbox: false, config_dir: f.helperDir });
+    expect(scripts[1]!.settings).toEqual({
+      helper_path: '/opt/artc/dist/artc-ingest.mjs',
+      node_path: '/usr/bin/node',
+      port: 4466,
+      sandbox: false,
+      config_dir: f.helperDir,
+    });
 
     if (gen === 29) {
       const ws = parseIni(readFileSync(f.files.global, 'utf8')).get('OBSWebSocket')!;
-      expect([ws.get('ServerEnabled'), ws.get('AuthRequired'), ws.get('ServerPassword')]).toEqual(['true', 'true', 'GeneratedPassword123']);
+      expect([ws.get('ServerEnabled'), ws.get('AuthRequired'), ws.get('ServerPassword')]).toEqual([
+        'true',
+        'true',
+        'GeneratedPassword123',
+      ]);
     } else {
-      expect(JSON.parse(readFileSync(f.files.ws, 'utf8'))).toMatchObject({ server_enabled: true, auth_required: true, server_password: 'GeneratedPassword123' });
+      expect(JSON.parse(readFileSync(f.files.ws, 'utf8'))).toMatchObject({
+        server_enabled: true,
+        auth_required: true,
+        server_password: 'GeneratedPassword123',
+      });
     }
     // backups hold the original bytes
     for (const p of new Set([f.files.docks, f.files.scenes, f.files.ws])) {
@@ -127,13 +155,20 @@ describe.each([29, 30, 31] as const)('install / uninstall on an OBS %i config fo
   it('an OBS whose config folder cannot be told blocks too; one on another folder does not', () => {
     const f = setup(gen);
     expect(install(opts(f, { findRunningObs: () => [{ pid: 1, name: 'obs' }] }).o)).toBe(1);
-    expect(install(opts(f, { findRunningObs: () => [{ pid: 1, name: 'obs', configDir: '/elsewhere/obs-studio' }] }).o)).toBe(0);
+    expect(
+      install(opts(f, { findRunningObs: () => [{ pid: 1, name: 'obs', configDir: '/elsewhere/obs-studio' }] }).o),
+    ).toBe(0);
   });
 
   it('--dry-run prints each file and change and writes nothing (not even the token)', () => {
     const f = setup(gen);
     const original = snapshot(f.root);
-    const { o, out } = opts(f, { dryRun: true, loadToken: () => { throw new Error('dry run must not create a token'); } });
+    const { o, out } = opts(f, {
+      dryRun: true,
+      loadToken: () => {
+        throw new Error('dry run must not create a token');
+      },
+    });
     expect(install(o)).toBe(0);
     expect(snapshot(f.root)).toEqual(original);
     expect(out()).toContain('Dry run: would change these files');
@@ -166,12 +201,16 @@ describe.each([29, 30, 31] as const)('install / uninstall on an OBS %i config fo
 
     const u = uopts(f);
     expect(uninstall(u.o)).toBe(0);
-    expect(u.out()).toContain("changed since install (OBS rewrites it when it runs): removed only artc-ingest's entries");
+    expect(u.out()).toContain(
+      "changed since install (OBS rewrites it when it runs): removed only artc-ingest's entries",
+    );
     const docksText = readFileSync(f.files.docks, 'utf8');
     expect(readDocks(docksText).docks.map((d) => d.title)).toEqual(['Chat "Main"']);
     expect(docksText).toContain('OBSBasic.StartStreaming');
     const after = JSON.parse(readFileSync(f.files.scenes, 'utf8'));
-    expect(after.modules['scripts-tool'].map((s: { path: string }) => s.path)).toEqual(['/home/u/obs-scripts/clock.lua']);
+    expect(after.modules['scripts-tool'].map((s: { path: string }) => s.path)).toEqual([
+      '/home/u/obs-scripts/clock.lua',
+    ]);
     expect(after.sources.map((s: { name: string }) => s.name)).toEqual(['Scene', 'Color']);
   });
 });
@@ -190,7 +229,10 @@ describe('install details', () => {
     const f = setup(30);
     writeFileSync(f.files.ws, JSON.stringify({ server_enabled: false, auth_required: true, server_password: 'mine' }));
     install(opts(f).o);
-    expect(JSON.parse(readFileSync(f.files.ws, 'utf8'))).toMatchObject({ server_enabled: true, server_password: 'mine' });
+    expect(JSON.parse(readFileSync(f.files.ws, 'utf8'))).toMatchObject({
+      server_enabled: true,
+      server_password: 'mine',
+    });
   });
 
   it('a new port updates the dock URL and the script setting, and uninstall still restores the original', () => {
@@ -222,7 +264,10 @@ describe('install details', () => {
 
   it('an existing "ARTC Ingest" dock is updated in place and put back by uninstall', () => {
     const f = setup(29);
-    const text = readFileSync(f.files.global, 'utf8').replace(/ExtraBrowserDocks=.*/, 'ExtraBrowserDocks=[{"title": "ARTC Ingest", "url": "http://127.0.0.1:4466/?token=old", "uuid": "{u1}"}]');
+    const text = readFileSync(f.files.global, 'utf8').replace(
+      /ExtraBrowserDocks=.*/,
+      'ExtraBrowserDocks=[{"title": "ARTC Ingest", "url": "http://127.0.0.1:4466/?token=old", "uuid": "{u1}"}]',
+    );
     writeFileSync(f.files.global, text);
     install(opts(f).o);
     const docks = readDocks(readFileSync(f.files.global, 'utf8')).docks;
@@ -230,7 +275,9 @@ describe('install details', () => {
     // OBS ran since: semantic removal puts the old entry back
     writeFileSync(f.files.global, readFileSync(f.files.global, 'utf8') + '\n[Extra]\nA=1\n');
     uninstall(uopts(f).o);
-    expect(readDocks(readFileSync(f.files.global, 'utf8')).docks).toEqual([{ title: 'ARTC Ingest', url: 'http://127.0.0.1:4466/?token=old', uuid: '{u1}' }]);
+    expect(readDocks(readFileSync(f.files.global, 'utf8')).docks).toEqual([
+      { title: 'ARTC Ingest', url: 'http://127.0.0.1:4466/?token=old', uuid: '{u1}' },
+    ]);
   });
 
   it('uninstall leaves a websocket password the user changed since install', () => {
@@ -241,7 +288,10 @@ describe('install details', () => {
     writeFileSync(f.files.ws, JSON.stringify(cfg, null, 2));
     const u = uopts(f);
     uninstall(u.o);
-    expect(JSON.parse(readFileSync(f.files.ws, 'utf8'))).toMatchObject({ server_enabled: false, server_password: 'chosen-by-user' });
+    expect(JSON.parse(readFileSync(f.files.ws, 'utf8'))).toMatchObject({
+      server_enabled: false,
+      server_password: 'chosen-by-user',
+    });
     expect(u.out()).toContain('server_password changed since install: left as it is now');
   });
 
@@ -253,7 +303,9 @@ describe('install details', () => {
     expect(uninstall(u.o)).toBe(0);
     expect(u.out()).toContain('No install record');
     expect(readDocks(readFileSync(f.files.global, 'utf8')).docks.map((d) => d.title)).toEqual(['Chat "Main"']);
-    expect(readScripts(readFileSync(f.files.scenes, 'utf8')).scripts.map((s) => s.path)).toEqual(['/home/u/obs-scripts/clock.lua']);
+    expect(readScripts(readFileSync(f.files.scenes, 'utf8')).scripts.map((s) => s.path)).toEqual([
+      '/home/u/obs-scripts/clock.lua',
+    ]);
   });
 
   it('explains a missing or never-started OBS config', () => {

@@ -88,8 +88,19 @@ function setup(fakeNode: string): { cfg: string; node: string } {
 }
 
 function run(env: Record<string, string>): Run {
-  const out = execFileSync('luajit', [join(dir, 'harness.lua')], { env: { ...process.env, SCRIPT, SCRIPT_DIR: dir + '/', PORT: '45678', ...env }, encoding: 'utf8', timeout: 20_000 });
-  return { out, line: (p) => out.split('\n').find((l) => l.startsWith(p + ' '))?.slice(p.length + 1) ?? '' };
+  const out = execFileSync('luajit', [join(dir, 'harness.lua')], {
+    env: { ...process.env, SCRIPT, SCRIPT_DIR: dir + '/', PORT: '45678', ...env },
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
+  return {
+    out,
+    line: (p) =>
+      out
+        .split('\n')
+        .find((l) => l.startsWith(p + ' '))
+        ?.slice(p.length + 1) ?? '',
+  };
 }
 
 const pidAlive = (pid: number) => {
@@ -112,7 +123,8 @@ while :; do sleep 0.05; done
 
 (hasLuajit || process.env.CI ? describe : describe.skip)('OBS Lua script (LuaJIT)', () => {
   beforeAll(() => {
-    if (!hasLuajit) throw new Error('luajit is not installed (apt-get install luajit); CI is set, so this fails instead of skipping');
+    if (!hasLuajit)
+      throw new Error('luajit is not installed (apt-get install luajit); CI is set, so this fails instead of skipping');
   });
 
   it('is valid LuaJIT (the Lua OBS embeds)', () => {
@@ -125,17 +137,32 @@ while :; do sleep 0.05; done
     const { cfg, node } = setup(RECORDING_NODE);
     const r = run({ NODE: node, CFG: cfg, SANDBOX: '1', WAIT_FOR: 'args' });
     const args = readFileSync(join(cfg, 'args'), 'utf8').trim().split('\n');
-    expect(args).toEqual(['/opt/artc/artc-ingest.mjs', 'serve', '--port', '45678', '--parent-pid', r.line('OBSPID'), '--sandbox']);
+    expect(args).toEqual([
+      '/opt/artc/artc-ingest.mjs',
+      'serve',
+      '--port',
+      '45678',
+      '--parent-pid',
+      r.line('OBSPID'),
+      '--sandbox',
+    ]);
     const pid = Number(readFileSync(join(cfg, 'pid'), 'utf8'));
     expect(r.line('STATUS')).toBe(`Running: pid ${pid} on port 45678 (started by this OBS; stops with it).`);
     expect(r.line('URL')).toBe(`http://127.0.0.1:45678/?token=${TOKEN}`);
     expect(r.line('SAVED_URL')).toBe('nil');
-    expect(r.line('PROPS')).toBe('status,dock_url,copy_url,open_url,restart,refresh,node_path,helper_path,port,sandbox,config_dir');
+    expect(r.line('PROPS')).toBe(
+      'status,dock_url,copy_url,open_url,restart,refresh,node_path,helper_path,port,sandbox,config_dir',
+    );
     expect(r.out).toContain(`LOG Started the artc-ingest helper: pid ${pid}, port 45678`);
     // script_unload stops it silently: OBS 29 ends the process on logging during shutdown
     expect(r.out).not.toContain('LOG Stopped');
     // OBS's log never gets the token
-    expect(r.out.split('\n').filter((l) => l.startsWith('LOG ')).join('\n')).not.toContain(TOKEN);
+    expect(
+      r.out
+        .split('\n')
+        .filter((l) => l.startsWith('LOG '))
+        .join('\n'),
+    ).not.toContain(TOKEN);
     expect(pidAlive(pid)).toBe(false);
     // the log file got the helper's output (and no world-readable bits: umask 077)
     expect(readFileSync(join(cfg, 'helper.log'), 'utf8')).toContain('Helper listening');
@@ -163,11 +190,17 @@ while :; do sleep 0.05; done
     const { cfg, node } = setup(RECORDING_NODE);
     const other = spawn('sleep', ['30'], { stdio: 'ignore' });
     spawned.push(other);
-    writeFileSync(join(cfg, 'helper.json'), JSON.stringify({ pid: other.pid, port: 45678, parentPid: 1, mode: 'cloud', version: '0.1.0', startedAt: 'x' }) + '\n');
+    writeFileSync(
+      join(cfg, 'helper.json'),
+      JSON.stringify({ pid: other.pid, port: 45678, parentPid: 1, mode: 'cloud', version: '0.1.0', startedAt: 'x' }) +
+        '\n',
+    );
     const r = run({ NODE: node, CFG: cfg });
     expect(existsSync(join(cfg, 'args'))).toBe(false);
     expect(r.out).toContain(`A helper already runs on port 45678 (pid ${other.pid}): not starting another.`);
-    expect(r.line('STATUS')).toBe(`Running: pid ${other.pid} on port 45678 (not started by this OBS, so OBS leaves it running).`);
+    expect(r.line('STATUS')).toBe(
+      `Running: pid ${other.pid} on port 45678 (not started by this OBS, so OBS leaves it running).`,
+    );
     expect(pidAlive(other.pid!)).toBe(true);
   });
 });

@@ -37,8 +37,17 @@ describe('bindObsEvents', () => {
     factory.last.send('StreamStateChanged', { outputActive: true, outputState: 'OBS_WEBSOCKET_OUTPUT_STARTED' });
     factory.last.send('ExitStarted', {});
     factory.last.teardown(1006, 'gone');
-    expect(dispatched.map((e) => e.type)).toEqual(['obs-connected', 'obs-stream-state', 'obs-exit-started', 'obs-disconnected']);
-    expect(dispatched[1]).toEqual({ type: 'obs-stream-state', outputActive: true, outputState: 'OBS_WEBSOCKET_OUTPUT_STARTED' });
+    expect(dispatched.map((e) => e.type)).toEqual([
+      'obs-connected',
+      'obs-stream-state',
+      'obs-exit-started',
+      'obs-disconnected',
+    ]);
+    expect(dispatched[1]).toEqual({
+      type: 'obs-stream-state',
+      outputActive: true,
+      outputState: 'OBS_WEBSOCKET_OUTPUT_STARTED',
+    });
     expect(dispatched[3]).toMatchObject({ type: 'obs-disconnected', code: 1006, reason: 'gone' });
     unbind();
     await client.connect(URL, 'pw');

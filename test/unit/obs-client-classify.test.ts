@@ -2,7 +2,13 @@
  * ObsClient's pure parts: how a close and a request error are classified, and the obs-websocket reconnect delay.
  */
 import { describe, expect, it } from 'vitest';
-import { classifyClose, classifyRequestError, nextObsReconnectDelay, ObsClientError, ObsCloseCode } from '../../shared/obs-client.js';
+import {
+  classifyClose,
+  classifyRequestError,
+  nextObsReconnectDelay,
+  ObsClientError,
+  ObsCloseCode,
+} from '../../shared/obs-client.js';
 import { FakeObsError } from '../helpers/fake-obs-socket.js';
 
 describe('classifyClose', () => {
@@ -22,7 +28,11 @@ describe('classifyClose', () => {
   });
 
   it('exports the close codes', () => {
-    expect(ObsCloseCode).toMatchObject({ AuthenticationFailed: 4009, UnsupportedRpcVersion: 4010, SessionInvalidated: 4011 });
+    expect(ObsCloseCode).toMatchObject({
+      AuthenticationFailed: 4009,
+      UnsupportedRpcVersion: 4010,
+      SessionInvalidated: 4011,
+    });
   });
 });
 

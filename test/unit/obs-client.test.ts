@@ -4,7 +4,15 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { OBSWebSocket } from 'obs-websocket-js';
-import { classifyRequestError, nextObsReconnectDelay, ObsClient, ObsClientError, type ObsClientOptions, type ObsClosedEvent, type OBSWebSocketLike } from '../../shared/obs-client.js';
+import {
+  classifyRequestError,
+  nextObsReconnectDelay,
+  ObsClient,
+  ObsClientError,
+  type ObsClientOptions,
+  type ObsClosedEvent,
+  type OBSWebSocketLike,
+} from '../../shared/obs-client.js';
 import { FakeObsError, fakeSocketFactory, HANG, type FakeOptions } from '../helpers/fake-obs-socket.js';
 
 // compile-time: the real obs-websocket-js class fits the injected transport
@@ -53,7 +61,9 @@ describe('ObsClient.connect', () => {
     client.on('connected', onConnected);
     const info = await client.connect(URL, 'pw');
     expect(info).toMatchObject({ url: URL, obsWebSocketVersion: '5.1.0', negotiatedRpcVersion: 1 });
-    expect(factory.last.connects).toEqual([{ url: URL, password: 'pw', identification: { rpcVersion: 1, eventSubscriptions: 65 } }]);
+    expect(factory.last.connects).toEqual([
+      { url: URL, password: 'pw', identification: { rpcVersion: 1, eventSubscriptions: 65 } },
+    ]);
     expect(onConnected).toHaveBeenCalledOnce();
     expect(client.state).toBe('connected');
   });
@@ -162,8 +172,12 @@ describe('ObsClient.call', () => {
     const start = await client.call('StartStream').catch((e: unknown) => e);
     expect(start).toMatchObject({ kind: 'request', code: 500, requestType: 'StartStream' });
     expect(classifyRequestError(start)).toEqual({ kind: 'already-so', retryable: false, code: 500 });
-    expect(classifyRequestError(await client.call('StopStream').catch((e: unknown) => e))).toMatchObject({ kind: 'already-so' });
-    const set = await client.call('SetStreamServiceSettings', { streamServiceType: 'rtmp_custom', streamServiceSettings: {} }).catch((e: unknown) => e);
+    expect(classifyRequestError(await client.call('StopStream').catch((e: unknown) => e))).toMatchObject({
+      kind: 'already-so',
+    });
+    const set = await client
+      .call('SetStreamServiceSettings', { streamServiceType: 'rtmp_custom', streamServiceSettings: {} })
+      .catch((e: unknown) => e);
     expect(classifyRequestError(set)).toMatchObject({ kind: 'output-busy', retryable: false });
   });
 
@@ -175,7 +189,10 @@ describe('ObsClient.call', () => {
 
 describe('ObsClient.disconnect', () => {
   it('rejects pending calls, reports normal, and returns even when the close frame never comes', async () => {
-    const { client, closed } = await connected({ disconnect: 'hang', handlers: { GetStats: () => HANG } }, { connectTimeoutMs: 2_000 });
+    const { client, closed } = await connected(
+      { disconnect: 'hang', handlers: { GetStats: () => HANG } },
+      { connectTimeoutMs: 2_000 },
+    );
     const pending = settle(client.call('GetStats'));
     const done = settle(client.disconnect());
     await vi.advanceTimersByTimeAsync(0);

@@ -23,12 +23,28 @@ describe('config folders per OS', () => {
 describe('readObsWebsocket', () => {
   const files = (m: Record<string, string>) => (p: string) => m[p];
   it('reads OBS 28-30.1 global.ini', () => {
-    const ini = '[General]\nFirstRun=true\n[OBSWebSocket]\nServerEnabled=true\nServerPort=4456\nAuthRequired=true\nServerPassword=pw1\n';
-    expect(readObsWebsocket('/c', files({ '/c/global.ini': ini }))).toEqual({ url: 'ws://127.0.0.1:4456', port: 4456, password: 'pw1', serverEnabled: true, authRequired: true, source: '/c/global.ini' });
+    const ini =
+      '[General]\nFirstRun=true\n[OBSWebSocket]\nServerEnabled=true\nServerPort=4456\nAuthRequired=true\nServerPassword=pw1\n';
+    expect(readObsWebsocket('/c', files({ '/c/global.ini': ini }))).toEqual({
+      url: 'ws://127.0.0.1:4456',
+      port: 4456,
+      password: 'pw1',
+      serverEnabled: true,
+      authRequired: true,
+      source: '/c/global.ini',
+    });
   });
   it('prefers the obs-websocket 5.5 JSON (OBS 30.2+)', () => {
-    const json = JSON.stringify({ server_enabled: false, server_port: 4455, auth_required: true, server_password: 'pw2' });
-    const r = readObsWebsocket('/c', files({ '/c/global.ini': '[OBSWebSocket]\nServerPort=1\n', '/c/plugin_config/obs-websocket/config.json': json }));
+    const json = JSON.stringify({
+      server_enabled: false,
+      server_port: 4455,
+      auth_required: true,
+      server_password: 'pw2',
+    });
+    const r = readObsWebsocket(
+      '/c',
+      files({ '/c/global.ini': '[OBSWebSocket]\nServerPort=1\n', '/c/plugin_config/obs-websocket/config.json': json }),
+    );
     expect(r).toMatchObject({ port: 4455, password: 'pw2', serverEnabled: false });
   });
   it('returns null when OBS was never configured', () => {

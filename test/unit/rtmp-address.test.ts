@@ -15,7 +15,10 @@ describe('splitRtmpAddress', () => {
   });
 
   it('keeps a multi-segment app and a port, and accepts rtmps', () => {
-    expect(splitRtmpAddress('rtmps://h:1936/a/b/s?auth_key=1-2-3-x')).toEqual({ server: 'rtmps://h:1936/a/b', streamKey: 's?auth_key=1-2-3-x' });
+    expect(splitRtmpAddress('rtmps://h:1936/a/b/s?auth_key=1-2-3-x')).toEqual({
+      server: 'rtmps://h:1936/a/b',
+      streamKey: 's?auth_key=1-2-3-x',
+    });
     expect(splitRtmpAddress('rtmp://h/app/s')).toEqual({ server: 'rtmp://h/app', streamKey: 's' });
   });
 

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { CreateParams, ParticipantsParams, ParticipantsResponse, computeExpiry, flattenUserList, formatIssues } from '../../shared/cloud-schemas.js';
+import {
+  CreateParams,
+  ParticipantsParams,
+  ParticipantsResponse,
+  computeExpiry,
+  flattenUserList,
+  formatIssues,
+} from '../../shared/cloud-schemas.js';
 
 const valid = { AppId: 'app_1-X', ChannelId: 'room-1', UserId: 'obs_user', DisplayName: 'Studio A' };
 
@@ -23,7 +30,9 @@ describe('CreateParams: the doc rules', () => {
     it(`${field}: 1-64 of A-Za-z0-9_-`, () => {
       expect(problem({ ...valid, [field]: 'a'.repeat(65) })).toBe(`${field}: ${field} must be at most 64 characters`);
       expect(problem({ ...valid, [field]: '' })).toMatch(new RegExp(`^${field}: ${field} is required`));
-      expect(problem({ ...valid, [field]: 'has space' })).toBe(`${field}: ${field} may contain only letters, digits, "_" and "-"`);
+      expect(problem({ ...valid, [field]: 'has space' })).toBe(
+        `${field}: ${field} may contain only letters, digits, "_" and "-"`,
+      );
       expect(problem({ ...valid, [field]: 'dot.ted' })).toMatch(`${field}: `);
       expect(problem({ ...valid, [field]: 'é' })).toMatch(`${field}: `);
       const { [field]: _, ...missing } = valid;
@@ -32,7 +41,9 @@ describe('CreateParams: the doc rules', () => {
   }
 
   it('DisplayName: 1-40 characters, no control characters', () => {
-    expect(problem({ ...valid, DisplayName: 'a'.repeat(41) })).toBe('DisplayName: DisplayName must be at most 40 characters');
+    expect(problem({ ...valid, DisplayName: 'a'.repeat(41) })).toBe(
+      'DisplayName: DisplayName must be at most 40 characters',
+    );
     expect(problem({ ...valid, DisplayName: '直'.repeat(41) })).toMatch('at most 40');
     expect(problem({ ...valid, DisplayName: '' })).toMatch('DisplayName: DisplayName is required');
     expect(problem({ ...valid, DisplayName: 'a\nb' })).toMatch('control characters');
@@ -49,14 +60,27 @@ describe('CreateParams: the doc rules', () => {
 
 describe('ParticipantsParams and response', () => {
   it('validates paging options', () => {
-    expect(ParticipantsParams.safeParse({ AppId: 'a', ChannelId: 'c', PageNum: 2, PageSize: 10, Order: 'asc' }).success).toBe(true);
+    expect(
+      ParticipantsParams.safeParse({ AppId: 'a', ChannelId: 'c', PageNum: 2, PageSize: 10, Order: 'asc' }).success,
+    ).toBe(true);
     expect(ParticipantsParams.safeParse({ AppId: 'a', ChannelId: 'c', PageNum: 0 }).success).toBe(false);
     expect(ParticipantsParams.safeParse({ AppId: 'a', ChannelId: 'c', Order: 'random' }).success).toBe(false);
   });
   it('parses the doc sample, with numbers as strings too', () => {
-    const r = ParticipantsResponse.parse({ RequestId: 'x', Times: '1557909133', TotalNum: 3, TotalPage: '1', UserList: ['27f9,bb87,df82'] });
+    const r = ParticipantsResponse.parse({
+      RequestId: 'x',
+      Times: '1557909133',
+      TotalNum: 3,
+      TotalPage: '1',
+      UserList: ['27f9,bb87,df82'],
+    });
     expect(r).toEqual({ RequestId: 'x', Times: 1557909133, TotalNum: 3, TotalPage: 1, UserList: ['27f9,bb87,df82'] });
-    expect(ParticipantsResponse.parse({ RequestId: 'x' })).toEqual({ RequestId: 'x', TotalNum: 0, TotalPage: 0, UserList: [] });
+    expect(ParticipantsResponse.parse({ RequestId: 'x' })).toEqual({
+      RequestId: 'x',
+      TotalNum: 0,
+      TotalPage: 0,
+      UserList: [],
+    });
     expect(ParticipantsResponse.safeParse({ RequestId: 'x', UserList: 'a,b' }).success).toBe(false);
   });
   it('flattens the comma-joined UserList', () => {

@@ -20,13 +20,27 @@ import { busyPort, freePort } from '../helpers/ports.js';
 
 function tmpEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const root = mkdtempSync(join(tmpdir(), 'artc-serve-'));
-  return { ARTC_INGEST_HOME: join(root, 'config'), HOME: join(root, 'home'), OBS_CONFIG_DIR: join(root, 'obs'), ...extra };
+  return {
+    ARTC_INGEST_HOME: join(root, 'config'),
+    HOME: join(root, 'home'),
+    OBS_CONFIG_DIR: join(root, 'obs'),
+    ...extra,
+  };
 }
 
 function io(env: NodeJS.ProcessEnv, signal?: AbortSignal) {
   const out: string[] = [];
   const err: string[] = [];
-  return { out, err, io: { stdout: (t: string) => void out.push(t), stderr: (t: string) => void err.push(t), env, ...(signal ? { signal } : {}) } };
+  return {
+    out,
+    err,
+    io: {
+      stdout: (t: string) => void out.push(t),
+      stderr: (t: string) => void err.push(t),
+      env,
+      ...(signal ? { signal } : {}),
+    },
+  };
 }
 
 async function until<T>(fn: () => T | undefined, ms = 5_000): Promise<T> {
@@ -48,12 +62,19 @@ describe('serve command', () => {
     const ac = new AbortController();
     const t = io(env, ac.signal);
     const done = main(['serve', '--port', String(port)], t.io);
-    const line = await until(() => t.out.join('').match(/Dock URL: (http:\/\/127\.0\.0\.1:\d+\/\?token=([A-Za-z0-9_-]{43}))/) ?? undefined);
+    const line = await until(
+      () => t.out.join('').match(/Dock URL: (http:\/\/127\.0\.0\.1:\d+\/\?token=([A-Za-z0-9_-]{43}))/) ?? undefined,
+    );
     const [, url, token] = line;
     expect(url!.startsWith(`http://127.0.0.1:${port}/`)).toBe(true);
     expect(readFileSync(join(env.ARTC_INGEST_HOME!, 'token'), 'utf8').trim()).toBe(token);
     const health = await fetch(`http://127.0.0.1:${port}/api/health`, { headers: { [TOKEN_HEADER]: token! } });
-    expect(await health.json()).toMatchObject({ ok: true, mode: 'cloud', credentialSource: 'AK via environment (ALIBABA_CLOUD_ACCESS_KEY_ID)', endpoint: 'https://live.aliyuncs.com' });
+    expect(await health.json()).toMatchObject({
+      ok: true,
+      mode: 'cloud',
+      credentialSource: 'AK via environment (ALIBABA_CLOUD_ACCESS_KEY_ID)',
+      endpoint: 'https://live.aliyuncs.com',
+    });
     expect(t.out.join('') + t.err.join('')).not.toContain(CREDS.ALIBABA_CLOUD_ACCESS_KEY_SECRET);
     ac.abort();
     expect(await done).toBe(0);
@@ -131,16 +152,35 @@ describe('startHelper in sandbox mode', () => {
     const env = tmpEnv();
     const sb = fakeSandbox();
     const logs: string[] = [];
-    const helper = await startHelper({ host: '127.0.0.1', port: await freePort(), env, sandbox: false, log: (l) => logs.push(l), startSandbox: async () => sb });
+    const helper = await startHelper({
+      host: '127.0.0.1',
+      port: await freePort(),
+      env,
+      sandbox: false,
+      log: (l) => logs.push(l),
+      startSandbox: async () => sb,
+    });
     try {
       expect(helper.mode).toBe('sandbox');
       expect(helper.fellBack).toBe(true);
       expect(helper.looked.length).toBeGreaterThan(0);
       const path = join(env.ARTC_INGEST_HOME!, 'sandbox.json');
       expect(statSync(path).mode & 0o777).toBe(0o600);
-      expect(readSandboxState(env)).toMatchObject({ pid: process.pid, endpoint: 'http://127.0.0.1:4467', rtmpPort: 19350, accessKeyId: 'sandbox-id', accessKeySecret: 'sandbox-secret-value', controlToken: 'control-token-value', helperUrl: helper.url });
+      expect(readSandboxState(env)).toMatchObject({
+        pid: process.pid,
+        endpoint: 'http://127.0.0.1:4467',
+        rtmpPort: 19350,
+        accessKeyId: 'sandbox-id',
+        accessKeySecret: 'sandbox-secret-value',
+        controlToken: 'control-token-value',
+        helperUrl: helper.url,
+      });
       const token = helper.dockUrl.split('token=')[1]!;
-      const res = await fetch(`${helper.url}/api/sandbox/fault`, { method: 'POST', headers: { [TOKEN_HEADER]: token, 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'shift-clock', seconds: 60 }) });
+      const res = await fetch(`${helper.url}/api/sandbox/fault`, {
+        method: 'POST',
+        headers: { [TOKEN_HEADER]: token, 'content-type': 'application/json' },
+        body: JSON.stringify({ kind: 'shift-clock', seconds: 60 }),
+      });
       expect(await res.json()).toEqual({ ok: true });
       expect(sb.inject).toHaveBeenCalledWith({ kind: 'shift-clock', seconds: 60 });
       const health = await (await fetch(`${helper.url}/api/health`, { headers: { [TOKEN_HEADER]: token } })).json();
@@ -154,7 +194,14 @@ describe('startHelper in sandbox mode', () => {
 
   it('--sandbox uses the sandbox even with credentials; not a fallback', async () => {
     const sb = fakeSandbox();
-    const helper = await startHelper({ host: '127.0.0.1', port: await freePort(), env: tmpEnv(CREDS), sandbox: true, log: () => {}, startSandbox: async () => sb });
+    const helper = await startHelper({
+      host: '127.0.0.1',
+      port: await freePort(),
+      env: tmpEnv(CREDS),
+      sandbox: true,
+      log: () => {},
+      startSandbox: async () => sb,
+    });
     expect(helper.mode).toBe('sandbox');
     expect(helper.fellBack).toBe(false);
     await helper.stop();
@@ -164,7 +211,16 @@ describe('startHelper in sandbox mode', () => {
     const blocker = await busyPort();
     const sb = fakeSandbox();
     const env = tmpEnv();
-    await expect(startHelper({ host: '127.0.0.1', port: blocker.port, env, sandbox: true, log: () => {}, startSandbox: async () => sb })).rejects.toThrow(/already in use/);
+    await expect(
+      startHelper({
+        host: '127.0.0.1',
+        port: blocker.port,
+        env,
+        sandbox: true,
+        log: () => {},
+        startSandbox: async () => sb,
+      }),
+    ).rejects.toThrow(/already in use/);
     expect(sb.stop).toHaveBeenCalled();
     expect(existsSync(join(env.ARTC_INGEST_HOME!, 'sandbox.json'))).toBe(false);
     blocker.close();
@@ -172,7 +228,10 @@ describe('startHelper in sandbox mode', () => {
 
   it("faultInjector hands the dock's fault requests to the sandbox's faults.apply", async () => {
     const apply = vi.fn();
-    await faultInjector({ apply } as unknown as Parameters<typeof faultInjector>[0])({ kind: 'shift-clock', seconds: 1 });
+    await faultInjector({ apply } as unknown as Parameters<typeof faultInjector>[0])({
+      kind: 'shift-clock',
+      seconds: 1,
+    });
     expect(apply).toHaveBeenCalledWith({ kind: 'shift-clock', seconds: 1 });
   });
 });
@@ -217,7 +276,11 @@ describe('parent watch', () => {
   it('stops when told to', () => {
     const timers: Array<() => void> = [];
     const onGone = vi.fn();
-    const stop = watchParent(42, onGone, { isAlive: () => false, setTimer: (fn) => timers.push(fn), clearTimer: () => {} });
+    const stop = watchParent(42, onGone, {
+      isAlive: () => false,
+      setTimer: (fn) => timers.push(fn),
+      clearTimer: () => {},
+    });
     stop();
     timers.shift()!();
     expect(onGone).not.toHaveBeenCalled();

@@ -25,8 +25,19 @@ function deps(port: number): HandlerDeps {
   return {
     port,
     token: TOKEN,
-    api: { mint: async () => { throw new Error('unused'); }, participants: async () => ({ requestId: 'r', users: [], total: 0 }) },
-    health: { version: 't', mode: 'sandbox', endpoint: 'http://127.0.0.1:4467', credentialSource: 'sandbox', startedAt: new Date(now()).toISOString() },
+    api: {
+      mint: async () => {
+        throw new Error('unused');
+      },
+      participants: async () => ({ requestId: 'r', users: [], total: 0 }),
+    },
+    health: {
+      version: 't',
+      mode: 'sandbox',
+      endpoint: 'http://127.0.0.1:4467',
+      credentialSource: 'sandbox',
+      startedAt: new Date(now()).toISOString(),
+    },
     obsHints: () => ({ url: 'ws://127.0.0.1:4455', source: 'default' }),
     settingsStore: settingsStore(join(dir, 'config')),
     intentStore: intentStore(join(dir, 'config')),
@@ -45,12 +56,19 @@ async function start(): Promise<Listening> {
 }
 
 /** node:http, so the Host header and the path go out exactly as written. */
-function raw(port: number, path: string, headers: Record<string, string | number>, body?: Buffer): Promise<{ status: number; text: string; headers: Record<string, unknown> }> {
+function raw(
+  port: number,
+  path: string,
+  headers: Record<string, string | number>,
+  body?: Buffer,
+): Promise<{ status: number; text: string; headers: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path, method: body ? 'PUT' : 'GET', headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode!, text: Buffer.concat(chunks).toString('utf8'), headers: res.headers }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode!, text: Buffer.concat(chunks).toString('utf8'), headers: res.headers }),
+      );
     });
     req.on('error', reject);
     req.end(body);
@@ -70,7 +88,11 @@ describe('listen', () => {
     expect(await res.json()).toMatchObject({ ok: true, mode: 'sandbox' });
     const page = await fetch(`${l.url}/`);
     expect(await page.text()).toContain('<title>dock</title>');
-    const put = await fetch(`${l.url}/api/settings`, { method: 'PUT', headers: { [TOKEN_HEADER]: TOKEN, 'content-type': 'application/json' }, body: JSON.stringify({ presets: [] }) });
+    const put = await fetch(`${l.url}/api/settings`, {
+      method: 'PUT',
+      headers: { [TOKEN_HEADER]: TOKEN, 'content-type': 'application/json' },
+      body: JSON.stringify({ presets: [] }),
+    });
     expect(await put.json()).toEqual({ presets: [] });
   });
 
@@ -94,7 +116,12 @@ describe('listen', () => {
 
   it('answers 413 to a body over the cap sent without Content-Length', async () => {
     const l = await start();
-    const res = await raw(l.port, '/api/settings', { [TOKEN_HEADER]: TOKEN, 'content-type': 'application/json', 'transfer-encoding': 'chunked' }, Buffer.alloc(MAX_BODY_BYTES * 4, 0x20));
+    const res = await raw(
+      l.port,
+      '/api/settings',
+      { [TOKEN_HEADER]: TOKEN, 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+      Buffer.alloc(MAX_BODY_BYTES * 4, 0x20),
+    );
     expect(res.status).toBe(413);
     expect(res.headers.connection).toBe('close');
   });

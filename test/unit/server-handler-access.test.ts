@@ -33,7 +33,14 @@ describe('token', () => {
     const res = await call('/api/health');
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
-    expect(HealthBody.parse(await res.json())).toEqual({ ok: true, version: '1.2.3', mode: 'cloud', endpoint: 'https://live.aliyuncs.com', credentialSource: 'environment', startedAt: '2025-01-01T12:00:00.000Z' });
+    expect(HealthBody.parse(await res.json())).toEqual({
+      ok: true,
+      version: '1.2.3',
+      mode: 'cloud',
+      endpoint: 'https://live.aliyuncs.com',
+      credentialSource: 'environment',
+      startedAt: '2025-01-01T12:00:00.000Z',
+    });
   });
 
   it('is not needed for the dock page and its assets', async () => {
@@ -77,13 +84,22 @@ describe('Host check (DNS rebinding)', () => {
     expect(res.status).toBe(403);
   });
 
-  it.each([['127.0.0.1:4466'], ['localhost:4466'], ['LOCALHOST:4466'], ['[::1]:4466']])('accepts Host %s', async (host) => {
-    expect((await call('/api/health', { host })).status).toBe(200);
-  });
+  it.each([['127.0.0.1:4466'], ['localhost:4466'], ['LOCALHOST:4466'], ['[::1]:4466']])(
+    'accepts Host %s',
+    async (host) => {
+      expect((await call('/api/health', { host })).status).toBe(200);
+    },
+  );
 });
 
 describe('Origin and Fetch Metadata', () => {
-  it.each([['http://evil.com'], ['http://127.0.0.1:4467'], ['https://127.0.0.1:4466'], ['http://localhost:3000'], ['null']])('rejects Origin %s', async (origin) => {
+  it.each([
+    ['http://evil.com'],
+    ['http://127.0.0.1:4467'],
+    ['https://127.0.0.1:4466'],
+    ['http://localhost:3000'],
+    ['null'],
+  ])('rejects Origin %s', async (origin) => {
     const res = await call('/api/settings', { method: 'PUT', origin, json: { presets: [] } });
     expect(res.status).toBe(403);
     expect((await errorOf(res)).code).toBe('CrossOriginNotAllowed');

@@ -45,12 +45,20 @@ describe('request bodies', () => {
   });
 
   it('415 unless Content-Type is application/json', async () => {
-    for (const contentType of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', null]) {
+    for (const contentType of [
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=x',
+      null,
+    ]) {
       const res = await call('/api/ingest-url', { body: JSON.stringify(CHANNEL), contentType });
       expect(res.status).toBe(415);
       expect((await errorOf(res)).code).toBe('UnsupportedMediaType');
     }
-    expect((await call('/api/ingest-url', { body: JSON.stringify(CHANNEL), contentType: 'Application/JSON; charset=utf-8' })).status).toBe(200);
+    expect(
+      (await call('/api/ingest-url', { body: JSON.stringify(CHANNEL), contentType: 'Application/JSON; charset=utf-8' }))
+        .status,
+    ).toBe(200);
     expect(fx.api.mint).toHaveBeenCalledTimes(1);
   });
 
@@ -75,7 +83,12 @@ describe('request bodies', () => {
     const missing = await errorOf(await call('/api/participants', { json: { appId: 'a' } }));
     expect(missing.field).toBe('channelId');
 
-    const nested = await errorOf(await call('/api/settings', { method: 'PUT', json: { presets: [{ id: 'p', name: 'P', channel: { ...CHANNEL, channelId: '' } }] } }));
+    const nested = await errorOf(
+      await call('/api/settings', {
+        method: 'PUT',
+        json: { presets: [{ id: 'p', name: 'P', channel: { ...CHANNEL, channelId: '' } }] },
+      }),
+    );
     expect(nested.field).toBe('presets.0.channel.channelId');
 
     const lease = await errorOf(await call('/api/lease', { json: { holder: 'h', obsUrl: 'ws://x', ttlMs: 10 } }));
@@ -95,23 +108,57 @@ describe('cloud calls and error mapping', () => {
   });
 
   it('throttling -> 429, retryable, Retry-After, Code and RequestId kept', async () => {
-    fx.api.mint.mockRejectedValueOnce(new ApiError({ kind: 'throttling', code: 'Throttling.User', message: 'Request was denied due to user flow control.', requestId: 'RID-1', status: 400, retryAfterMs: 1500 }));
+    fx.api.mint.mockRejectedValueOnce(
+      new ApiError({
+        kind: 'throttling',
+        code: 'Throttling.User',
+        message: 'Request was denied due to user flow control.',
+        requestId: 'RID-1',
+        status: 400,
+        retryAfterMs: 1500,
+      }),
+    );
     const res = await call('/api/ingest-url', { json: CHANNEL });
     expect(res.status).toBe(429);
     expect(res.headers.get('retry-after')).toBe('2');
-    expect(await errorOf(res)).toEqual({ code: 'Throttling.User', message: 'Request was denied due to user flow control.', requestId: 'RID-1', retryable: true });
+    expect(await errorOf(res)).toEqual({
+      code: 'Throttling.User',
+      message: 'Request was denied due to user flow control.',
+      requestId: 'RID-1',
+      retryable: true,
+    });
   });
 
   it('server, network and auth failures -> 502 with the cloud Code and RequestId', async () => {
-    fx.api.mint.mockRejectedValueOnce(new ApiError({ kind: 'server', code: 'ServiceUnavailable', message: 'try later', requestId: 'RID-2', status: 503 }));
+    fx.api.mint.mockRejectedValueOnce(
+      new ApiError({
+        kind: 'server',
+        code: 'ServiceUnavailable',
+        message: 'try later',
+        requestId: 'RID-2',
+        status: 503,
+      }),
+    );
     const s = await call('/api/ingest-url', { json: CHANNEL });
     expect(s.status).toBe(502);
     expect(await errorOf(s)).toMatchObject({ code: 'ServiceUnavailable', requestId: 'RID-2', retryable: true });
 
-    fx.api.participants.mockRejectedValueOnce(new ApiError({ kind: 'auth', code: 'InvalidAccessKeyId.NotFound', message: 'Specified access key is not found.', requestId: 'RID-3', status: 404 }));
+    fx.api.participants.mockRejectedValueOnce(
+      new ApiError({
+        kind: 'auth',
+        code: 'InvalidAccessKeyId.NotFound',
+        message: 'Specified access key is not found.',
+        requestId: 'RID-3',
+        status: 404,
+      }),
+    );
     const a = await call('/api/participants', { json: { appId: 'a', channelId: 'c' } });
     expect(a.status).toBe(502);
-    expect(await errorOf(a)).toMatchObject({ code: 'InvalidAccessKeyId.NotFound', requestId: 'RID-3', retryable: false });
+    expect(await errorOf(a)).toMatchObject({
+      code: 'InvalidAccessKeyId.NotFound',
+      requestId: 'RID-3',
+      retryable: false,
+    });
 
     fx.api.mint.mockRejectedValueOnce(ApiError.network('CreateRoomRealTimeStreamAddress', new Error('ECONNREFUSED')));
     const n = await call('/api/ingest-url', { json: CHANNEL });
@@ -120,14 +167,36 @@ describe('cloud calls and error mapping', () => {
   });
 
   it('cloud input errors -> 400 with the field when the Code names it', async () => {
-    fx.api.mint.mockRejectedValueOnce(new ApiError({ kind: 'input', code: 'InvalidChannelId.Malformed', message: 'The specified ChannelId is invalid.', requestId: 'RID-4', status: 400 }));
+    fx.api.mint.mockRejectedValueOnce(
+      new ApiError({
+        kind: 'input',
+        code: 'InvalidChannelId.Malformed',
+        message: 'The specified ChannelId is invalid.',
+        requestId: 'RID-4',
+        status: 400,
+      }),
+    );
     const res = await call('/api/ingest-url', { json: CHANNEL });
     expect(res.status).toBe(400);
-    expect(await errorOf(res)).toEqual({ code: 'InvalidChannelId.Malformed', message: 'The specified ChannelId is invalid.', requestId: 'RID-4', retryable: false, field: 'channelId' });
+    expect(await errorOf(res)).toEqual({
+      code: 'InvalidChannelId.Malformed',
+      message: 'The specified ChannelId is invalid.',
+      requestId: 'RID-4',
+      retryable: false,
+      field: 'channelId',
+    });
   });
 
   it('never returns a secret, even when an error message quotes it', async () => {
-    fx.api.mint.mockRejectedValueOnce(new ApiError({ kind: 'signature', code: 'SignatureDoesNotMatch', message: `string to sign used key ${SECRET}`, requestId: 'RID-5', status: 400 }));
+    fx.api.mint.mockRejectedValueOnce(
+      new ApiError({
+        kind: 'signature',
+        code: 'SignatureDoesNotMatch',
+        message: `string to sign used key ${SECRET}`,
+        requestId: 'RID-5',
+        status: 400,
+      }),
+    );
     const res = await call('/api/ingest-url', { json: CHANNEL });
     expect(res.status).toBe(502);
     const text = await res.text();
@@ -148,15 +217,48 @@ describe('cloud calls and error mapping', () => {
 
   it('cloudApi maps camelCase settings to the PascalCase parameters and ms to ISO', async () => {
     const client = {
-      createRoomRealTimeStreamAddress: vi.fn(async () => ({ requestId: 'r', rtmpAddress: 'rtmp://h/a/s?auth_key=k', server: 'rtmp://h/a', streamKey: 's?auth_key=k', expiresAt: Date.UTC(2025, 0, 1), requestedAt: 0 })),
-      describeChannelParticipants: vi.fn(async () => ({ requestId: 'r1', requestIds: ['r1', 'r2'], users: ['u'], total: 1 })),
+      createRoomRealTimeStreamAddress: vi.fn(async () => ({
+        requestId: 'r',
+        rtmpAddress: 'rtmp://h/a/s?auth_key=k',
+        server: 'rtmp://h/a',
+        streamKey: 's?auth_key=k',
+        expiresAt: Date.UTC(2025, 0, 1),
+        requestedAt: 0,
+      })),
+      describeChannelParticipants: vi.fn(async () => ({
+        requestId: 'r1',
+        requestIds: ['r1', 'r2'],
+        users: ['u'],
+        total: 1,
+      })),
     };
     const api = cloudApi(client);
-    expect(await api.mint({ ...CHANNEL, expireTime: 60 })).toEqual({ requestId: 'r', rtmpAddress: 'rtmp://h/a/s?auth_key=k', server: 'rtmp://h/a', streamKey: 's?auth_key=k', expiresAt: '2025-01-01T00:00:00.000Z' });
-    expect(client.createRoomRealTimeStreamAddress).toHaveBeenCalledWith({ AppId: 'app1', ChannelId: 'room1', UserId: 'obs-1', DisplayName: 'Studio A', ExpireTime: 60 });
+    expect(await api.mint({ ...CHANNEL, expireTime: 60 })).toEqual({
+      requestId: 'r',
+      rtmpAddress: 'rtmp://h/a/s?auth_key=k',
+      server: 'rtmp://h/a',
+      streamKey: 's?auth_key=k',
+      expiresAt: '2025-01-01T00:00:00.000Z',
+    });
+    expect(client.createRoomRealTimeStreamAddress).toHaveBeenCalledWith({
+      AppId: 'app1',
+      ChannelId: 'room1',
+      UserId: 'obs-1',
+      DisplayName: 'Studio A',
+      ExpireTime: 60,
+    });
     await api.mint(CHANNEL);
-    expect(client.createRoomRealTimeStreamAddress).toHaveBeenLastCalledWith({ AppId: 'app1', ChannelId: 'room1', UserId: 'obs-1', DisplayName: 'Studio A' });
-    expect(await api.participants({ appId: 'app1', channelId: 'room1' })).toEqual({ requestId: 'r1', users: ['u'], total: 1 });
+    expect(client.createRoomRealTimeStreamAddress).toHaveBeenLastCalledWith({
+      AppId: 'app1',
+      ChannelId: 'room1',
+      UserId: 'obs-1',
+      DisplayName: 'Studio A',
+    });
+    expect(await api.participants({ appId: 'app1', channelId: 'room1' })).toEqual({
+      requestId: 'r1',
+      users: ['u'],
+      total: 1,
+    });
     expect(client.describeChannelParticipants).toHaveBeenCalledWith({ AppId: 'app1', ChannelId: 'room1' });
   });
 });

@@ -14,7 +14,12 @@ useHandlerFixture();
 describe('settings and intent', () => {
   it('settings start as defaults and round-trip through the file, stored 0600', async () => {
     expect(await (await call('/api/settings')).json()).toEqual({ presets: [] });
-    const settings = { presets: [{ id: 'p1', name: 'Main', channel: CHANNEL }], selectedPresetId: 'p1', obsUrl: 'ws://127.0.0.1:4455', language: 'zh-CN' };
+    const settings = {
+      presets: [{ id: 'p1', name: 'Main', channel: CHANNEL }],
+      selectedPresetId: 'p1',
+      obsUrl: 'ws://127.0.0.1:4455',
+      language: 'zh-CN',
+    };
     const put = await call('/api/settings', { method: 'PUT', json: settings });
     expect(put.status).toBe(200);
     expect(await put.json()).toEqual(settings);
@@ -52,7 +57,10 @@ describe('settings and intent', () => {
 
   it('intent round-trips, stamped with the helper clock', async () => {
     expect(await (await call('/api/intent')).json()).toEqual({ shouldBeLive: false });
-    const put = await call('/api/intent', { method: 'PUT', json: { shouldBeLive: true, channel: CHANNEL, by: 'dock', updatedAt: '1999-01-01T00:00:00Z' } });
+    const put = await call('/api/intent', {
+      method: 'PUT',
+      json: { shouldBeLive: true, channel: CHANNEL, by: 'dock', updatedAt: '1999-01-01T00:00:00Z' },
+    });
     const want = { shouldBeLive: true, channel: CHANNEL, by: 'dock', updatedAt: '2025-01-01T12:00:00.000Z' };
     expect(await put.json()).toEqual(want);
     fx.clock.t += 5_000;
@@ -66,7 +74,10 @@ describe('settings and intent', () => {
 });
 
 describe('leases (fake clock)', () => {
-  const lease = (holder: string, extra: Record<string, unknown> = {}) => call('/api/lease', { json: { holder, obsUrl: 'ws://127.0.0.1:4455', ttlMs: 10_000, ...extra } }).then((r) => r.json());
+  const lease = (holder: string, extra: Record<string, unknown> = {}) =>
+    call('/api/lease', { json: { holder, obsUrl: 'ws://127.0.0.1:4455', ttlMs: 10_000, ...extra } }).then((r) =>
+      r.json(),
+    );
 
   it('grants when free, refuses another holder until expiry, renews for the same holder', async () => {
     expect(await lease('dock-A')).toEqual({ granted: true, holder: 'dock-A', expiresAt: '2025-01-01T12:00:10.000Z' });
@@ -85,7 +96,7 @@ describe('leases (fake clock)', () => {
     expect((await lease('run-B', { obsUrl: 'ws://127.0.0.1:4456' })).granted).toBe(true);
   });
 
-  it('release frees only the holder\'s own lease', async () => {
+  it("release frees only the holder's own lease", async () => {
     await lease('dock-A');
     expect(await lease('run-B', { release: true })).toMatchObject({ granted: false, holder: 'dock-A' });
     expect(await lease('dock-A', { release: true })).toEqual({ granted: false });
@@ -94,7 +105,13 @@ describe('leases (fake clock)', () => {
 });
 
 describe('sandbox faults route', () => {
-  const fault: FaultRequest = { kind: 'fail-next', action: 'CreateRoomRealTimeStreamAddress', count: 2, status: 503, code: 'ServiceUnavailable' };
+  const fault: FaultRequest = {
+    kind: 'fail-next',
+    action: 'CreateRoomRealTimeStreamAddress',
+    count: 2,
+    status: 503,
+    code: 'ServiceUnavailable',
+  };
 
   it('is 404 outside sandbox mode (after the token check)', async () => {
     expect((await call('/api/sandbox/fault', { json: fault, token: null })).status).toBe(401);

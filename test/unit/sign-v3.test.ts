@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import OpenApiUtil from '@alicloud/openapi-util';
-import { canonicalRequest, formatAcsDate, parseAuthorization, percentEncode, sha256Hex, signRequest, signature } from '../../script/cloud/sign-v3.js';
+import {
+  canonicalRequest,
+  formatAcsDate,
+  parseAuthorization,
+  percentEncode,
+  sha256Hex,
+  signRequest,
+  signature,
+} from '../../script/cloud/sign-v3.js';
 
 const official = (OpenApiUtil as unknown as { default?: typeof OpenApiUtil }).default ?? OpenApiUtil;
 
@@ -18,7 +26,9 @@ describe('V3 signer: the published vector', () => {
   it('hashes the canonical request and signs it as published', () => {
     const { text } = canonicalRequest({ method: 'POST', query, headers, payloadHash: sha256Hex('') });
     expect(sha256Hex(text)).toBe('7ea06492da5221eba5297e897ce16e55f964061054b7695beedaac1145b1e259');
-    expect(signature('YourAccessKeySecret', text)).toBe('06563a9e1b43f5dfe96b81484da74bceab24a1d853912eee15083a6f0f3283c0');
+    expect(signature('YourAccessKeySecret', text)).toBe(
+      '06563a9e1b43f5dfe96b81484da74bceab24a1d853912eee15083a6f0f3283c0',
+    );
   });
 
   it('signRequest builds the same Authorization header end to end', () => {
@@ -35,7 +45,9 @@ describe('V3 signer: the published vector', () => {
     expect(signed.headers.authorization).toBe(
       'ACS3-HMAC-SHA256 Credential=YourAccessKeyId,SignedHeaders=host;x-acs-action;x-acs-content-sha256;x-acs-date;x-acs-signature-nonce;x-acs-version,Signature=06563a9e1b43f5dfe96b81484da74bceab24a1d853912eee15083a6f0f3283c0',
     );
-    expect(signed.pathAndQuery).toBe('/?ImageId=win2019_1809_x64_dtc_zh-cn_40G_alibase_20230811.vhd&RegionId=cn-shanghai');
+    expect(signed.pathAndQuery).toBe(
+      '/?ImageId=win2019_1809_x64_dtc_zh-cn_40G_alibase_20230811.vhd&RegionId=cn-shanghai',
+    );
   });
 });
 
@@ -47,7 +59,9 @@ describe('V3 signer: helpers', () => {
     expect(formatAcsDate(Date.UTC(2023, 9, 26, 10, 22, 32, 999))).toBe('2023-10-26T10:22:32Z');
   });
   it('parses an Authorization header and refuses malformed ones', () => {
-    expect(parseAuthorization(`ACS3-HMAC-SHA256 Credential=AK,SignedHeaders=host;x-acs-date,Signature=${'a'.repeat(64)}`)).toEqual({
+    expect(
+      parseAuthorization(`ACS3-HMAC-SHA256 Credential=AK,SignedHeaders=host;x-acs-date,Signature=${'a'.repeat(64)}`),
+    ).toEqual({
       accessKeyId: 'AK',
       signedHeaders: ['host', 'x-acs-date'],
       signature: 'a'.repeat(64),
@@ -125,7 +139,10 @@ describe('V3 signer: byte-for-byte against @alicloud/openapi-util on 1,000 rando
         credentials.accessKeyId,
         credentials.accessKeySecret,
       );
-      if (authorization !== expected) throw new Error(`request ${i} differs:\n ours ${authorization}\n sdk  ${expected}\n query ${JSON.stringify(query)}`);
+      if (authorization !== expected)
+        throw new Error(
+          `request ${i} differs:\n ours ${authorization}\n sdk  ${expected}\n query ${JSON.stringify(query)}`,
+        );
     }
     // the random mix really exercised what the issue asks for
     expect(withToken).toBeGreaterThan(200);

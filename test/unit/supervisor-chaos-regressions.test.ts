@@ -82,7 +82,13 @@ describe("the dock's Stop while our StartStream is out but OBS has not said STAR
     const sim = new Sim().toStarting();
     const mark = sim.mark();
     sim.send({ type: 'user-stop' });
-    sim.send({ type: 'obs-result', opId: sim.lastObs('StartStream').opId, request: 'StartStream', ok: false, error: { code: 'Timeout', message: 'no answer', kind: 'timeout' } });
+    sim.send({
+      type: 'obs-result',
+      opId: sim.lastObs('StartStream').opId,
+      request: 'StartStream',
+      ok: false,
+      error: { code: 'Timeout', message: 'no answer', kind: 'timeout' },
+    });
     expect(sim.kind).toBe('stopping');
     sim.obsState('STARTED');
     expect(sim.obsCalls('StopStream', mark)).toHaveLength(1);

@@ -53,9 +53,20 @@ class Obs implements ObsPort {
   private settings: { server: string; key: string } | undefined;
   private session = 0;
   private live: string | undefined;
-  constructor(private readonly f: ReturnType<typeof setup>, private readonly clock: Clock) {}
+  constructor(
+    private readonly f: ReturnType<typeof setup>,
+    private readonly clock: Clock,
+  ) {}
   private emit(state: 'STARTED' | 'STOPPED', after: number) {
-    this.clock.setTimer(() => this.dispatch({ type: 'obs-stream-state', outputState: `OBS_WEBSOCKET_OUTPUT_${state}`, outputActive: state === 'STARTED' }), after);
+    this.clock.setTimer(
+      () =>
+        this.dispatch({
+          type: 'obs-stream-state',
+          outputState: `OBS_WEBSOCKET_OUTPUT_${state}`,
+          outputActive: state === 'STARTED',
+        }),
+      after,
+    );
   }
   async call(type: string, data?: object): Promise<unknown> {
     if (type === 'GetStreamStatus') return { outputActive: this.live !== undefined, outputReconnecting: false };
@@ -67,7 +78,13 @@ class Obs implements ObsPort {
       const { server, streamKey } = splitRtmpAddress(`${this.settings!.server}/${this.settings!.key}`);
       const [stream, query = ''] = streamKey.split('?');
       const id = `s${++this.session}`;
-      const verdict = this.f.emu.gate.admit({ sessionId: id, app: server.slice(server.lastIndexOf('/') + 1), stream: stream!, authKey: new URLSearchParams(query).get('auth_key') ?? undefined, close: () => this.drop(id) });
+      const verdict = this.f.emu.gate.admit({
+        sessionId: id,
+        app: server.slice(server.lastIndexOf('/') + 1),
+        stream: stream!,
+        authKey: new URLSearchParams(query).get('auth_key') ?? undefined,
+        close: () => this.drop(id),
+      });
       if (!verdict.ok) throw Object.assign(new Error(verdict.detail), { code: 500 });
       this.live = id;
       this.emit('STARTED', 200);
@@ -95,11 +112,33 @@ function assumedRole(f: ReturnType<typeof setup>, seconds: number) {
   const stats = { assumed: 0 };
   async function assume() {
     const c = f.emu.credentials;
-    const p: Record<string, string> = { Action: 'AssumeRole', Version: STS_VERSION, Format: 'JSON', AccessKeyId: c.accessKeyId, SignatureMethod: 'HMAC-SHA1', SignatureVersion: '1.0', SignatureNonce: f.nonce(), Timestamp: new Date(f.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z'), RoleArn: 'acs:ram::1:role/live', RoleSessionName: 'run', DurationSeconds: String(seconds) };
+    const p: Record<string, string> = {
+      Action: 'AssumeRole',
+      Version: STS_VERSION,
+      Format: 'JSON',
+      AccessKeyId: c.accessKeyId,
+      SignatureMethod: 'HMAC-SHA1',
+      SignatureVersion: '1.0',
+      SignatureNonce: f.nonce(),
+      Timestamp: new Date(f.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      RoleArn: 'acs:ram::1:role/live',
+      RoleSessionName: 'run',
+      DurationSeconds: String(seconds),
+    };
     p.Signature = rpcSignature('POST', p, c.accessKeySecret).signature;
-    const body = Object.entries(p).map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`).join('&');
-    const res = await f.emu.handleSts(new Request(`${ENDPOINT}/`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body }));
-    const k = ((await res.json()) as { Credentials: { AccessKeyId: string; AccessKeySecret: string; SecurityToken: string } }).Credentials;
+    const body = Object.entries(p)
+      .map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`)
+      .join('&');
+    const res = await f.emu.handleSts(
+      new Request(`${ENDPOINT}/`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body,
+      }),
+    );
+    const k = (
+      (await res.json()) as { Credentials: { AccessKeyId: string; AccessKeySecret: string; SecurityToken: string } }
+    ).Credentials;
     stats.assumed++;
     current = { accessKeyId: k.AccessKeyId, accessKeySecret: k.AccessKeySecret, securityToken: k.SecurityToken };
     return current;
@@ -119,8 +158,24 @@ describe('run with STS credentials that expire while live', () => {
     const clock = new Clock(f);
     const obs = new Obs(f, clock);
     const { source, stats } = assumedRole(f, 900);
-    const client = new LiveApiClient({ endpoint: ENDPOINT, credentials: source, fetch: f.fetch, now: clock.now, sleep: clock.sleep, random: () => 0.5, nonce: f.nonce, limiter: new TokenBucket(1e6, 1e6) });
-    const runner = new SupervisorRunner({ obs, api: cloudPort(client), clock, random: () => 0.5, timers: clock, config: { pollIntervalMs: 5_000, pollJitter: 0 } });
+    const client = new LiveApiClient({
+      endpoint: ENDPOINT,
+      credentials: source,
+      fetch: f.fetch,
+      now: clock.now,
+      sleep: clock.sleep,
+      random: () => 0.5,
+      nonce: f.nonce,
+      limiter: new TokenBucket(1e6, 1e6),
+    });
+    const runner = new SupervisorRunner({
+      obs,
+      api: cloudPort(client),
+      clock,
+      random: () => 0.5,
+      timers: clock,
+      config: { pollIntervalMs: 5_000, pollJitter: 0 },
+    });
     obs.dispatch = (e) => runner.dispatch(e);
     runner.dispatch({ type: 'obs-connected' });
     runner.goLive(CHANNEL);

@@ -20,7 +20,11 @@ const LAYERS: { name: string; files: (f: string) => boolean; internal: boolean }
   { name: 'enter', files: (f) => f === 'enter.ts', internal: false },
   { name: 'states', files: (f) => f.startsWith('states/'), internal: false },
   { name: 'step', files: (f) => f === 'step.ts', internal: false },
-  { name: 'consumers', files: (f) => ['runner.ts', 'snapshot.ts', 'log.ts', 'port-errors.ts', 'index.ts'].includes(f), internal: true },
+  {
+    name: 'consumers',
+    files: (f) => ['runner.ts', 'snapshot.ts', 'log.ts', 'port-errors.ts', 'index.ts'].includes(f),
+    internal: true,
+  },
 ];
 
 function sources(dir: string): string[] {
@@ -100,7 +104,9 @@ describe('shared/supervisor imports', () => {
   const graph = buildGraph();
 
   it('reads the real graph (the parser sees the imports it must)', () => {
-    expect(graph.get('step.ts')).toEqual(expect.arrayContaining(['context.ts', 'states/live.ts', 'states/root.ts', 'types.ts']));
+    expect(graph.get('step.ts')).toEqual(
+      expect.arrayContaining(['context.ts', 'states/live.ts', 'states/root.ts', 'types.ts']),
+    );
     expect(graph.get('enter.ts')).toEqual(expect.arrayContaining(['context.ts', 'effects/obs-output.ts', 'types.ts']));
     expect(graph.get('index.ts')).toEqual(expect.arrayContaining(['step.ts', 'runner.ts', 'effects/refresh.ts']));
     expect([...graph.values()].flat().length).toBeGreaterThan(60);
@@ -119,9 +125,23 @@ describe('shared/supervisor imports', () => {
   });
 
   it('has one module per state, each imported by step', () => {
-    const kinds = ['idle', 'connecting', 'minting', 'configuring', 'starting', 'confirming', 'live', 'recovering', 'stopping', 'stopped-by-user', 'failed'];
+    const kinds = [
+      'idle',
+      'connecting',
+      'minting',
+      'configuring',
+      'starting',
+      'confirming',
+      'live',
+      'recovering',
+      'stopping',
+      'stopped-by-user',
+      'failed',
+    ];
     const states = [...graph.keys()].filter((f) => f.startsWith('states/'));
-    expect(states.sort()).toEqual([...kinds.map((k) => `states/${k}.ts`), 'states/root.ts', 'states/supervising.ts'].sort());
+    expect(states.sort()).toEqual(
+      [...kinds.map((k) => `states/${k}.ts`), 'states/root.ts', 'states/supervising.ts'].sort(),
+    );
     expect(graph.get('step.ts')).toEqual(expect.arrayContaining(states));
   });
 });
@@ -146,11 +166,15 @@ describe('the checks themselves', () => {
       ['states/live.ts', ['states/idle.ts', 'enter.ts']],
       ['context.ts', ['types.ts']],
     ]);
-    expect(chainViolations(g)).toEqual(['enter.ts -> states/live.ts (enter -> states)', 'states/live.ts -> states/idle.ts (states -> states)']);
+    expect(chainViolations(g)).toEqual([
+      'enter.ts -> states/live.ts (enter -> states)',
+      'states/live.ts -> states/idle.ts (states -> states)',
+    ]);
   });
 
   it('read multi-line, type-only and re-export statements, and skip packages', () => {
-    const src = "import {\n  a,\n  b,\n} from './a.js';\nimport type { T } from '../t.js';\nexport { c } from './c.js';\nexport * from './d.js';\nimport * as z from 'zod/mini';\nimport './side.js';\n";
+    const src =
+      "import {\n  a,\n  b,\n} from './a.js';\nimport type { T } from '../t.js';\nexport { c } from './c.js';\nexport * from './d.js';\nimport * as z from 'zod/mini';\nimport './side.js';\n";
     expect(importsOf(src).sort()).toEqual(['../t.js', './a.js', './c.js', './d.js', './side.js']);
   });
 });

@@ -7,7 +7,6 @@
 import { describe, expect, it } from 'vitest';
 import { CHANNEL, liveWithoutSpare, Sim } from '../helpers/supervisor-sim.js';
 
-
 describe('an OBS event arrives while minting', () => {
   it('our own STOPPING/STOPPED during the mint: not a user stop; Set follows the mint at once', () => {
     const sim = liveWithoutSpare();
@@ -84,7 +83,12 @@ describe('the API fails during a recovery', () => {
     const sim = new Sim().goLive();
     for (let i = 0; i < 5; i++) {
       sim.advance(5_000).timer('poll');
-      sim.send({ type: 'participants-result', opId: sim.lastOf('poll-participants').opId, ok: false, error: { code: 'NetworkError', message: 'down', kind: 'network' } });
+      sim.send({
+        type: 'participants-result',
+        opId: sim.lastOf('poll-participants').opId,
+        ok: false,
+        error: { code: 'NetworkError', message: 'down', kind: 'network' },
+      });
     }
     expect(sim.kind).toBe('live');
     expect(sim.s.ctx.presence.absentPolls).toBe(0);
@@ -101,7 +105,13 @@ describe('OBS restarts mid-recovery', () => {
     sim.send({ type: 'obs-disconnected', code: 1001, reason: 'Server stopping.' });
     expect(sim.s).toMatchObject({ kind: 'connecting', entry: 'adopt', attempt: { n: 1 } });
     const mark = sim.mark();
-    sim.send({ type: 'obs-result', opId: setOp, request: 'SetStreamServiceSettings', ok: false, error: { code: 'Close1001', message: 'closed' } });
+    sim.send({
+      type: 'obs-result',
+      opId: setOp,
+      request: 'SetStreamServiceSettings',
+      ok: false,
+      error: { code: 'Close1001', message: 'closed' },
+    });
     expect(sim.since(mark).filter((e) => e.kind !== 'log')).toEqual([]);
     sim.advance(4_000).send({ type: 'obs-connected' });
     sim.status(false);
@@ -177,7 +187,7 @@ describe('OBS 29 sends STOPPED before STOPPING when stopped during its own recon
     expect(sim.kind).toBe('live');
   });
 
-  it('a real Stop press once OBS streams again is still the user\'s', () => {
+  it("a real Stop press once OBS streams again is still the user's", () => {
     const sim = new Sim().goLive();
     sim.obsState('RECONNECTING');
     sim.obsState('STOPPED');

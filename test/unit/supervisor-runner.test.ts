@@ -17,10 +17,20 @@ describe('SupervisorRunner', () => {
     expect(t.api.mints).toBe(2); // the URL and the spare
     expect(t.saved).toEqual([expect.objectContaining({ shouldBeLive: true, channel: CHANNEL })]);
     const snap = t.runner.snapshot();
-    expect(snap).toMatchObject({ kind: 'live', locked: true, presence: { status: 'present' }, obs: { connected: true, output: 'started' }, nextTryAt: null, lastError: null });
+    expect(snap).toMatchObject({
+      kind: 'live',
+      locked: true,
+      presence: { status: 'present' },
+      obs: { connected: true, output: 'started' },
+      nextTryAt: null,
+      lastError: null,
+    });
     expect(snap.url).toMatchObject({ requestId: 'req-m1', expiresAt: T0 + 10 * HOUR });
     expect(snap.spareExpiresAt).not.toBeNull();
-    const path = t.runner.log.entries().filter((e) => e.from).map((e) => e.to);
+    const path = t.runner.log
+      .entries()
+      .filter((e) => e.from)
+      .map((e) => e.to);
     expect(path).toEqual(['connecting', 'minting', 'configuring', 'starting', 'confirming', 'live']);
     expect(t.runner.log.entries().find((e) => e.to === 'configuring')?.requestIds).toEqual(['req-m1']);
   });
@@ -37,7 +47,10 @@ describe('SupervisorRunner', () => {
     expect(starts).toHaveLength(2);
     expect(starts[1]! - drop).toBe(30); // only OBS's own STOPPED stood between the drop and the new start
     expect(t.api.mints).toBe(3); // one Create for this recovery: the next spare
-    expect(t.runner.snapshot().counters).toMatchObject({ recoveries: 1, recoveriesByReason: { 'obs-reconnecting': 1 } });
+    expect(t.runner.snapshot().counters).toMatchObject({
+      recoveries: 1,
+      recoveriesByReason: { 'obs-reconnecting': 1 },
+    });
     expect(t.runner.snapshot().counters.offAirMs).toBeGreaterThan(0);
   });
 
@@ -48,7 +61,9 @@ describe('SupervisorRunner', () => {
     await t.clock.advance(4_999);
     expect(t.runner.log.entries().some((e) => e.reason === 'status-failed')).toBe(false);
     await t.clock.advance(1);
-    expect(t.runner.log.entries().find((e) => e.reason === 'status-failed')?.message).toContain('no answer within 5000 ms');
+    expect(t.runner.log.entries().find((e) => e.reason === 'status-failed')?.message).toContain(
+      'no answer within 5000 ms',
+    );
     t.obs.hang.clear();
     await t.clock.advance(3_000);
     expect(t.runner.state.kind).toBe('live');
@@ -79,7 +94,8 @@ describe('SupervisorRunner', () => {
     const t = setup();
     const call = t.obs.call.bind(t.obs);
     t.obs.call = (type, data) => {
-      if (type === 'StopStream') t.obs.dispatch({ type: 'obs-stream-state', outputState: 'OBS_WEBSOCKET_OUTPUT_STOPPING', outputActive: true });
+      if (type === 'StopStream')
+        t.obs.dispatch({ type: 'obs-stream-state', outputState: 'OBS_WEBSOCKET_OUTPUT_STOPPING', outputActive: true });
       return call(type, data);
     };
     await goLive(t);
@@ -91,7 +107,12 @@ describe('SupervisorRunner', () => {
   it('slows polling when DescribeChannelParticipants is throttled', async () => {
     const t = setup();
     await goLive(t);
-    t.api.participantsError = Object.assign(new Error('flow control'), { code: 'Throttling.User', kind: 'throttling', retryable: true, requestId: 'req-t' });
+    t.api.participantsError = Object.assign(new Error('flow control'), {
+      code: 'Throttling.User',
+      kind: 'throttling',
+      retryable: true,
+      requestId: 'req-t',
+    });
     await t.clock.advance(60_000);
     const throttled = t.runner.log.entries().filter((e) => e.reason === 'poll-throttled');
     expect(throttled.length).toBeGreaterThanOrEqual(2);
@@ -104,11 +125,24 @@ describe('SupervisorRunner', () => {
     const t = setup({ config: { preMint: false } });
     await goLive(t);
     const mint = t.api.mint.bind(t.api);
-    t.api.mint = () => Promise.reject(Object.assign(new Error('busy'), { code: 'ServiceUnavailable', kind: 'server', retryable: true, requestId: 'req-503' }));
+    t.api.mint = () =>
+      Promise.reject(
+        Object.assign(new Error('busy'), {
+          code: 'ServiceUnavailable',
+          kind: 'server',
+          retryable: true,
+          requestId: 'req-503',
+        }),
+      );
     t.obs.emit('STOPPED');
     await t.clock.advance(0);
     const snap = t.runner.snapshot();
-    expect(snap).toMatchObject({ kind: 'recovering', attempt: 1, trigger: 'obs-stopped', lastError: { code: 'ServiceUnavailable', requestId: 'req-503' } });
+    expect(snap).toMatchObject({
+      kind: 'recovering',
+      attempt: 1,
+      trigger: 'obs-stopped',
+      lastError: { code: 'ServiceUnavailable', requestId: 'req-503' },
+    });
     expect(snap.nextTryAt).toBeGreaterThanOrEqual(t.clock.time);
     t.api.mint = mint;
     t.runner.retryNow();
@@ -175,9 +209,24 @@ describe('ActionLog', () => {
 
 describe('port error normalisation', () => {
   it('reads OBS request statuses, close classes and cloud errors', () => {
-    expect(normalizeObsError(Object.assign(new Error('not running'), { code: 501 }))).toMatchObject({ code: '501', status: 501 });
-    expect(normalizeObsError(Object.assign(new Error('closed'), { kind: 'closed', code: 4009, closeClass: 'auth-failed' }))).toMatchObject({ code: 'Close4009', kind: 'auth-failed', status: undefined });
-    expect(normalizeApiError(Object.assign(new Error('flow'), { code: 'Throttling.User', kind: 'throttling', retryable: true, requestId: 'r1', retryAfterMs: 900 }))).toEqual({
+    expect(normalizeObsError(Object.assign(new Error('not running'), { code: 501 }))).toMatchObject({
+      code: '501',
+      status: 501,
+    });
+    expect(
+      normalizeObsError(Object.assign(new Error('closed'), { kind: 'closed', code: 4009, closeClass: 'auth-failed' })),
+    ).toMatchObject({ code: 'Close4009', kind: 'auth-failed', status: undefined });
+    expect(
+      normalizeApiError(
+        Object.assign(new Error('flow'), {
+          code: 'Throttling.User',
+          kind: 'throttling',
+          retryable: true,
+          requestId: 'r1',
+          retryAfterMs: 900,
+        }),
+      ),
+    ).toEqual({
       code: 'Throttling.User',
       message: 'flow',
       requestId: 'r1',

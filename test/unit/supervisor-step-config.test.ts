@@ -9,8 +9,16 @@ describe('purity and config', () => {
   it('never mutates its input and is deterministic', () => {
     const a = new Sim().goLive();
     const frozen = deepFreeze(a.s);
-    const r1 = step(frozen, { type: 'obs-stream-state', outputState: 'OBS_WEBSOCKET_OUTPUT_STOPPED', outputActive: false }, a.now + 1);
-    const r2 = step(frozen, { type: 'obs-stream-state', outputState: 'OBS_WEBSOCKET_OUTPUT_STOPPED', outputActive: false }, a.now + 1);
+    const r1 = step(
+      frozen,
+      { type: 'obs-stream-state', outputState: 'OBS_WEBSOCKET_OUTPUT_STOPPED', outputActive: false },
+      a.now + 1,
+    );
+    const r2 = step(
+      frozen,
+      { type: 'obs-stream-state', outputState: 'OBS_WEBSOCKET_OUTPUT_STOPPED', outputActive: false },
+      a.now + 1,
+    );
     expect(r1).toEqual(r2);
     expect(frozen.kind).toBe('live');
   });

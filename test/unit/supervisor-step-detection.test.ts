@@ -46,7 +46,9 @@ describe('detection: OBS events while live', () => {
     sim.obsState('STOPPING');
     sim.obsState('STOPPED');
     expect(sim.kind).toBe('configuring');
-    expect(sim.lastObs('SetStreamServiceSettings').data).toMatchObject({ streamServiceSettings: { key: 's2?auth_key=secret' } });
+    expect(sim.lastObs('SetStreamServiceSettings').data).toMatchObject({
+      streamServiceSettings: { key: 's2?auth_key=secret' },
+    });
     sim.finishRecovery();
     expect(sim.obsCalls('StartStream', mark)).toHaveLength(1);
     expect(sim.count('mint', mark)).toBe(1);
@@ -96,7 +98,10 @@ describe('detection: presence polls', () => {
     const mark = sim.mark();
     sim.advance(5_000).timer('poll');
     sim.polled(false);
-    expect(sim.logs(mark).find((l) => l.recovery)).toMatchObject({ recovery: 'publisher-absent', requestIds: [expect.stringMatching(/^req-poll-/)] });
+    expect(sim.logs(mark).find((l) => l.recovery)).toMatchObject({
+      recovery: 'publisher-absent',
+      requestIds: [expect.stringMatching(/^req-poll-/)],
+    });
     expect(sim.obsCalls('StopStream', mark)).toHaveLength(1);
   });
 
@@ -138,12 +143,22 @@ describe('detection: presence polls', () => {
     const op = sim.lastOf('poll-participants').opId;
     sim.timer('poll'); // a poll is in flight: no second one
     expect(sim.lastOf('poll-participants').opId).toBe(op);
-    sim.send({ type: 'participants-result', opId: op, ok: false, error: { code: 'Throttling.User', message: 'flow control', kind: 'throttling', retryable: true } });
+    sim.send({
+      type: 'participants-result',
+      opId: op,
+      ok: false,
+      error: { code: 'Throttling.User', message: 'flow control', kind: 'throttling', retryable: true },
+    });
     expect(sim.timerMs('poll')).toBeGreaterThanOrEqual(9_000);
     expect(sim.timerMs('poll')).toBeLessThanOrEqual(11_000);
     expect(sim.logs().pop()).toMatchObject({ level: 'warn', reason: 'poll-throttled' });
     sim.advance(10_000).timer('poll');
-    sim.send({ type: 'participants-result', opId: sim.lastOf('poll-participants').opId, ok: false, error: { code: 'Throttling', message: 'x', kind: 'throttling' } });
+    sim.send({
+      type: 'participants-result',
+      opId: sim.lastOf('poll-participants').opId,
+      ok: false,
+      error: { code: 'Throttling', message: 'x', kind: 'throttling' },
+    });
     expect(sim.timerMs('poll')).toBeGreaterThanOrEqual(18_000);
     sim.advance(20_000).timer('poll');
     sim.polled(true);
@@ -176,7 +191,12 @@ describe('detection: the obs-websocket connection', () => {
     expect(wait).toBeLessThanOrEqual(500);
     sim.advance(wait).timer('obs-reconnect');
     const op = sim.lastOf('reconnect-obs').opId;
-    sim.send({ type: 'obs-reconnect-result', opId: op, ok: false, error: { code: 'Close1006', message: 'refused', kind: 'unreachable' } });
+    sim.send({
+      type: 'obs-reconnect-result',
+      opId: op,
+      ok: false,
+      error: { code: 'Close1006', message: 'refused', kind: 'unreachable' },
+    });
     expect(sim.timerMs('obs-reconnect')).toBeLessThanOrEqual(1_000); // the second wait: ceiling 1 s
     sim.advance(1_000).timer('obs-reconnect');
     sim.send({ type: 'obs-reconnect-result', opId: sim.lastOf('reconnect-obs').opId, ok: true });

@@ -125,7 +125,11 @@ describe('Go live (the start path)', () => {
   it('a STOPPED instead of STARTED fails the try and retries with backoff (full jitter under 1 s for the first)', () => {
     const sim = new Sim().toStarting();
     sim.obsState('STOPPED'); // the first connection failed: straight to STOPPED
-    expect(sim.s).toMatchObject({ kind: 'recovering', lastFailure: 'start-failed', attempt: { n: 1, trigger: 'go-live' } });
+    expect(sim.s).toMatchObject({
+      kind: 'recovering',
+      lastFailure: 'start-failed',
+      attempt: { n: 1, trigger: 'go-live' },
+    });
     const wait = sim.timerMs('retry')!;
     expect(wait).toBeGreaterThanOrEqual(0);
     expect(wait).toBeLessThanOrEqual(1_000);
@@ -164,14 +168,26 @@ describe('Go live (the start path)', () => {
     expect(sim.s).toMatchObject({ kind: 'recovering', lastFailure: 'confirm-timeout' });
     sim.advance(2_000).timer('retry');
     expect(sim.obsCalls('StopStream')).toHaveLength(1); // OBS streams to a URL nobody sees: restart it
-    sim.mintFail({ code: 'InvalidAccessKeyId.NotFound', message: 'Specified access key is not found.', kind: 'auth', retryable: false, requestId: 'req-x' });
+    sim.mintFail({
+      code: 'InvalidAccessKeyId.NotFound',
+      message: 'Specified access key is not found.',
+      kind: 'auth',
+      retryable: false,
+      requestId: 'req-x',
+    });
     expect(sim.s).toMatchObject({ kind: 'failed', why: { code: 'InvalidAccessKeyId.NotFound', requestId: 'req-x' } });
     expect(sim.lastOf('persist-intent').intent.shouldBeLive).toBe(false);
   });
 
   it('a StartStream without an answer may still be connecting: wait for its event, never start again blindly', () => {
     const sim = new Sim().toStarting();
-    sim.send({ type: 'obs-result', opId: sim.lastObs('StartStream').opId, request: 'StartStream', ok: false, error: { code: 'Timeout', message: 'no answer', kind: 'timeout' } });
+    sim.send({
+      type: 'obs-result',
+      opId: sim.lastObs('StartStream').opId,
+      request: 'StartStream',
+      ok: false,
+      error: { code: 'Timeout', message: 'no answer', kind: 'timeout' },
+    });
     expect(sim.kind).toBe('starting');
     sim.obsState('STARTED');
     expect(sim.kind).toBe('confirming');

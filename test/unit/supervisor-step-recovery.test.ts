@@ -37,7 +37,13 @@ describe('recovery backoff and the storm', () => {
   it('honours retry-after on a throttled Create', () => {
     const sim = new Sim({ preMint: false }).goLive();
     sim.obsState('STOPPED');
-    sim.mintFail({ code: 'Throttling.User', message: 'flow control', kind: 'throttling', retryable: true, retryAfterMs: 7_000 });
+    sim.mintFail({
+      code: 'Throttling.User',
+      message: 'flow control',
+      kind: 'throttling',
+      retryable: true,
+      retryAfterMs: 7_000,
+    });
     expect(sim.timerMs('retry')).toBeGreaterThanOrEqual(7_000);
   });
 
@@ -104,7 +110,10 @@ describe('resume and the lease', () => {
     const lease = sim.lastOf('lease');
     expect(lease.action).toBe('acquire');
     sim.send({ type: 'lease-result', opId: lease.opId, ok: true, granted: false, holder: 'run-laptop' });
-    expect(sim.s).toMatchObject({ kind: 'failed', why: { code: 'LeaseHeld', message: expect.stringContaining('run-laptop') } });
+    expect(sim.s).toMatchObject({
+      kind: 'failed',
+      why: { code: 'LeaseHeld', message: expect.stringContaining('run-laptop') },
+    });
     expect(sim.effects.filter((e) => e.kind === 'obs')).toEqual([]);
     expect(sim.count('persist-intent')).toBe(1); // the Go live itself, not a "stop"
   });

@@ -35,7 +35,12 @@ export function leaseAnswered(tx: Tx, e: Extract<Event, { type: 'lease-result' }
   }
   // the helper did not answer: a holder keeps acting and tries again at the next renewal
   patchCtx(tx, { lease: { held: renewing, opId: null } });
-  log(tx, 'warn', 'lease-failed', `the helper's lease could not be ${renewing ? 'renewed' : 'acquired'}: ${e.error.code} ${e.error.message}`);
+  log(
+    tx,
+    'warn',
+    'lease-failed',
+    `the helper's lease could not be ${renewing ? 'renewed' : 'acquired'}: ${e.error.code} ${e.error.message}`,
+  );
   if (renewing) timer(tx, 'lease', cfg(tx).leaseRenewMs);
   return 'unanswered';
 }

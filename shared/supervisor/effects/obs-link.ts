@@ -9,7 +9,15 @@ import { classifyClose, type ObsCloseClass } from '../../obs-protocol.js';
 import { cancelTimer, cfg, draw, emit, log, nextOp, setObs, timer, type Tx } from '../context.js';
 import type { ErrorInfo, Event } from '../types.js';
 
-const CLOSE_CLASSES: ReadonlySet<string> = new Set(['auth-failed', 'session-invalidated', 'unsupported-rpc', 'protocol-error', 'unreachable', 'lost', 'normal']);
+const CLOSE_CLASSES: ReadonlySet<string> = new Set([
+  'auth-failed',
+  'session-invalidated',
+  'unsupported-rpc',
+  'protocol-error',
+  'unreachable',
+  'lost',
+  'normal',
+]);
 
 const FATAL_TEXT: Partial<Record<ObsCloseClass, string>> = {
   'auth-failed': 'OBS refused the obs-websocket password (4009): enter the right one',
@@ -32,7 +40,17 @@ export function reconnectNow(tx: Tx): void {
 export function linkUp(tx: Tx): boolean {
   if (tx.ctx.obs.connected) return false;
   cancelTimer(tx, 'obs-reconnect');
-  setObs(tx, { connected: true, output: 'unknown', stopOp: null, userStopping: false, exiting: false, reconnectAttempt: 0, reconnectOp: null, reconnectScheduled: false, fatalClose: null });
+  setObs(tx, {
+    connected: true,
+    output: 'unknown',
+    stopOp: null,
+    userStopping: false,
+    exiting: false,
+    reconnectAttempt: 0,
+    reconnectOp: null,
+    reconnectScheduled: false,
+    fatalClose: null,
+  });
   log(tx, 'info', 'obs-connected', 'connected to OBS');
   return true;
 }
@@ -57,7 +75,10 @@ function scheduleReconnect(tx: Tx, closeClass: ObsCloseClass): boolean {
 /** A close no retry fixes: recorded; null for a normal close (closed on purpose by this side). */
 function fatalClose(tx: Tx, closeClass: ObsCloseClass, code: number | undefined): ErrorInfo | null {
   if (closeClass === 'normal') return null;
-  const why: ErrorInfo = { code: `ObsClose${code ?? ''}`, message: FATAL_TEXT[closeClass] ?? `obs-websocket closed (${closeClass})` };
+  const why: ErrorInfo = {
+    code: `ObsClose${code ?? ''}`,
+    message: FATAL_TEXT[closeClass] ?? `obs-websocket closed (${closeClass})`,
+  };
   setObs(tx, { fatalClose: why });
   return why;
 }
@@ -72,7 +93,12 @@ export function linkDown(tx: Tx, e: Extract<Event, { type: 'obs-disconnected' }>
     return why ? { fatal: why } : 'quiet';
   }
   if (!wasConnected) return 'quiet';
-  log(tx, 'warn', 'obs-disconnected', `connection to OBS lost (${e.code ?? '?'} ${closeClass}${e.reason ? `: ${e.reason}` : ''})`);
+  log(
+    tx,
+    'warn',
+    'obs-disconnected',
+    `connection to OBS lost (${e.code ?? '?'} ${closeClass}${e.reason ? `: ${e.reason}` : ''})`,
+  );
   return 'lost';
 }
 

@@ -47,7 +47,14 @@ export function readSignal(tx: Tx, e: Extract<Event, { type: 'obs-stream-state' 
   }
   if (short === 'stopped') {
     // quitting wins over a STOPPING seen before ExitStarted: an OBS restart must resume supervision
-    const signal: Signal = obs.stopOp !== null ? 'our-stopped' : obs.exiting ? 'exit-stopped' : obs.userStopping ? 'user-stopped' : 'failure-stopped';
+    const signal: Signal =
+      obs.stopOp !== null
+        ? 'our-stopped'
+        : obs.exiting
+          ? 'exit-stopped'
+          : obs.userStopping
+            ? 'user-stopped'
+            : 'failure-stopped';
     setObs(tx, { output: 'stopped', stopOp: null, userStopping: false });
     return signal;
   }
@@ -87,7 +94,10 @@ export function ensureStopped(tx: Tx): 'ready' | 'waiting' {
  * is the outcome), 'already-stopped' (501 OutputNotRunning: "already so", OBS's output is recorded as stopped),
  * or the error it failed with. Any answer clears the stop in flight.
  */
-export function stopAnswer(tx: Tx, e: Extract<Event, { type: 'obs-result' }>): 'not-ours' | 'pending' | 'already-stopped' | { failed: OpError } {
+export function stopAnswer(
+  tx: Tx,
+  e: Extract<Event, { type: 'obs-result' }>,
+): 'not-ours' | 'pending' | 'already-stopped' | { failed: OpError } {
   if (e.opId !== tx.ctx.obs.stopOp) return 'not-ours';
   if (e.ok) return 'pending';
   setObs(tx, { stopOp: null });

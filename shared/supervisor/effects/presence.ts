@@ -41,7 +41,13 @@ export function pollFailed(tx: Tx, e: Extract<ParticipantsResult, { ok: false }>
   const throttled = e.error.kind === 'throttling';
   const p = setPresence(tx, { throttled: throttled ? tx.ctx.presence.throttled + 1 : tx.ctx.presence.throttled });
   const why = throttled ? `throttled (${p.throttled} in a row): polling slower` : 'failed: presence unknown this round';
-  log(tx, 'warn', throttled ? 'poll-throttled' : 'poll-failed', `DescribeChannelParticipants ${why}: ${e.error.code} ${e.error.message}`, requestIdsOf(e.error));
+  log(
+    tx,
+    'warn',
+    throttled ? 'poll-throttled' : 'poll-failed',
+    `DescribeChannelParticipants ${why}: ${e.error.code} ${e.error.message}`,
+    requestIdsOf(e.error),
+  );
   schedulePoll(tx, pace);
 }
 

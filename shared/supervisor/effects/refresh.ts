@@ -27,7 +27,13 @@ export function usableUrl(tx: Tx, url: IngestUrl): boolean {
 }
 
 export function stamp(tx: Tx, url: MintedUrl): IngestUrl {
-  return { requestId: url.requestId, server: url.server, streamKey: url.streamKey, expiresAt: url.expiresAt, mintedAt: tx.now };
+  return {
+    requestId: url.requestId,
+    server: url.server,
+    streamKey: url.streamKey,
+    expiresAt: url.expiresAt,
+    mintedAt: tx.now,
+  };
 }
 
 /** Takes the spare for a (re)start when it is still valid long enough. */
@@ -69,16 +75,24 @@ export function spareAnswered(tx: Tx, e: MintResult, live: boolean): void {
   if (e.ok) {
     const spare = stamp(tx, e.url);
     patchCtx(tx, { spare, refreshFailures: 0 });
-    log(tx, 'info', 'spare-minted', `spare URL ready, valid until ${new Date(spare.expiresAt).toISOString()}`, { requestIds: [spare.requestId] });
+    log(tx, 'info', 'spare-minted', `spare URL ready, valid until ${new Date(spare.expiresAt).toISOString()}`, {
+      requestIds: [spare.requestId],
+    });
     if (live) scheduleRefresh(tx);
     return;
   }
   const failures = tx.ctx.refreshFailures + 1;
   patchCtx(tx, { refreshFailures: failures });
-  log(tx, 'warn', 'spare-mint-failed', `could not mint the spare URL (the stream is untouched): ${e.error.code} ${e.error.message}`, {
-    error: { code: e.error.code, message: e.error.message },
-    ...requestIdsOf(e.error),
-  });
+  log(
+    tx,
+    'warn',
+    'spare-mint-failed',
+    `could not mint the spare URL (the stream is untouched): ${e.error.code} ${e.error.message}`,
+    {
+      error: { code: e.error.code, message: e.error.message },
+      ...requestIdsOf(e.error),
+    },
+  );
   if (live) {
     const c = cfg(tx).refreshBackoff;
     const delay = fullJitterDelay(failures, draw(tx), c) ?? c.capMs;

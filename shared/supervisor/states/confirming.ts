@@ -27,11 +27,17 @@ export const confirming: StateNode<'confirming'> = {
       }
       if (publisherPresent(tx, e)) {
         const ms = tx.now - s.attempt.startedAt;
-        return enterLive(tx, 'confirmed', `publisher present in the channel: live (${ms} ms after ${s.attempt.trigger}, try ${s.attempt.n})`);
+        return enterLive(
+          tx,
+          'confirmed',
+          `publisher present in the channel: live (${ms} ms after ${s.attempt.trigger}, try ${s.attempt.n})`,
+        );
       }
       // not yet in the channel: no count toward a recovery, the confirm timeout decides
       const absentPolls = recordAbsent(tx, false);
-      log(tx, 'debug', 'absent', `publisher not in the channel (${absentPolls}/${cfg(tx).absentPollsToRecover})`, { requestIds: [e.requestId] });
+      log(tx, 'debug', 'absent', `publisher not in the channel (${absentPolls}/${cfg(tx).absentPollsToRecover})`, {
+        requestIds: [e.requestId],
+      });
       schedulePoll(tx, 'fast');
       return polled;
     },

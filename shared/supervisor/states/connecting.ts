@@ -17,7 +17,12 @@ type Connecting = StateOf<'connecting'>;
 /** GetStreamStatus answered: reconcile with the intent. */
 function onStatus(tx: Tx, s: Connecting, e: Extract<Event, { type: 'obs-result' }>): State {
   if (!e.ok) {
-    log(tx, 'warn', 'status-failed', `GetStreamStatus failed (${e.error.code}: ${e.error.message}): asking again after a backoff`);
+    log(
+      tx,
+      'warn',
+      'status-failed',
+      `GetStreamStatus failed (${e.error.code}: ${e.error.message}): asking again after a backoff`,
+    );
     return retryLater(tx, s);
   }
   const data = (e.data ?? {}) as { outputActive?: unknown; outputReconnecting?: unknown };

@@ -17,7 +17,11 @@ type Live = StateOf<'live'>;
 function onLiveSignal(tx: Tx, s: Live, sig: Signal): State {
   switch (sig) {
     case 'failure-stopped':
-      return detect(tx, 'obs-stopped', 'OBS stopped the stream with no STOPPING before it, not asked for (the output failed)');
+      return detect(
+        tx,
+        'obs-stopped',
+        'OBS stopped the stream with no STOPPING before it, not asked for (the output failed)',
+      );
     case 'reconnecting':
       return liveReconnecting(tx, s);
     case 'started':
@@ -37,7 +41,12 @@ function onAbsent(tx: Tx, s: Live, ids: { requestIds: string[] }): State {
   const absentPolls = recordAbsent(tx, counts);
   const n = cfg(tx).absentPollsToRecover;
   if (counts && absentPolls >= n) {
-    return detect(tx, 'publisher-absent', `publisher absent from the channel on ${absentPolls} consecutive polls while OBS streams`, ids.requestIds);
+    return detect(
+      tx,
+      'publisher-absent',
+      `publisher absent from the channel on ${absentPolls} consecutive polls while OBS streams`,
+      ids.requestIds,
+    );
   }
   log(tx, 'info', 'absent', `publisher not in the channel (${absentPolls}/${n})`, ids);
   // an absence that counts is re-checked at the confirming pace, not a whole interval later: a silent removal is

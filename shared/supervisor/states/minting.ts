@@ -14,10 +14,16 @@ function onMinted(tx: Tx, s: Minting, e: Extract<Event, { type: 'mint-result' }>
   if (!e.ok) return attemptFailed(tx, s, 'mint-failed', e.error);
   const url = stamp(tx, e.url);
   if (!usableUrl(tx, url)) {
-    const error = { code: 'UrlAlreadyExpiring', message: `the minted URL expires at ${new Date(url.expiresAt).toISOString()}: check the clock and ExpireTime`, requestId: url.requestId };
+    const error = {
+      code: 'UrlAlreadyExpiring',
+      message: `the minted URL expires at ${new Date(url.expiresAt).toISOString()}: check the clock and ExpireTime`,
+      requestId: url.requestId,
+    };
     return attemptFailed(tx, s, 'mint-failed', error);
   }
-  log(tx, 'info', 'minted', `URL minted, valid until ${new Date(url.expiresAt).toISOString()}`, { requestIds: [url.requestId] });
+  log(tx, 'info', 'minted', `URL minted, valid until ${new Date(url.expiresAt).toISOString()}`, {
+    requestIds: [url.requestId],
+  });
   return toConfiguring(tx, s.attempt, url);
 }
 

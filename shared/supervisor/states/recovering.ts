@@ -25,7 +25,12 @@ export const recovering: StateNode<'recovering'> = {
       if (stop) return stop;
       // OBS streams again while we wait (a late STARTED, or its own reconnect won): confirm instead of restarting
       if (sig !== 'started' && sig !== 'reconnected') return s;
-      log(tx, 'info', 'obs-streaming-again', 'OBS streams again while we waited to retry: confirming presence instead of restarting');
+      log(
+        tx,
+        'info',
+        'obs-streaming-again',
+        'OBS streams again while we waited to retry: confirming presence instead of restarting',
+      );
       return toConfirming(tx, s.attempt);
     },
     'timer:retry': retryAttempt,

@@ -24,7 +24,12 @@ export const root: Handlers<State> = {
   },
   'obs-exit-started': (tx, s) => {
     setObs(tx, { exiting: true });
-    log(tx, 'info', 'obs-exiting', 'OBS is quitting: its STOPPING/STOPPED are not a user stop; supervision resumes when it is back');
+    log(
+      tx,
+      'info',
+      'obs-exiting',
+      'OBS is quitting: its STOPPING/STOPPED are not a user stop; supervision resumes when it is back',
+    );
     return s;
   },
   'obs-connected': (tx, s) => {

@@ -13,7 +13,12 @@ type Starting = StateOf<'starting'>;
 function onStartResult(tx: Tx, s: Starting, e: Extract<Event, { type: 'obs-result' }>): State {
   if (e.ok) return s; // says nothing: the outcome is the STARTED or STOPPED event
   if (e.error.status === ObsRequestStatus.OutputRunning) {
-    log(tx, 'info', 'start-already-running', 'StartStream: 500 OutputRunning, OBS already streams: confirming presence');
+    log(
+      tx,
+      'info',
+      'start-already-running',
+      'StartStream: 500 OutputRunning, OBS already streams: confirming presence',
+    );
     return toConfirming(tx, s.attempt);
   }
   // no request status (deadline, closed socket): the start may be under way; its event or start-timeout decides
@@ -31,7 +36,11 @@ export const starting: StateNode<'starting'> = {
       const stop = obsStopSignal(tx, sig);
       if (stop) return stop;
       if (sig === 'started' || sig === 'reconnected') return toConfirming(tx, s.attempt);
-      if (sig === 'failure-stopped') return attemptFailed(tx, s, 'start-failed', { code: 'StartFailed', message: 'OBS could not connect to the ingest (STOPPED without STARTED)' });
+      if (sig === 'failure-stopped')
+        return attemptFailed(tx, s, 'start-failed', {
+          code: 'StartFailed',
+          message: 'OBS could not connect to the ingest (STOPPED without STARTED)',
+        });
       return s;
     },
     'obs-result': (tx, s, e) => {

@@ -29,7 +29,8 @@ function onSignal(tx: Tx, s: Stopping, sig: Signal): State {
 /** Stop was pressed while our StartStream was out, and OBS answered it with an error. */
 function onStartAnswer(tx: Tx, s: Stopping, error: OpError): State {
   if (error.status === undefined) return s; // deadline or closed socket: the start may be under way; its event decides
-  if (error.status !== ObsRequestStatus.OutputRunning) return stoppedByUser(tx, s.reason, 'stopped by the user (OBS had refused the start)');
+  if (error.status !== ObsRequestStatus.OutputRunning)
+    return stoppedByUser(tx, s.reason, 'stopped by the user (OBS had refused the start)');
   setObs(tx, { output: 'started' }); // it streams already: stop it
   if (tx.ctx.obs.stopOp === null) sendStop(tx);
   return s;
@@ -53,7 +54,12 @@ export const stopping: StateNode<'stopping'> = {
     },
     'obs-result': (tx, s, e) => {
       const stop = stopAnswer(tx, e);
-      if (typeof stop === 'object') return stoppedByUser(tx, s.reason, `StopStream failed (${stop.failed.code}: ${stop.failed.message}); supervision ended anyway`);
+      if (typeof stop === 'object')
+        return stoppedByUser(
+          tx,
+          s.reason,
+          `StopStream failed (${stop.failed.code}: ${stop.failed.message}); supervision ended anyway`,
+        );
       if (stop === 'already-stopped') return onSignal(tx, s, 'our-stopped');
       if (stop === 'pending') return s; // the outcome is the STOPPED event
       return e.opId === s.startOp && !e.ok ? onStartAnswer(tx, s, e.error) : s;

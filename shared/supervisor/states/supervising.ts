@@ -14,7 +14,12 @@ type Supervising = StateOf<SupervisingKind>;
 
 function ignoreGoLive(how: 'go-live' | 'resume') {
   return (tx: Tx, s: Supervising): State => {
-    log(tx, 'info', `${how}-ignored`, `${how} while ${s.kind}: already supervising (Go live is locked until the outcome)`);
+    log(
+      tx,
+      'info',
+      `${how}-ignored`,
+      `${how} while ${s.kind}: already supervising (Go live is locked until the outcome)`,
+    );
     return s;
   };
 }

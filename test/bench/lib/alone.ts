@@ -19,14 +19,16 @@ export interface AloneKick {
 /** Kick while OBS alone streams; it reconnects to the same (valid) URL by itself. */
 export async function aloneKick(rig: BenchRig, channel: ChannelSettings): Promise<AloneKick> {
   const st = await rig.observer.call('GetStreamStatus');
-  if (!st.outputActive || st.outputReconnecting || !rig.listed(channel.appId, channel.channelId, channel.userId)) await rig.manualGoLive(channel);
+  if (!st.outputActive || st.outputReconnecting || !rig.listed(channel.appId, channel.channelId, channel.userId))
+    await rig.manualGoLive(channel);
   await sleep(800);
   rig.obsEvents.mark();
   rig.sbEvents.mark();
   const t0 = Date.now();
   if (rig.sb.faults.kick(ref(channel)) !== 1) throw new Error('kick: no live session');
   const off = await rig.nextState([S.RECONNECTING, S.STOPPED]);
-  if (off.event.outputState !== S.RECONNECTING) throw new Error('OBS stopped instead of reconnecting: is its auto-reconnect on?');
+  if (off.event.outputState !== S.RECONNECTING)
+    throw new Error('OBS stopped instead of reconnecting: is its auto-reconnect on?');
   const back = await rig.nextAccepted(channel.userId, 60_000);
   const on = await rig.nextState([S.RECONNECTED, S.STARTED], 10_000);
   return { detected: off.at - t0, gap: on.at - off.at, back: back.at - t0 };
@@ -41,7 +43,11 @@ export interface AloneNever {
 }
 
 /** Silent removal with OBS alone: OBS keeps pushing bytes and never learns it is out of the channel. */
-export async function aloneSilentRemoval(rig: BenchRig, channel: ChannelSettings, windowMs: number): Promise<AloneNever> {
+export async function aloneSilentRemoval(
+  rig: BenchRig,
+  channel: ChannelSettings,
+  windowMs: number,
+): Promise<AloneNever> {
   const st = await rig.observer.call('GetStreamStatus');
   if (!st.outputActive || st.outputReconnecting) await rig.manualGoLive(channel);
   rig.obsEvents.mark();
@@ -51,7 +57,12 @@ export async function aloneSilentRemoval(rig: BenchRig, channel: ChannelSettings
   await sleep(windowMs);
   const after = await rig.observer.call('GetStreamStatus');
   const back = rig.listed(channel.appId, channel.channelId, channel.userId);
-  const result = { back, windowMs, states: rig.obsEvents.sinceMark().map((e) => short(e.outputState)), obsActive: after.outputActive && after.outputBytes > before.outputBytes };
+  const result = {
+    back,
+    windowMs,
+    states: rig.obsEvents.sinceMark().map((e) => short(e.outputState)),
+    obsActive: after.outputActive && after.outputBytes > before.outputBytes,
+  };
   await rig.stopStream();
   return result;
 }
@@ -73,7 +84,11 @@ export interface AloneExpired {
  * The URL OBS streams with expires (the cloud's clock moved past it), then the RTMP is cut: OBS retries the same
  * expired key until its MaxRetries; every publish is refused. Observed for `windowMs`, then stopped.
  */
-export async function aloneExpiredKick(rig: BenchRig, channel: ChannelSettings, windowMs: number): Promise<AloneExpired> {
+export async function aloneExpiredKick(
+  rig: BenchRig,
+  channel: ChannelSettings,
+  windowMs: number,
+): Promise<AloneExpired> {
   await rig.stopStream();
   await rig.manualGoLive(channel);
   await sleep(800);
@@ -85,10 +100,15 @@ export async function aloneExpiredKick(rig: BenchRig, channel: ChannelSettings, 
     const t0 = Date.now();
     if (rig.sb.faults.kick(ref(channel)) !== 1) throw new Error('kick: no live session');
     let backAt: number | undefined;
-    await waitFor(() => {
-      backAt ??= rig.sbEvents.sinceMark().some((e) => e.type === 'publish-accepted' && e.userId === channel.userId) ? Date.now() : undefined;
-      return backAt !== undefined;
-    }, { what: 'back', timeoutMs: windowMs, intervalMs: 50 }).catch(() => undefined);
+    await waitFor(
+      () => {
+        backAt ??= rig.sbEvents.sinceMark().some((e) => e.type === 'publish-accepted' && e.userId === channel.userId)
+          ? Date.now()
+          : undefined;
+        return backAt !== undefined;
+      },
+      { what: 'back', timeoutMs: windowMs, intervalMs: 50 },
+    ).catch(() => undefined);
     const refusals = rig.sbEvents.entries.filter((e) => e.at >= t0 && e.event.type === 'publish-rejected');
     const states = rig.obsEvents.sinceMark().map((e) => short(e.outputState));
     return {

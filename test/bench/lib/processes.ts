@@ -27,7 +27,23 @@ export async function cliGoLive(rig: BenchRig, userId: string): Promise<CliGoLiv
   await rig.idle();
   const home = mkdtempSync(join(tmpdir(), 'artc-bench-run-'));
   rig.obsEvents.mark();
-  const args = ['run', '--sandbox', '--json', '--app-id', 'benchApp', '--channel-id', 'cli-room', '--user-id', userId, '--display-name', 'Bench', '--obs-url', rig.obs.url, '--obs-password', rig.obs.password];
+  const args = [
+    'run',
+    '--sandbox',
+    '--json',
+    '--app-id',
+    'benchApp',
+    '--channel-id',
+    'cli-room',
+    '--user-id',
+    userId,
+    '--display-name',
+    'Bench',
+    '--obs-url',
+    rig.obs.url,
+    '--obs-password',
+    rig.obs.password,
+  ];
   const t0 = Date.now();
   const run = spawnCli(args, cleanEnv(home));
   let firstLine: number | undefined;
@@ -38,7 +54,11 @@ export async function cliGoLive(rig: BenchRig, userId: string): Promise<CliGoLiv
     if (sandboxUp === undefined && d.toString().includes('sandbox cloud on')) sandboxUp = Date.now();
   });
   try {
-    await run.waitForLine(jsonLine<{ state: string }>((o) => o.state === 'live'), 'state live', 30_000);
+    await run.waitForLine(
+      jsonLine<{ state: string }>((o) => o.state === 'live'),
+      'state live',
+      30_000,
+    );
     const live = Date.now();
     const started = rig.obsEvents.entries.find((e) => e.at >= t0 && e.event.outputState === S.STARTED);
     if (!started || firstLine === undefined || sandboxUp === undefined) throw new Error('missing a timestamp');
@@ -71,7 +91,14 @@ function vmRssMb(pid: number): number {
 export async function helperColdStart(mode: 'cloud' | 'sandbox'): Promise<ColdStart> {
   const home = mkdtempSync(join(tmpdir(), 'artc-bench-serve-'));
   const port = await freePort();
-  const extra = mode === 'cloud' ? { ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAIbenchbenchbenchbench', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'bench-secret-bench-secret-bench', ALIBABA_CLOUD_LIVE_ENDPOINT: `http://127.0.0.1:${await freePort()}` } : {};
+  const extra =
+    mode === 'cloud'
+      ? {
+          ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAIbenchbenchbenchbench',
+          ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'bench-secret-bench-secret-bench',
+          ALIBABA_CLOUD_LIVE_ENDPOINT: `http://127.0.0.1:${await freePort()}`,
+        }
+      : {};
   const args = ['serve', '--port', String(port), ...(mode === 'sandbox' ? ['--sandbox'] : [])];
   const t0 = Date.now();
   const p = spawnCli(args, cleanEnv(home, extra));

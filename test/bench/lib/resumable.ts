@@ -30,7 +30,10 @@ export interface ResumableOptions {
 }
 
 /** `go-live`: Go live on `channel` (the intent is saved); `resume`: read intent.json and resume if it says live. */
-export async function startSupervisor(o: ResumableOptions, how: { goLive: ChannelSettings } | { resume: true }): Promise<Resumable> {
+export async function startSupervisor(
+  o: ResumableOptions,
+  how: { goLive: ChannelSettings } | { resume: true },
+): Promise<Resumable> {
   const obs = nodeObs(o.obsUrl, o.obsPassword, (m) => o.log(`obs: ${m}`));
   const store = intentStore(o.configDir, o.log);
   const log = new ActionLog({ capacity: 2000 });
@@ -38,10 +41,19 @@ export async function startSupervisor(o: ResumableOptions, how: { goLive: Channe
     obs: obs.port,
     api: cloudPort(o.client),
     intent: { save: async (intent) => void (await store.write(intent)) },
-    lease: helperLease({ configDir: o.configDir, holder: `soak-${process.pid}-${randomBytes(3).toString('hex')}`, obsUrl: o.obsUrl, ttlMs: 30_000, log: o.log }),
+    lease: helperLease({
+      configDir: o.configDir,
+      holder: `soak-${process.pid}-${randomBytes(3).toString('hex')}`,
+      obsUrl: o.obsUrl,
+      ttlMs: 30_000,
+      log: o.log,
+    }),
     clock: { now: Date.now },
     random: Math.random,
-    timers: { setTimer: (fn, ms) => setTimeout(fn, ms), clearTimer: (h) => clearTimeout(h as ReturnType<typeof setTimeout>) },
+    timers: {
+      setTimer: (fn, ms) => setTimeout(fn, ms),
+      clearTimer: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+    },
     config: o.config,
     log,
   });
@@ -50,7 +62,8 @@ export async function startSupervisor(o: ResumableOptions, how: { goLive: Channe
   if ('goLive' in how) runner.goLive(how.goLive);
   else {
     const intent = await store.read();
-    if (!intent.shouldBeLive || !intent.channel) throw new Error(`intent.json does not say live: ${JSON.stringify(intent)}`);
+    if (!intent.shouldBeLive || !intent.channel)
+      throw new Error(`intent.json does not say live: ${JSON.stringify(intent)}`);
     runner.resume(intent.channel);
   }
   return {

@@ -14,7 +14,12 @@ import { LiveApiClient } from '../../../script/cloud/api-client.js';
 import { supervise, type Supervision } from '../../../script/run/supervise.js';
 import { startSandbox, type SandboxEvent, type SandboxHandle } from '../../../script/sandbox/index.js';
 import type { ChannelSettings } from '../../../shared/api-routes.js';
-import { classifyRequestError, ObsClient, type ObsOutputState, type StreamStateChanged } from '../../../shared/obs-client.js';
+import {
+  classifyRequestError,
+  ObsClient,
+  type ObsOutputState,
+  type StreamStateChanged,
+} from '../../../shared/obs-client.js';
 import type { Config, LogEntry, Snapshot } from '../../../shared/supervisor/index.js';
 import { startObs, type ObsHandle, type StartObsOptions } from '../../helpers/obs-rig.js';
 import { EventLog, waitFor } from '../../helpers/wait-for.js';
@@ -71,7 +76,12 @@ export class BenchRig {
       startObs(obsOpts),
     ]);
     this.api = new LiveApiClient({ endpoint: this.sb.endpoint, credentials: this.sb.credentials, timeoutMs: 5_000 });
-    this.observer = new ObsClient({ createSocket: () => new JsonOBSWebSocket(), callTimeoutMs: 5_000, connectTimeoutMs: 10_000, warn: (m) => this.warnings.push(m) });
+    this.observer = new ObsClient({
+      createSocket: () => new JsonOBSWebSocket(),
+      callTimeoutMs: 5_000,
+      connectTimeoutMs: 10_000,
+      warn: (m) => this.warnings.push(m),
+    });
     this.observer.on('StreamStateChanged', (e) => this.obsEvents.push(e));
     await this.observer.connect(this.obs.url, this.obs.password);
     return this;
@@ -83,11 +93,16 @@ export class BenchRig {
 
   /** OBS's auto-reconnect for the next StartStream (OBS reads the profile at each start), read back. */
   async setObsReconnect(r: { enabled: boolean; retryDelaySec: number; maxRetries: number }): Promise<void> {
-    const values = { Reconnect: r.enabled ? 'true' : 'false', RetryDelay: String(r.retryDelaySec), MaxRetries: String(r.maxRetries) };
+    const values = {
+      Reconnect: r.enabled ? 'true' : 'false',
+      RetryDelay: String(r.retryDelaySec),
+      MaxRetries: String(r.maxRetries),
+    };
     for (const [parameterName, parameterValue] of Object.entries(values)) {
       await this.observer.call('SetProfileParameter', { parameterCategory: 'Output', parameterName, parameterValue });
       const back = await this.observer.call('GetProfileParameter', { parameterCategory: 'Output', parameterName });
-      if (back.parameterValue !== parameterValue) throw new Error(`OBS kept Output/${parameterName}=${back.parameterValue}, not ${parameterValue}`);
+      if (back.parameterValue !== parameterValue)
+        throw new Error(`OBS kept Output/${parameterName}=${back.parameterValue}, not ${parameterValue}`);
     }
   }
 
@@ -120,16 +135,24 @@ export class BenchRig {
 
   /** Next OBS stream state among `states` after the cursor. */
   nextState(states: readonly string[], timeoutMs = 20_000) {
-    return this.obsEvents.next((e) => states.includes(e.outputState), { what: states.map(short).join(' or '), timeoutMs });
+    return this.obsEvents.next((e) => states.includes(e.outputState), {
+      what: states.map(short).join(' or '),
+      timeoutMs,
+    });
   }
 
   /** The user's publish accepted (listed in the channel) after the cursor. */
   nextAccepted(userId: string, timeoutMs = 20_000) {
-    return this.sbEvents.next((e) => e.type === 'publish-accepted' && e.userId === userId, { what: `${userId} accepted`, timeoutMs });
+    return this.sbEvents.next((e) => e.type === 'publish-accepted' && e.userId === userId, {
+      what: `${userId} accepted`,
+      timeoutMs,
+    });
   }
 
   listed(appId: string, channelId: string, userId: string): boolean {
-    return this.sb.stats().publishers.some((p) => p.appId === appId && p.channelId === channelId && p.userId === userId && p.listed);
+    return this.sb
+      .stats()
+      .publishers.some((p) => p.appId === appId && p.channelId === channelId && p.userId === userId && p.listed);
   }
 
   creates(): number {
@@ -140,24 +163,39 @@ export class BenchRig {
   async stopStream(): Promise<void> {
     const st = await this.observer.call('GetStreamStatus');
     if (st.outputActive || st.outputReconnecting) {
-      const err = await this.observer.call('StopStream').then(() => undefined, (e: unknown) => e);
+      const err = await this.observer.call('StopStream').then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       if (err !== undefined && classifyRequestError(err).kind !== 'already-so') throw err;
     }
     await this.idle();
   }
 
   async idle(): Promise<void> {
-    await waitFor(async () => {
-      const s = await this.observer.call('GetStreamStatus');
-      return !s.outputActive && !s.outputReconnecting;
-    }, { what: 'OBS output inactive', timeoutMs: 20_000 });
+    await waitFor(
+      async () => {
+        const s = await this.observer.call('GetStreamStatus');
+        return !s.outputActive && !s.outputReconnecting;
+      },
+      { what: 'OBS output inactive', timeoutMs: 20_000 },
+    );
   }
 
   /** Go live without the supervisor (OBS alone): mint, rtmp_custom, StartStream, STARTED, accepted. */
   async manualGoLive(channel: ChannelSettings): Promise<void> {
     await this.idle();
-    const url = await this.api.createRoomRealTimeStreamAddress({ AppId: channel.appId, ChannelId: channel.channelId, UserId: channel.userId, DisplayName: channel.displayName, ...(channel.expireTime ? { ExpireTime: channel.expireTime } : {}) });
-    await this.observer.call('SetStreamServiceSettings', { streamServiceType: 'rtmp_custom', streamServiceSettings: { server: url.server, key: url.streamKey, use_auth: false } });
+    const url = await this.api.createRoomRealTimeStreamAddress({
+      AppId: channel.appId,
+      ChannelId: channel.channelId,
+      UserId: channel.userId,
+      DisplayName: channel.displayName,
+      ...(channel.expireTime ? { ExpireTime: channel.expireTime } : {}),
+    });
+    await this.observer.call('SetStreamServiceSettings', {
+      streamServiceType: 'rtmp_custom',
+      streamServiceSettings: { server: url.server, key: url.streamKey, use_auth: false },
+    });
     this.obsEvents.mark();
     this.sbEvents.mark();
     await this.observer.call('StartStream');

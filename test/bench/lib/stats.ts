@@ -43,7 +43,12 @@ export function summarize(samples: readonly number[]): Summary {
 
 function fmt(v: number | null, unit: Figure['unit']): string {
   if (v === null) return '–';
-  if (unit === 'ms') return v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${Math.round(v)} ms`;
+  if (unit === 'ms')
+    return v >= 10_000
+      ? `${(v / 1000).toFixed(1)} s`
+      : v >= 1000
+        ? `${(v / 1000).toFixed(2)} s`
+        : `${Math.round(v)} ms`;
   if (unit === 'B') return `${(v / 1024).toFixed(1)} KB`;
   if (unit === 'MB') return `${v.toFixed(1)} MB`;
   return Number.isInteger(v) ? String(v) : v.toFixed(1);
@@ -51,12 +56,15 @@ function fmt(v: number | null, unit: Figure['unit']): string {
 
 export function tableRow(f: Figure): string {
   const s = summarize(f.samples);
-  const cells = f.text !== undefined ? [f.text, '', String(s.n)] : [fmt(s.median, f.unit), fmt(s.p90, f.unit), String(s.n)];
+  const cells =
+    f.text !== undefined ? [f.text, '', String(s.n)] : [fmt(s.median, f.unit), fmt(s.p90, f.unit), String(s.n)];
   return `| ${f.label} | ${cells.join(' | ')} | ${f.target ?? ''} | ${f.note ?? ''} |`;
 }
 
 export function markdownTable(figures: readonly Figure[]): string {
-  return ['| figure | median | p90 | n | target | note |', '|---|---|---|---|---|---|', ...figures.map(tableRow)].join('\n');
+  return ['| figure | median | p90 | n | target | note |', '|---|---|---|---|---|---|', ...figures.map(tableRow)].join(
+    '\n',
+  );
 }
 
 export interface Machine {
@@ -70,7 +78,15 @@ export interface Machine {
 }
 
 export function machine(obsVersion: string, os = 'Debian 12'): Machine {
-  return { cores: cpus().length, cpu: cpus()[0]?.model ?? '?', memGiB: Math.round(totalmem() / 2 ** 30), node: process.version, kernel: release(), os, obs: obsVersion };
+  return {
+    cores: cpus().length,
+    cpu: cpus()[0]?.model ?? '?',
+    memGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    kernel: release(),
+    os,
+    obs: obsVersion,
+  };
 }
 
 export interface Report {

@@ -21,10 +21,15 @@ function markAll(rig: BenchRig, s?: Sup): void {
 
 /** live, the spare minted and no mint in flight: a recovery from here is the steady-state one */
 export async function settled(s: Sup, timeoutMs = 20_000): Promise<void> {
-  await waitFor(() => {
-    const st = s.sup.runner.state;
-    return st.kind === 'live' && st.ctx.spare !== null && st.ctx.refreshOp === null && st.ctx.presence.status === 'present';
-  }, { what: 'live with a spare URL', timeoutMs, intervalMs: 20 });
+  await waitFor(
+    () => {
+      const st = s.sup.runner.state;
+      return (
+        st.kind === 'live' && st.ctx.spare !== null && st.ctx.refreshOp === null && st.ctx.presence.status === 'present'
+      );
+    },
+    { what: 'live with a spare URL', timeoutMs, intervalMs: 20 },
+  );
 }
 
 export interface GoLiveTimes {
@@ -35,7 +40,11 @@ export interface GoLiveTimes {
 }
 
 /** `run`'s path: a new supervisor (it connects to obs-websocket first) -> STARTED, present, live. Stops after. */
-export async function goLiveCommand(rig: BenchRig, channel: ChannelSettings, config: Partial<Config> = {}): Promise<GoLiveTimes> {
+export async function goLiveCommand(
+  rig: BenchRig,
+  channel: ChannelSettings,
+  config: Partial<Config> = {},
+): Promise<GoLiveTimes> {
   await rig.idle();
   markAll(rig);
   const c0 = rig.creates();
@@ -91,10 +100,18 @@ function firstObsAfter(rig: BenchRig, t0: number): number {
 }
 
 /** Waits for the recovery that follows a fault at t0, until the spare is minted again. */
-async function recovery(rig: BenchRig, s: Sup, channel: ChannelSettings, t0: number, c0: number, detectionAt: () => Promise<number>): Promise<RecoveryTimes> {
+async function recovery(
+  rig: BenchRig,
+  s: Sup,
+  channel: ChannelSettings,
+  t0: number,
+  c0: number,
+  detectionAt: () => Promise<number>,
+): Promise<RecoveryTimes> {
   try {
     const r = await recoveryOf(rig, s, channel, t0, c0, detectionAt);
-    if (r.back > SLOW_MS) console.log(`[bench] slow recovery (${r.back} ms), kept in the figures:\n${explain(rig, s, t0)}`);
+    if (r.back > SLOW_MS)
+      console.log(`[bench] slow recovery (${r.back} ms), kept in the figures:\n${explain(rig, s, t0)}`);
     return r;
   } catch (e) {
     throw new Error(`${(e as Error).message}\n${explain(rig, s, t0)}`);
@@ -104,14 +121,35 @@ async function recovery(rig: BenchRig, s: Sup, channel: ChannelSettings, t0: num
 /** The supervisor's log, OBS's states and the sandbox's log since t0: attached to a failed repetition. */
 export function explain(rig: BenchRig, s: Sup, t0: number): string {
   const hh = (t: number) => new Date(t).toISOString().slice(11, 23);
-  const sup = s.entries.entries.filter((e) => e.at >= t0 - 50).map((e) => `  ${hh(e.event.at)} ${(e.event.state ?? '').padEnd(12)} ${e.event.level} ${e.event.reason}: ${e.event.message}`);
-  const obs = rig.obsEvents.entries.filter((e) => e.at >= t0 - 50).map((e) => `${hh(e.at)} ${e.event.outputState.replace('OBS_WEBSOCKET_OUTPUT_', '')}`);
+  const sup = s.entries.entries
+    .filter((e) => e.at >= t0 - 50)
+    .map(
+      (e) =>
+        `  ${hh(e.event.at)} ${(e.event.state ?? '').padEnd(12)} ${e.event.level} ${e.event.reason}: ${e.event.message}`,
+    );
+  const obs = rig.obsEvents.entries
+    .filter((e) => e.at >= t0 - 50)
+    .map((e) => `${hh(e.at)} ${e.event.outputState.replace('OBS_WEBSOCKET_OUTPUT_', '')}`);
   const since = new Date(t0 - 50).toISOString();
   const sb = rig.sbLog.filter((l) => l >= since).slice(-20);
-  return [`supervisor log:`, ...sup.slice(-60), `OBS: ${obs.join(', ')}`, 'sandbox:', ...sb.map((l) => `  ${l}`), ...rig.warnings.slice(-5).map((w) => `warning: ${w}`)].join('\n');
+  return [
+    `supervisor log:`,
+    ...sup.slice(-60),
+    `OBS: ${obs.join(', ')}`,
+    'sandbox:',
+    ...sb.map((l) => `  ${l}`),
+    ...rig.warnings.slice(-5).map((w) => `warning: ${w}`),
+  ].join('\n');
 }
 
-async function recoveryOf(rig: BenchRig, s: Sup, channel: ChannelSettings, t0: number, c0: number, detectionAt: () => Promise<number>): Promise<RecoveryTimes> {
+async function recoveryOf(
+  rig: BenchRig,
+  s: Sup,
+  channel: ChannelSettings,
+  t0: number,
+  c0: number,
+  detectionAt: () => Promise<number>,
+): Promise<RecoveryTimes> {
   const det = await s.next((e) => e.recovery !== undefined, 'a recovery', 30_000);
   const detected = await detectionAt();
   const off = await rig.nextState([S.RECONNECTING, S.STOPPED]);
@@ -141,10 +179,14 @@ export async function kick(rig: BenchRig, s: Sup, channel: ChannelSettings): Pro
 }
 
 /** Silent removal: unlisted while the RTMP session stays up; only the participants poll can notice. */
-export async function silentRemoval(rig: BenchRig, s: Sup, channel: ChannelSettings): Promise<RecoveryTimes & { polls: number }> {
+export async function silentRemoval(
+  rig: BenchRig,
+  s: Sup,
+  channel: ChannelSettings,
+): Promise<RecoveryTimes & { polls: number }> {
   await settled(s);
   // start at a random phase of the poll cycle, as a real removal would
-  await sleep(200 + Math.random() * (s.sup.runner.state.ctx.config.pollIntervalMs));
+  await sleep(200 + Math.random() * s.sup.runner.state.ctx.config.pollIntervalMs);
   await settled(s);
   markAll(rig, s);
   const c0 = rig.creates();
@@ -152,8 +194,17 @@ export async function silentRemoval(rig: BenchRig, s: Sup, channel: ChannelSetti
   const t0 = Date.now();
   if (rig.sb.faults.remove(ref(channel)) !== 1) throw new Error('remove: nobody listed');
   const entries = s.entries;
-  const r = await recovery(rig, s, channel, t0, c0, async () => entries.entries.find((e) => e.at >= t0 && e.event.recovery !== undefined)!.at);
-  const polls = rig.apiCalls.slice(calls0).filter((c) => c.action === 'DescribeChannelParticipants' && c.at <= t0 + r.detected).length;
+  const r = await recovery(
+    rig,
+    s,
+    channel,
+    t0,
+    c0,
+    async () => entries.entries.find((e) => e.at >= t0 && e.event.recovery !== undefined)!.at,
+  );
+  const polls = rig.apiCalls
+    .slice(calls0)
+    .filter((c) => c.action === 'DescribeChannelParticipants' && c.at <= t0 + r.detected).length;
   return { ...r, polls };
 }
 
@@ -161,7 +212,11 @@ export async function silentRemoval(rig: BenchRig, s: Sup, channel: ChannelSetti
  * The URL OBS uses expires (real time: short ExpireTime), then the RTMP is cut: OBS's own retry would present
  * the expired key; the supervisor takes over with its spare.
  */
-export async function expiredThenKick(rig: BenchRig, s: Sup, channel: ChannelSettings): Promise<RecoveryTimes & { waitedMs: number }> {
+export async function expiredThenKick(
+  rig: BenchRig,
+  s: Sup,
+  channel: ChannelSettings,
+): Promise<RecoveryTimes & { waitedMs: number }> {
   await settled(s, 30_000);
   const url = s.sup.runner.state.ctx.url;
   if (!url) throw new Error('no current URL');
@@ -179,7 +234,11 @@ export async function expiredThenKick(rig: BenchRig, s: Sup, channel: ChannelSet
 }
 
 /** Healthy stream: API calls of both operations over `ms`, and the intervals between participants polls. */
-export async function healthyCalls(rig: BenchRig, s: Sup, ms: number): Promise<{ perMinute: Record<string, number>; pollGaps: number[]; total: number }> {
+export async function healthyCalls(
+  rig: BenchRig,
+  s: Sup,
+  ms: number,
+): Promise<{ perMinute: Record<string, number>; pollGaps: number[]; total: number }> {
   await settled(s);
   const from = Date.now();
   const i0 = rig.apiCalls.length;
@@ -196,7 +255,11 @@ export async function healthyCalls(rig: BenchRig, s: Sup, ms: number): Promise<{
  * The cloud's clock jumps past every URL issued so far (current and spare), then the RTMP is cut: the supervisor's
  * spare looks valid by its own clock but is refused; the failed try is followed by a fresh Create.
  */
-export async function shiftedThenKick(rig: BenchRig, s: Sup, channel: ChannelSettings): Promise<RecoveryTimes & { refused: number }> {
+export async function shiftedThenKick(
+  rig: BenchRig,
+  s: Sup,
+  channel: ChannelSettings,
+): Promise<RecoveryTimes & { refused: number }> {
   await settled(s, 30_000);
   await sleep(500);
   // forward only (the caller undoes the total): a spare minted during an earlier shift must be expired too
@@ -212,6 +275,14 @@ export async function shiftedThenKick(rig: BenchRig, s: Sup, channel: ChannelSet
     const live = await s.next((e) => e.to === 'live', 'live again', 30_000);
     await settled(s);
     const refused = rig.sbEvents.sinceMark().filter((e) => e.type === 'publish-rejected').length;
-    return { detected: firstObsAfter(rig, t0) - t0, gap: NaN, back: back.at - t0, confirmed: live.at - t0, creates: rig.creates() - c0, recovery: det.event.recovery ?? '?', refused };
+    return {
+      detected: firstObsAfter(rig, t0) - t0,
+      gap: NaN,
+      back: back.at - t0,
+      confirmed: live.at - t0,
+      creates: rig.creates() - c0,
+      recovery: det.event.recovery ?? '?',
+      refused,
+    };
   }
 }
