@@ -1,13 +1,15 @@
 /**
  * Binds the shared supervisor (shared/supervisor: pure `step` + `SupervisorRunner`) to the dock: its ports
- * (OBS through the shared ObsClient, mint/participants/intent/lease through the helper API) and the ObsClient's
- * events as supervisor events. The dock reads the runner's `Snapshot` as it is.
+ * (OBS through the shared binding, shared/obs-binding.ts, as `run` binds it; mint/participants/intent/lease
+ * through the helper API) and the ObsClient's events as supervisor events. The dock reads the runner's
+ * `Snapshot` as it is.
  *
  * The snapshot's `url` is the pair set into OBS (Server / Stream key, with its expiry and RequestId); the Stream
  * key panel shows the key masked. The supervisor never writes the key into its log.
  */
 import type { IntentBody } from '../../../shared/api-routes.js';
 import { SupervisorRunner, type ApiPort, type LeasePort } from '../../../shared/supervisor/index.js';
+import { bindObsEvents, obsPort, realTimers } from '../../../shared/obs-binding.js';
 import { createStore } from '../lib/store.js';
 import type { SupervisorEnv } from './create-model.js';
 import type { SupervisorHandle } from './supervisor-port.js';
@@ -16,35 +18,15 @@ import type { SupervisorHandle } from './supervisor-port.js';
 export const LEASE_TTL_MS = 15_000;
 
 export function createSupervisorAdapter(env: SupervisorEnv): SupervisorHandle {
-  const { obs } = env;
   const runner = new SupervisorRunner({
-    obs: {
-      call: (requestType, data) => obs.call(requestType as 'GetStreamStatus', data as undefined),
-      reconnect: () => env.reconnectObs(),
-    },
+    obs: obsPort(env.obs, () => env.reconnectObs()),
     ...helperPorts(env),
     clock: { now: env.now },
     random: env.random,
-    timers: {
-      setTimer: (fn, ms) => setTimeout(fn, ms),
-      clearTimer: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
-    },
+    timers: realTimers,
   });
-
   const store = createStore(runner.snapshot());
-  const offs = [
-    runner.subscribe((snap) => store.set(snap)),
-    obs.on('connected', () => runner.dispatch({ type: 'obs-connected' })),
-    obs.on('closed', (e) =>
-      runner.dispatch({ type: 'obs-disconnected', code: e.code, reason: e.reason, closeClass: e.classification }),
-    ),
-    obs.on('StreamStateChanged', (e) =>
-      runner.dispatch({ type: 'obs-stream-state', outputState: e.outputState, outputActive: e.outputActive }),
-    ),
-    obs.on('ExitStarted', () => runner.dispatch({ type: 'obs-exit-started' })),
-  ];
-  if (obs.state === 'connected') runner.dispatch({ type: 'obs-connected' });
-
+  const offs = [runner.subscribe((snap) => store.set(snap)), bindObsEvents(env.obs, runner)];
   return {
     getSnapshot: store.getSnapshot,
     subscribe: store.subscribe,
