@@ -22,7 +22,16 @@ const LAYERS: { name: string; files: (f: string) => boolean; internal: boolean }
   { name: 'step', files: (f) => f === 'step.ts', internal: false },
   {
     name: 'consumers',
-    files: (f) => ['runner.ts', 'snapshot.ts', 'log.ts', 'port-errors.ts', 'index.ts'].includes(f),
+    files: (f) =>
+      [
+        'runner.ts',
+        'runner-effects.ts',
+        'runner-ports.ts',
+        'snapshot.ts',
+        'log.ts',
+        'port-errors.ts',
+        'index.ts',
+      ].includes(f),
     internal: true,
   },
 ];
