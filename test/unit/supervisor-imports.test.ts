@@ -17,7 +17,7 @@ type Graph = Map<string, string[]>;
 const LAYERS: { name: string; files: (f: string) => boolean; internal: boolean }[] = [
   { name: 'context', files: (f) => ['types.ts', 'config.ts', 'context.ts'].includes(f), internal: true },
   { name: 'effects', files: (f) => f.startsWith('effects/'), internal: false },
-  { name: 'enter', files: (f) => f === 'enter.ts', internal: false },
+  { name: 'enter', files: (f) => f === 'enter.ts' || f === 'enter-recovery.ts', internal: true },
   { name: 'states', files: (f) => f.startsWith('states/'), internal: false },
   { name: 'step', files: (f) => f === 'step.ts', internal: false },
   {
