@@ -30,32 +30,52 @@ export function scrub(text: string, secrets: Array<string | undefined>): string 
   return out;
 }
 
+/** Sends one alert about the snapshot's channel, with secrets (the stream key, the deps' own) scrubbed out. */
+function sendAlert(
+  d: MonitorDeps,
+  event: AlertEventName,
+  s: Snapshot,
+  reason: string,
+  message: string,
+  offAirMs: number,
+): void {
+  const ch = s.channel;
+  const secrets = [s.url?.streamKey, ...(d.secrets?.() ?? [])];
+  d.send({
+    event,
+    at: new Date(d.now()).toISOString(),
+    appId: ch?.appId ?? '',
+    channelId: ch?.channelId ?? '',
+    userId: ch?.userId ?? '',
+    reason: scrub(reason, secrets),
+    message: scrub(message, secrets),
+    offAirSeconds: Math.max(0, Math.round(offAirMs / 100) / 10),
+  });
+}
+
+/** The supervisor gave up (state failed). */
+function alertFailed(d: MonitorDeps, s: Snapshot, offAirMs: number): void {
+  const message = `the supervisor gave up and needs you: ${s.lastError?.message ?? s.reason}`;
+  sendAlert(d, 'supervision-failed', s, s.lastError?.code ?? s.reason, message, offAirMs);
+}
+
+/** The publisher is being removed again and again: recoveries are slowed down. */
+function alertStorm(d: MonitorDeps, s: Snapshot): void {
+  const message = `removed again and again: ${s.counters.recoveries} recoveries so far; recoveries are being slowed down`;
+  sendAlert(d, 'storm', s, 'storm', message, 0);
+}
+
 export function createMonitor(d: MonitorDeps): AlertMonitor {
   let last: Snapshot | null = null;
   let outage: { since: number; timer: unknown; sent: boolean } | null = null;
   let failedSent = false;
   let stormSent = false;
 
-  function emit(event: AlertEventName, s: Snapshot, reason: string, message: string, offAirMs: number): void {
-    const ch = s.channel;
-    const secrets = [s.url?.streamKey, ...(d.secrets?.() ?? [])];
-    d.send({
-      event,
-      at: new Date(d.now()).toISOString(),
-      appId: ch?.appId ?? '',
-      channelId: ch?.channelId ?? '',
-      userId: ch?.userId ?? '',
-      reason: scrub(reason, secrets),
-      message: scrub(message, secrets),
-      offAirSeconds: Math.max(0, Math.round(offAirMs / 100) / 10),
-    });
-  }
-
   function endOutage(s: Snapshot): void {
     if (!outage) return;
     d.clearTimer(outage.timer);
     if (outage.sent && s.kind === 'live')
-      emit('back-live', s, s.reason, 'the publisher is back in the channel', d.now() - outage.since);
+      sendAlert(d, 'back-live', s, s.reason, 'the publisher is back in the channel', d.now() - outage.since);
     outage = null;
   }
 
@@ -64,7 +84,8 @@ export function createMonitor(d: MonitorDeps): AlertMonitor {
     if (!s || !outage || outage.sent) return;
     outage.sent = true;
     const why = s.lastError ? `${s.lastError.code}: ${s.lastError.message}` : `supervisor ${s.kind} (${s.reason})`;
-    emit(
+    sendAlert(
+      d,
       'off-air',
       s,
       s.trigger ?? s.reason,
@@ -78,23 +99,10 @@ export function createMonitor(d: MonitorDeps): AlertMonitor {
       last = s;
       if (s.kind === 'failed' && !failedSent) {
         failedSent = true;
-        emit(
-          'supervision-failed',
-          s,
-          s.lastError?.code ?? s.reason,
-          `the supervisor gave up and needs you: ${s.lastError?.message ?? s.reason}`,
-          outage ? d.now() - outage.since : 0,
-        );
+        alertFailed(d, s, outage ? d.now() - outage.since : 0);
       }
       if (s.kind !== 'failed') failedSent = false;
-      if (s.storming && !stormSent)
-        emit(
-          'storm',
-          s,
-          'storm',
-          `removed again and again: ${s.counters.recoveries} recoveries so far; recoveries are being slowed down`,
-          0,
-        );
+      if (s.storming && !stormSent) alertStorm(d, s);
       stormSent = s.storming;
       const since = downSince(s);
       if (since === null) return endOutage(s);

@@ -71,6 +71,52 @@ function printer(io: CliIo, json: boolean) {
   };
 }
 
+/** The channel to supervise, from the publisher flags. */
+function channelFromFlags(values: Record<string, unknown>) {
+  const p = publisherFromFlags(values);
+  return {
+    appId: p.AppId,
+    channelId: p.ChannelId,
+    userId: p.UserId,
+    displayName: p.DisplayName,
+    ...(p.ExpireTime !== undefined ? { expireTime: p.ExpireTime } : {}),
+  };
+}
+
+/** The supervisor's tuning from --poll-interval, --reconnect-grace and --max-recoveries (only those given). */
+function supervisorConfig(values: Record<string, unknown>) {
+  const poll = seconds('poll-interval', values['poll-interval'], { min: 1, max: 3600 });
+  const grace = seconds('reconnect-grace', values['reconnect-grace'], { min: 0, max: 600 });
+  const maxRec =
+    values['max-recoveries'] === undefined
+      ? undefined
+      : seconds('max-recoveries', values['max-recoveries'], { min: 1, max: 10_000 });
+  if (maxRec !== undefined && !Number.isInteger(maxRec))
+    throw new UsageError('--max-recoveries: must be a whole number');
+  return {
+    ...(poll !== undefined ? { pollIntervalMs: poll * 1000 } : {}),
+    ...(grace !== undefined ? { reconnectGraceMs: grace * 1000 } : {}),
+    ...(maxRec !== undefined ? { maxRecoveriesInWindow: maxRec } : {}),
+  };
+}
+
+/** The real cloud's client (--endpoint, credentials from the environment). */
+async function cloudClient(values: Record<string, unknown>, io: CliIo) {
+  const cloud = await connectCloud({
+    endpoint: stringFlag(values, 'endpoint'),
+    env: io.env,
+    ...(io.fetch ? { fetch: io.fetch } : {}),
+  });
+  return cloud.client;
+}
+
+/** Says why supervision failed, when it did. */
+function sayWhyFailed(snap: Snapshot, say: (line: string) => void): void {
+  if (snap.kind !== 'failed' || !snap.lastError) return;
+  const { code, message, requestId } = snap.lastError;
+  say(`supervision failed: ${code}: ${message}${requestId ? ` (RequestId: ${requestId})` : ''}`);
+}
+
 /** `run --sandbox`: the sandbox cloud `serve` uses (node-media-server's signal hold included), announced at once. */
 async function startOwnSandbox(env: NodeJS.ProcessEnv, say: (line: string) => void): Promise<SandboxCloud> {
   const own = await startSandboxCloud({ env, log: say });
@@ -111,37 +157,15 @@ Example:
     ...MONITORING_OPTIONS,
   },
   async run({ values, io }) {
-    const p = publisherFromFlags(values);
-    const channel = {
-      appId: p.AppId,
-      channelId: p.ChannelId,
-      userId: p.UserId,
-      displayName: p.DisplayName,
-      ...(p.ExpireTime !== undefined ? { expireTime: p.ExpireTime } : {}),
-    };
-    const poll = seconds('poll-interval', values['poll-interval'], { min: 1, max: 3600 });
-    const grace = seconds('reconnect-grace', values['reconnect-grace'], { min: 0, max: 600 });
-    const maxRec =
-      values['max-recoveries'] === undefined
-        ? undefined
-        : seconds('max-recoveries', values['max-recoveries'], { min: 1, max: 10_000 });
-    if (maxRec !== undefined && !Number.isInteger(maxRec))
-      throw new UsageError('--max-recoveries: must be a whole number');
+    const channel = channelFromFlags(values);
+    const config = supervisorConfig(values);
     const obs = obsTarget(values, io.env);
     const monitoring = parseMonitoringFlags(values, io.env);
     const json = values.json === true;
     const say = (line: string) => (json ? io.stderr : io.stdout)(`artc-ingest run: ${line}\n`);
 
     const own = values.sandbox === true ? await startOwnSandbox(io.env, say) : undefined;
-    const client =
-      own?.client ??
-      (
-        await connectCloud({
-          endpoint: stringFlag(values, 'endpoint'),
-          env: io.env,
-          ...(io.fetch ? { fetch: io.fetch } : {}),
-        })
-      ).client;
+    const client = own?.client ?? (await cloudClient(values, io));
 
     let finished: (code: number) => void = () => {};
     const outcome = new Promise<number>((resolve) => (finished = resolve));
@@ -165,11 +189,7 @@ Example:
       obsUrl: obs.url,
       obsPassword: obs.password,
       configDir: configDir({ env: io.env }),
-      config: {
-        ...(poll !== undefined ? { pollIntervalMs: poll * 1000 } : {}),
-        ...(grace !== undefined ? { reconnectGraceMs: grace * 1000 } : {}),
-        ...(maxRec !== undefined ? { maxRecoveriesInWindow: maxRec } : {}),
-      },
+      config,
       log: say,
       wrapApi: monitor.wrapApi,
       onEntry: (entry, snap) => {
@@ -184,11 +204,7 @@ Example:
     io.signal?.addEventListener('abort', onSignal, { once: true });
     const code = await outcome;
     io.signal?.removeEventListener('abort', onSignal);
-    const snap = sup.runner.snapshot();
-    if (snap.kind === 'failed' && snap.lastError)
-      say(
-        `supervision failed: ${snap.lastError.code}: ${snap.lastError.message}${snap.lastError.requestId ? ` (RequestId: ${snap.lastError.requestId})` : ''}`,
-      );
+    sayWhyFailed(sup.runner.snapshot(), say);
     // with --sandbox the ingest ends with this process: stop OBS cleanly rather than leave it reconnecting
     await sup.stop({ stopStream: values['stop-on-exit'] === true || own !== undefined });
     await mon.stop();

@@ -19,57 +19,15 @@ import { splitRtmpAddress } from '../../shared/rtmp-address.js';
 import { apiRetryDelay } from '../../shared/retry-policy.js';
 import { ApiError, classify, redact } from './errors.js';
 import { signRequest, formatAcsDate, type Credentials } from './sign-v3.js';
-import {
-  CredentialsError,
-  describeInfo,
-  isCredentialSource,
-  staticCredentials,
-  type CredentialSource,
-} from './credentials.js';
+import { describeInfo, isCredentialSource, staticCredentials, type CredentialSource } from './credentials.js';
 import { bucketFor, type TokenBucket } from './rate-limit.js';
+import { badResponse, CREDENTIALS_UNAVAILABLE, credentialsFailed, isTokenRefused } from './api-failures.js';
+import type { ClientOptions, IngestUrl, Participants } from './api-types.js';
+import { parseEndpoint } from './endpoint.js';
 
-export interface ApiCallLog {
-  action: string;
-  attempt: number;
-  status?: number;
-  code?: string;
-  requestId?: string;
-  retryInMs?: number;
-  reason?: string;
-}
-
-export interface ClientOptions {
-  endpoint: string;
-  /** fixed credentials, or a source asked before every request (the official chain refreshes STS ones) */
-  credentials: Credentials | CredentialSource;
-  fetch?: typeof fetch;
-  now?: () => number;
-  sleep?: (ms: number) => Promise<void>;
-  random?: () => number;
-  nonce?: () => string;
-  /** per-attempt deadline */
-  timeoutMs?: number;
-  maxAttempts?: number;
-  limiter?: TokenBucket;
-  log?: (entry: ApiCallLog) => void;
-}
-
-export interface IngestUrl {
-  requestId: string;
-  rtmpAddress: string;
-  server: string;
-  streamKey: string;
-  /** ms since epoch: request time + ExpireTime */
-  expiresAt: number;
-  requestedAt: number;
-}
-
-export interface Participants {
-  requestId: string;
-  users: string[];
-  total: number;
-  requestIds: string[];
-}
+export { CREDENTIALS_UNAVAILABLE } from './api-failures.js';
+export type { ApiCallLog, ClientOptions, IngestUrl, Participants } from './api-types.js';
+export { parseEndpoint } from './endpoint.js';
 
 const MAX_PAGES = 100;
 
@@ -295,62 +253,4 @@ export class LiveApiClient {
       action,
     });
   }
-}
-
-/** The code of an ApiError that says the credential provider failed (never the cloud's answer). */
-export const CREDENTIALS_UNAVAILABLE = 'CredentialsUnavailable';
-
-/**
- * The cloud refused the security token itself (expired, revoked, malformed): new credentials may fix it.
- * InvalidAccessKeyId.* is not retried this way: the chain would answer the same key a second later, and
- * the supervisor reports it as needing the user (a key that was deleted or disabled in RAM).
- */
-function isTokenRefused(e: ApiError): boolean {
-  return e.code.startsWith('InvalidSecurityToken');
-}
-
-/** Retryable: the supervisor keeps the stream up and tries again with backoff (STS may be back by then). */
-function credentialsFailed(action: string, e: unknown, secrets: string[]): ApiError {
-  const why = redact(e instanceof Error ? e.message : String(e), secrets);
-  const message = e instanceof CredentialsError ? why : `getting credentials failed: ${why}`;
-  // no `cause`: the library's own error is not redacted
-  return new ApiError({ kind: 'network', code: CREDENTIALS_UNAVAILABLE, message: `${action}: ${message}`, action });
-}
-
-function badResponse(action: string, why: string, body: unknown): ApiError {
-  const requestId =
-    typeof body === 'object' && body && 'RequestId' in body
-      ? String((body as { RequestId: unknown }).RequestId)
-      : undefined;
-  return new ApiError({
-    kind: 'response',
-    code: 'UnexpectedResponse',
-    message: `${action} returned an unexpected response: ${why}`,
-    requestId,
-  });
-}
-
-export function parseEndpoint(endpoint: string): URL {
-  let url: URL;
-  try {
-    url = new URL(endpoint.includes('://') ? endpoint : `https://${endpoint}`);
-  } catch {
-    throw new ApiError({ kind: 'input', code: 'InvalidEndpoint', message: `endpoint: not a URL: ${endpoint}` });
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new ApiError({
-      kind: 'input',
-      code: 'InvalidEndpoint',
-      message: `endpoint: must be http(s), got ${url.protocol}`,
-    });
-  }
-  if (url.protocol === 'http:' && !['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) {
-    // plain HTTP would send signed requests (and STS tokens) in clear text over the network
-    throw new ApiError({
-      kind: 'input',
-      code: 'InvalidEndpoint',
-      message: 'endpoint: http:// is allowed only for 127.0.0.1 / localhost (a local sandbox)',
-    });
-  }
-  return new URL(url.origin);
 }

@@ -34,6 +34,28 @@ const Expiration = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2
 /** How many secrets to remember for redaction: a week of hourly STS refreshes and then some. */
 const MAX_SECRETS = 400;
 
+/** One answer of a candidate's provider, within the deadline, checked. */
+async function credentialsFrom(step: Step, timeoutMs: number): Promise<Credentials> {
+  const raw = await withDeadline(step.provider.getCredentials(), timeoutMs, `${step.type} via ${step.source}`);
+  const parsed = Answer.safeParse(raw);
+  if (!parsed.success) throw new Error('the provider returned no AccessKeyId / AccessKeySecret');
+  return {
+    accessKeyId: parsed.data.accessKeyId,
+    accessKeySecret: parsed.data.accessKeySecret,
+    securityToken: parsed.data.securityToken || undefined,
+  };
+}
+
+/** The active candidate failed to answer again (retryable), its reason redacted. */
+function refreshFailed(step: Step, e: unknown, seen: string[]): CredentialsError {
+  // no `cause`: the library's own error is not redacted
+  return new CredentialsError(
+    `${step.type} via ${step.source}: refreshing the credentials failed: ${redact(scrub(causeText(e)), seen)}`,
+    [step.source],
+    true,
+  );
+}
+
 export function credentialChain(o: ChainOptions = {}): CredentialSource {
   const env = o.env ?? process.env;
   const home = o.home ?? (env.HOME || env.USERPROFILE || homedir());
@@ -43,14 +65,7 @@ export function credentialChain(o: ChainOptions = {}): CredentialSource {
   const seen: string[] = [];
 
   async function ask(step: Step): Promise<Credentials> {
-    const raw = await withDeadline(step.provider.getCredentials(), timeoutMs, `${step.type} via ${step.source}`);
-    const parsed = Answer.safeParse(raw);
-    if (!parsed.success) throw new Error('the provider returned no AccessKeyId / AccessKeySecret');
-    const c = {
-      accessKeyId: parsed.data.accessKeyId,
-      accessKeySecret: parsed.data.accessKeySecret,
-      securityToken: parsed.data.securityToken || undefined,
-    };
+    const c = await credentialsFrom(step, timeoutMs);
     remember(seen, [c.accessKeySecret, c.securityToken]);
     info = { type: step.type, source: step.source, expiresAt: expiryOf(step.provider) };
     return c;
@@ -95,12 +110,7 @@ export function credentialChain(o: ChainOptions = {}): CredentialSource {
       try {
         return await ask(step);
       } catch (e) {
-        // no `cause`: the library's own error is not redacted
-        throw new CredentialsError(
-          `${step.type} via ${step.source}: refreshing the credentials failed: ${redact(scrub(causeText(e)), seen)}`,
-          [step.source],
-          true,
-        );
+        throw refreshFailed(step, e, seen);
       }
     },
     refresh: resolveOnce,

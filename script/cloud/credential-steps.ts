@@ -20,6 +20,7 @@ import {
   URICredentialsProvider,
 } from '@alicloud/credentials';
 import { parseIni } from '../ini.js';
+import { INI_REQUIRED, iniConfig } from './credential-ini.js';
 
 /**
  * The library's `Credential` class. It is CommonJS with `exports.default = Credential`: a Node-style ESM import
@@ -161,59 +162,6 @@ function cliStep(o: StepOptions, looked: string[]): Step | BrokenStep | null {
   });
 }
 
-/** INI `type` -> the library's own Config for `new Credential(config)` (which builds the official provider). */
-function iniConfig(s: Map<string, string>): Record<string, unknown> | string {
-  const g = (k: string) => s.get(k) || undefined;
-  switch (g('type')) {
-    case 'access_key':
-      return { type: 'access_key', accessKeyId: g('access_key_id'), accessKeySecret: g('access_key_secret') };
-    case 'sts':
-      return {
-        type: 'sts',
-        accessKeyId: g('access_key_id'),
-        accessKeySecret: g('access_key_secret'),
-        securityToken: g('security_token'),
-      };
-    case 'ram_role_arn':
-      return {
-        type: 'ram_role_arn',
-        accessKeyId: g('access_key_id'),
-        accessKeySecret: g('access_key_secret'),
-        roleArn: g('role_arn'),
-        roleSessionName: g('role_session_name'),
-        policy: g('policy'),
-        stsEndpoint: g('sts_endpoint'),
-        stsRegionId: g('sts_region'),
-      };
-    case 'ecs_ram_role':
-      return { type: 'ecs_ram_role', roleName: g('role_name') };
-    case 'oidc_role_arn':
-      return {
-        type: 'oidc_role_arn',
-        roleArn: g('role_arn'),
-        oidcProviderArn: g('oidc_provider_arn'),
-        oidcTokenFilePath: g('oidc_token_file_path'),
-        roleSessionName: g('role_session_name'),
-        stsEndpoint: g('sts_endpoint'),
-        stsRegionId: g('sts_region'),
-      };
-    case 'credentials_uri':
-      return { type: 'credentials_uri', credentialsURI: g('credentials_uri') };
-    case undefined:
-      return 'no "type" (one of access_key, sts, ram_role_arn, ecs_ram_role, oidc_role_arn, credentials_uri)';
-    default:
-      return `type ${g('type')} is not usable for signing API calls (use access_key, sts, ram_role_arn, ecs_ram_role, oidc_role_arn or credentials_uri)`;
-  }
-}
-
-const REQUIRED: Record<string, string[]> = {
-  access_key: ['access_key_id', 'access_key_secret'],
-  sts: ['access_key_id', 'access_key_secret', 'security_token'],
-  ram_role_arn: ['access_key_id', 'access_key_secret', 'role_arn'],
-  oidc_role_arn: ['role_arn', 'oidc_provider_arn', 'oidc_token_file_path'],
-  credentials_uri: ['credentials_uri'],
-};
-
 function iniStep(o: StepOptions, looked: string[]): Step | BrokenStep | null {
   const path = o.env.ALIBABA_CLOUD_CREDENTIALS_FILE || join(o.home, '.alibabacloud', 'credentials');
   const label = o.env.ALIBABA_CLOUD_CREDENTIALS_FILE
@@ -229,7 +177,7 @@ function iniStep(o: StepOptions, looked: string[]): Step | BrokenStep | null {
   const type = section.get('type') ?? 'INI';
   const config = iniConfig(section);
   if (typeof config === 'string') return { type, source, error: config };
-  const missing = (REQUIRED[type] ?? []).filter((k) => !section.get(k));
+  const missing = (INI_REQUIRED[type] ?? []).filter((k) => !section.get(k));
   if (missing.length) return { type, source, error: `type ${type} needs ${missing.join(', ')}` };
   return built(type, source, () => {
     const Official = credentialClass();

@@ -98,15 +98,14 @@ export function derive(v: Seen, now: number, staleMs: number): Snapshot {
   };
 }
 
+/** Before any intent or answer: not meant to be live, nothing known. */
+function nothingSeen(now: number): Seen {
+  return { intent: { shouldBeLive: false }, intentAt: now, lastAnswer: null, offAirSince: null, offAirMs: 0 };
+}
+
 export function helperView(d: HelperViewDeps): HelperView {
   const staleMs = d.staleMs ?? 30_000;
-  const v: Seen = {
-    intent: { shouldBeLive: false },
-    intentAt: d.now(),
-    lastAnswer: null,
-    offAirSince: null,
-    offAirMs: 0,
-  };
+  const v = nothingSeen(d.now());
   let lastKind: Snapshot['kind'] | null = null;
   const listeners = new Set<(s: Snapshot) => void>();
   const snapshot = () => derive(v, d.now(), staleMs);

@@ -34,31 +34,37 @@ export interface Monitoring {
   stop(): Promise<void>;
 }
 
-export async function startMonitoring(o: {
+export interface MonitoringOptions {
   flags: MonitoringFlags;
   metrics: Metrics;
   view: SupervisorView;
   say: (line: string) => void;
   deps?: MonitoringDeps;
   targets?: () => AlertTarget[];
-}): Promise<Monitoring> {
+}
+
+/** The /metrics and /healthz listener, when --metrics-listen asks for one. */
+async function startListener(o: MonitoringOptions, now: () => number): Promise<MetricsListener | undefined> {
+  if (!o.flags.listen) return undefined;
+  if (o.flags.listen.warning) o.say(`warning: ${o.flags.listen.warning}`);
+  const listener = await startMetricsListener({
+    at: o.flags.listen,
+    metrics: o.metrics,
+    snapshot: () => o.view.snapshot(),
+    graceMs: o.flags.graceMs,
+    now,
+    log: o.say,
+  });
+  o.say(`metrics on ${listener.url}/metrics, health on ${listener.url}/healthz`);
+  return listener;
+}
+
+export async function startMonitoring(o: MonitoringOptions): Promise<Monitoring> {
   const d = o.deps ?? {};
   const now = d.now ?? Date.now;
   const setTimer = d.setTimer ?? realTimers.setTimer;
   const clearTimer = d.clearTimer ?? realTimers.clearTimer;
-  let listener: MetricsListener | undefined;
-  if (o.flags.listen) {
-    if (o.flags.listen.warning) o.say(`warning: ${o.flags.listen.warning}`);
-    listener = await startMetricsListener({
-      at: o.flags.listen,
-      metrics: o.metrics,
-      snapshot: () => o.view.snapshot(),
-      graceMs: o.flags.graceMs,
-      now,
-      log: o.say,
-    });
-    o.say(`metrics on ${listener.url}/metrics, health on ${listener.url}/healthz`);
-  }
+  const listener = await startListener(o, now);
   const targets = o.flags.targets;
   let delivery: AlertDelivery | undefined;
   let unsubscribe = () => {};

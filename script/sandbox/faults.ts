@@ -116,6 +116,33 @@ function checkIds(userIds: readonly string[]): void {
   }
 }
 
+/** A fault given as data: the same operation as its method on the handle. */
+function applyFault(faults: SandboxFaults, fault: SandboxFault): FaultResult {
+  switch (fault.kind) {
+    case 'fail-next':
+      faults.failNext(fault.action, fault.count, {
+        status: fault.status,
+        code: fault.code,
+        ...(fault.message ? { message: fault.message } : {}),
+        ...(fault.retryAfterMs ? { retryAfterMs: fault.retryAfterMs } : {}),
+      });
+      return { ok: true };
+    case 'kick':
+      return { ok: true, affected: faults.kick(fault) };
+    case 'remove':
+      return { ok: true, affected: faults.remove(fault) };
+    case 'shift-clock':
+      return { ok: true, clockOffsetSeconds: faults.shiftClock(fault.seconds) };
+    case 'add-users':
+      return { ok: true, affected: faults.addUsers(fault.appId, fault.channelId, fault.userIds) };
+    case 'remove-users':
+      return { ok: true, affected: faults.removeUsers(fault.appId, fault.channelId, fault.userIds) };
+    case 'reset':
+      faults.reset();
+      return { ok: true };
+  }
+}
+
 export function createFaults(
   state: SandboxState,
   queue: FailureQueue,
@@ -152,31 +179,7 @@ export function createFaults(
       state.offsetMs = 0;
       state.clearSimulated();
     },
-    apply(fault) {
-      switch (fault.kind) {
-        case 'fail-next':
-          faults.failNext(fault.action, fault.count, {
-            status: fault.status,
-            code: fault.code,
-            ...(fault.message ? { message: fault.message } : {}),
-            ...(fault.retryAfterMs ? { retryAfterMs: fault.retryAfterMs } : {}),
-          });
-          return { ok: true };
-        case 'kick':
-          return { ok: true, affected: faults.kick(fault) };
-        case 'remove':
-          return { ok: true, affected: faults.remove(fault) };
-        case 'shift-clock':
-          return { ok: true, clockOffsetSeconds: faults.shiftClock(fault.seconds) };
-        case 'add-users':
-          return { ok: true, affected: faults.addUsers(fault.appId, fault.channelId, fault.userIds) };
-        case 'remove-users':
-          return { ok: true, affected: faults.removeUsers(fault.appId, fault.channelId, fault.userIds) };
-        case 'reset':
-          faults.reset();
-          return { ok: true };
-      }
-    },
+    apply: (fault) => applyFault(faults, fault),
   };
   return faults;
 }

@@ -30,10 +30,10 @@ import {
 } from './sandbox-loader.js';
 import { loadOrCreateToken } from './token-store.js';
 import type { MonitoringFlags } from '../alerts/flags.js';
-import { alertSettings } from '../alerts/settings.js';
-import { helperView } from '../metrics/helper-view.js';
-import { startMonitoring } from '../metrics/monitoring.js';
-import { createMetrics } from '../metrics/registry.js';
+import { alertSettings, type AlertSettings, type AlertSettingsOptions } from '../alerts/settings.js';
+import { helperView, type HelperView } from '../metrics/helper-view.js';
+import { startMonitoring, type Monitoring } from '../metrics/monitoring.js';
+import { createMetrics, type Metrics } from '../metrics/registry.js';
 
 export interface HelperOptions {
   host: string;
@@ -138,6 +138,49 @@ async function chooseCloud(o: HelperOptions): Promise<Cloud> {
   };
 }
 
+/** What the helper says about its cloud (in /healthz and to its caller). */
+function cloudFacts(cloud: Cloud): Pick<Cloud, 'mode' | 'endpoint' | 'credentialSource'> {
+  return { mode: cloud.mode, endpoint: cloud.endpoint, credentialSource: cloud.credentialSource };
+}
+
+/** serve sees the dock's supervisor only through its intent and presence polls (helper-view.ts). */
+function helperMetrics(view: HelperView): Metrics {
+  return createMetrics({
+    version: VERSION,
+    source: { snapshot: view.snapshot, channel: view.channel },
+    omit: ['state', 'obs', 'url', 'storm', 'recoveries'],
+  });
+}
+
+/** The alert targets: the flags' and the webhook the dock stores in the config dir. */
+function helperAlerts(
+  o: HelperOptions,
+  dir: string,
+  view: HelperView,
+  timers: Omit<AlertSettingsOptions['deps'], 'fetch'>,
+): Promise<AlertSettings> {
+  const flagTargets = o.monitoring?.targets ?? [];
+  return alertSettings({ dir, flagTargets, deps: { ...timers, fetch }, channel: view.channel, log: o.log });
+}
+
+/** /metrics and alerts (the flags' targets and the dock's stored webhook), the helper's log as the action log. */
+function monitorHelper(
+  o: HelperOptions,
+  p: { metrics: Metrics; alerts: AlertSettings; view: HelperView; secrets: () => Array<string | undefined> },
+): Promise<Monitoring> {
+  return startMonitoring({
+    flags: o.monitoring ?? { graceMs: 30_000, afterMs: 30_000, targets: [] },
+    metrics: p.metrics,
+    say: o.log,
+    targets: p.alerts.targets,
+    view: {
+      ...p.view,
+      appendLog: (level, reason, message) => o.log(`${level}: ${reason}: ${message}`),
+      secrets: p.secrets,
+    },
+  });
+}
+
 export async function startHelper(o: HelperOptions): Promise<RunningHelper> {
   const now = o.now ?? Date.now;
   const dir = configDir({ env: o.env });
@@ -145,31 +188,14 @@ export async function startHelper(o: HelperOptions): Promise<RunningHelper> {
   const cloud = await chooseCloud(o);
   const timers = { now, ...realTimers };
   const view = helperView(timers);
-  // serve sees the dock's supervisor only through its intent and presence polls (helper-view.ts)
-  const metrics = createMetrics({
-    version: VERSION,
-    source: { snapshot: view.snapshot, channel: view.channel },
-    omit: ['state', 'obs', 'url', 'storm', 'recoveries'],
-  });
-  const alerts = await alertSettings({
-    dir,
-    flagTargets: o.monitoring?.targets ?? [],
-    deps: { ...timers, fetch },
-    channel: view.channel,
-    log: o.log,
-  });
+  const metrics = helperMetrics(view);
+  const alerts = await helperAlerts(o, dir, view, timers);
   const handler = createHandler({
     port: o.port,
     token,
     api: view.wrapApi(cloudApi(cloud.client), metrics),
     alerts,
-    health: {
-      version: VERSION,
-      mode: cloud.mode,
-      endpoint: cloud.endpoint,
-      credentialSource: cloud.credentialSource,
-      startedAt: new Date(now()).toISOString(),
-    },
+    health: { version: VERSION, ...cloudFacts(cloud), startedAt: new Date(now()).toISOString() },
     obsHints: obsHintsFrom(o.env),
     settingsStore: settingsStore(dir, o.log),
     intentStore: view.wrapIntent(intentStore(dir, o.log)),
@@ -181,24 +207,15 @@ export async function startHelper(o: HelperOptions): Promise<RunningHelper> {
     log: o.log,
   });
   let server: Listening;
-  let mon: Awaited<ReturnType<typeof startMonitoring>> | undefined;
+  let mon: Monitoring | undefined;
   try {
     server = await listen({ host: o.host, port: o.port, handler, log: o.log });
-    const flags = o.monitoring ?? { graceMs: 30_000, afterMs: 30_000, targets: [] };
-    mon = await startMonitoring({
-      flags,
-      metrics,
-      say: o.log,
-      targets: alerts.targets,
-      view: {
-        ...view,
-        appendLog: (level, reason, message) => o.log(`${level}: ${reason}: ${message}`),
-        secrets: () => [token, ...cloud.secrets()],
+    mon = await monitorHelper(o, { metrics, alerts, view, secrets: () => [token, ...cloud.secrets()] }).catch(
+      async (e: unknown) => {
+        await server.close();
+        throw e;
       },
-    }).catch(async (e: unknown) => {
-      await server.close();
-      throw e;
-    });
+    );
   } catch (e) {
     view.dispose();
     await cloud.sandbox?.stop();
@@ -208,9 +225,7 @@ export async function startHelper(o: HelperOptions): Promise<RunningHelper> {
   return {
     url: server.url,
     dockUrl: `${server.url}/?token=${token}`,
-    mode: cloud.mode,
-    endpoint: cloud.endpoint,
-    credentialSource: cloud.credentialSource,
+    ...cloudFacts(cloud),
     fellBack: cloud.fellBack,
     looked: cloud.looked,
     ...(cloud.sandbox ? { sandbox: cloud.sandbox.sandbox } : {}),

@@ -5,82 +5,26 @@
  * arrive while a step runs are queued, so steps never interleave. Clock, randomness and timers are injected:
  * the dock and the helper pass real ones, tests pass fakes.
  */
-import type { IntentBody } from '../channel.js';
 import { makeConfig } from './config.js';
 import { initialState } from './context.js';
 import { ActionLog, type LogEntry } from './log.js';
-import { normalizeApiError, normalizeObsError, parseMinted, parseParticipants, timeoutError } from './port-errors.js';
+import { timeoutError } from './port-errors.js';
+import { executeEffect, type EffectHost, type Outcome, type PortCall } from './runner-effects.js';
+import { DEFAULT_DEADLINES, type Deadlines, type RunnerOptions } from './runner-ports.js';
 import { toSnapshot, type Snapshot } from './snapshot.js';
 import { step } from './step.js';
-import type { ChannelSettings, Config, Effect, Event, MintedUrl, OpError, State, TimerId } from './types.js';
+import type { ChannelSettings, Event, State, TimerId } from './types.js';
 
-export interface ObsPort {
-  /** one obs-websocket request; rejects with the request status as a numeric `code` (obs-websocket-js) */
-  call(requestType: string, data?: object): Promise<unknown>;
-  /**
-   * Connect now unless connected or connecting. The adapter reports the outcome as events: `obs-connected` once
-   * identified, `obs-disconnected` (with the close code/class) when the attempt or the session ends. A rejection
-   * counts as a failed attempt; if neither event follows, the supervisor tries again after its backoff.
-   */
-  reconnect(): Promise<void> | void;
-}
-
-export interface ApiPort {
-  /** expiresAt: ms since epoch (an ISO string is accepted too) */
-  mint(
-    channel: ChannelSettings,
-  ): Promise<{ requestId: string; server: string; streamKey: string; expiresAt: number | string }>;
-  participants(channel: ChannelSettings): Promise<{ requestId: string; users: string[] }>;
-}
-
-export interface IntentPort {
-  save(intent: IntentBody): Promise<void>;
-}
-
-/** The helper's lease (one supervisor per OBS); the adapter knows the holder name, the OBS URL and the ttl. */
-export interface LeasePort {
-  request(action: 'acquire' | 'renew' | 'release'): Promise<{ granted: boolean; holder?: string }>;
-}
-
-export interface TimerApi {
-  setTimer(fn: () => void, ms: number): unknown;
-  clearTimer(handle: unknown): void;
-}
-
-export interface Deadlines {
-  obsMs: number;
-  reconnectMs: number;
-  /** covers the cloud client's own retries */
-  apiMs: number;
-  intentMs: number;
-  leaseMs: number;
-}
-
-export const DEFAULT_DEADLINES: Deadlines = {
-  obsMs: 5_000,
-  reconnectMs: 15_000,
-  apiMs: 20_000,
-  intentMs: 5_000,
-  leaseMs: 5_000,
-};
-
-export interface RunnerOptions {
-  obs: ObsPort;
-  api: ApiPort;
-  intent?: IntentPort;
-  lease?: LeasePort;
-  /** `now()`: ms since epoch */
-  clock: { now(): number };
-  /** a number in [0, 1) */
-  random: () => number;
-  timers: TimerApi;
-  /** overrides of DEFAULT_CONFIG; `useLease` follows whether `lease` is given */
-  config?: Partial<Config>;
-  log?: ActionLog;
-  deadlines?: Partial<Deadlines>;
-  /** start from this state instead of idle (tests) */
-  initial?: State;
-}
+export {
+  DEFAULT_DEADLINES,
+  type ApiPort,
+  type Deadlines,
+  type IntentPort,
+  type LeasePort,
+  type ObsPort,
+  type RunnerOptions,
+  type TimerApi,
+} from './runner-ports.js';
 
 export class SupervisorRunner {
   readonly log: ActionLog;
@@ -93,11 +37,21 @@ export class SupervisorRunner {
   private stepping = false;
   private disposed = false;
   private readonly listeners = new Set<(snapshot: Snapshot) => void>();
+  /** what the effect handlers may use */
+  private readonly host: EffectHost;
 
   constructor(opts: RunnerOptions) {
     this.opts = opts;
     this.log = opts.log ?? new ActionLog();
     this.deadlines = { ...DEFAULT_DEADLINES, ...opts.deadlines };
+    this.host = {
+      opts,
+      deadlines: this.deadlines,
+      append: (entry) => this.append(entry),
+      setTimer: (id, ms) => this.setTimer(id, ms),
+      clearTimer: (id) => this.clearTimer(id),
+      run: (call) => this.run(call),
+    };
     const config = makeConfig({ ...opts.config, useLease: opts.lease !== undefined });
     this.current = opts.initial ?? initialState({ config, seed: opts.random(), now: opts.clock.now() });
   }
@@ -165,7 +119,7 @@ export class SupervisorRunner {
     const now = this.opts.clock.now();
     const { state, effects } = step(prev, event, now);
     this.current = state;
-    for (const effect of effects) this.execute(effect, now);
+    for (const effect of effects) executeEffect(effect, this.host, now);
     if (prev.kind !== state.kind) {
       const attempt = 'attempt' in state && state.attempt ? { attempt: state.attempt.n } : {};
       const ids = effects.flatMap((e) => (e.kind === 'log' && e.requestIds ? e.requestIds : []));
@@ -187,122 +141,10 @@ export class SupervisorRunner {
     this.log.append({ ...entry, state: this.current.kind });
   }
 
-  private execute(effect: Effect, now: number): void {
-    const { obs, api } = this.opts;
-    const d = this.deadlines;
-    switch (effect.kind) {
-      case 'log': {
-        const { kind: _kind, ...fields } = effect;
-        return this.append({ at: now, ...fields });
-      }
-      case 'timer':
-        return this.setTimer(effect.id, effect.ms);
-      case 'cancel-timer':
-        return this.clearTimer(effect.id);
-      case 'obs': {
-        const { request, opId } = effect;
-        return this.run(
-          () => obs.call(request, effect.data),
-          d.obsMs,
-          request,
-          normalizeObsError,
-          (r) =>
-            r.ok
-              ? { type: 'obs-result', opId, request, ok: true, data: r.value }
-              : { type: 'obs-result', opId, request, ok: false, error: r.error },
-        );
-      }
-      case 'reconnect-obs': {
-        const { opId } = effect;
-        return this.run(
-          async () => obs.reconnect(),
-          d.reconnectMs,
-          'connect to OBS',
-          normalizeObsError,
-          (r) =>
-            r.ok
-              ? { type: 'obs-reconnect-result', opId, ok: true }
-              : { type: 'obs-reconnect-result', opId, ok: false, error: r.error },
-        );
-      }
-      case 'mint': {
-        const { opId, channel } = effect;
-        return this.run(
-          async () => parseMinted(await api.mint(channel)),
-          d.apiMs,
-          'CreateRoomRealTimeStreamAddress',
-          normalizeApiError,
-          (r) =>
-            r.ok
-              ? { type: 'mint-result', opId, ok: true, url: r.value as MintedUrl }
-              : { type: 'mint-result', opId, ok: false, error: r.error },
-        );
-      }
-      case 'poll-participants': {
-        const { opId, channel } = effect;
-        return this.run(
-          async () => parseParticipants(await api.participants(channel)),
-          d.apiMs,
-          'DescribeChannelParticipants',
-          normalizeApiError,
-          (r) => {
-            if (!r.ok) return { type: 'participants-result', opId, ok: false, error: r.error };
-            const v = r.value as { requestId: string; users: string[] };
-            return { type: 'participants-result', opId, ok: true, requestId: v.requestId, users: v.users };
-          },
-        );
-      }
-      case 'lease': {
-        const { opId, action } = effect;
-        const lease = this.opts.lease;
-        if (!lease) return;
-        return this.run(
-          () => lease.request(action),
-          d.leaseMs,
-          `lease ${action}`,
-          normalizeApiError,
-          (r) => {
-            if (!r.ok) return { type: 'lease-result', opId, ok: false, error: r.error };
-            const v = r.value as { granted: boolean; holder?: string };
-            return v.holder
-              ? { type: 'lease-result', opId, ok: true, granted: v.granted === true, holder: v.holder }
-              : { type: 'lease-result', opId, ok: true, granted: v.granted === true };
-          },
-        );
-      }
-      case 'persist-intent': {
-        const intent = this.opts.intent;
-        if (!intent) return;
-        return this.run(
-          () => intent.save(effect.intent),
-          d.intentMs,
-          'save the intent',
-          normalizeApiError,
-          (r) => {
-            if (!r.ok)
-              this.append({
-                at: this.opts.clock.now(),
-                level: 'warn',
-                reason: 'intent-save-failed',
-                message: `could not save the intent with the helper: ${r.error.code} ${r.error.message}`,
-              });
-            return null;
-          },
-        );
-      }
-    }
-  }
-
   /** Calls a port with a deadline; its outcome becomes an event (or nothing, when `toEvent` says null). */
-  private run(
-    call: () => Promise<unknown>,
-    ms: number,
-    what: string,
-    normalize: (e: unknown) => OpError,
-    toEvent: (r: { ok: true; value: unknown } | { ok: false; error: OpError }) => Event | null,
-  ): void {
+  private run({ call, ms, what, normalize, toEvent }: PortCall): void {
     let settled = false;
-    const finish = (r: { ok: true; value: unknown } | { ok: false; error: OpError }) => {
+    const finish = (r: Outcome) => {
       if (settled) return;
       settled = true;
       this.opts.timers.clearTimer(deadline);

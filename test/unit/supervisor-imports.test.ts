@@ -17,12 +17,21 @@ type Graph = Map<string, string[]>;
 const LAYERS: { name: string; files: (f: string) => boolean; internal: boolean }[] = [
   { name: 'context', files: (f) => ['types.ts', 'config.ts', 'context.ts'].includes(f), internal: true },
   { name: 'effects', files: (f) => f.startsWith('effects/'), internal: false },
-  { name: 'enter', files: (f) => f === 'enter.ts', internal: false },
+  { name: 'enter', files: (f) => f === 'enter.ts' || f === 'enter-recovery.ts', internal: true },
   { name: 'states', files: (f) => f.startsWith('states/'), internal: false },
   { name: 'step', files: (f) => f === 'step.ts', internal: false },
   {
     name: 'consumers',
-    files: (f) => ['runner.ts', 'snapshot.ts', 'log.ts', 'port-errors.ts', 'index.ts'].includes(f),
+    files: (f) =>
+      [
+        'runner.ts',
+        'runner-effects.ts',
+        'runner-ports.ts',
+        'snapshot.ts',
+        'log.ts',
+        'port-errors.ts',
+        'index.ts',
+      ].includes(f),
     internal: true,
   },
 ];

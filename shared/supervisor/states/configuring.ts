@@ -5,7 +5,8 @@
 import { ObsRequestStatus } from '../../obs-protocol.js';
 import { log, setObs, type StateNode, type Tx } from '../context.js';
 import { readSignal, stopAnswer } from '../effects/obs-output.js';
-import { advanceConfiguring, attemptFailed, obsStopSignal, toStarting } from '../enter.js';
+import { advanceConfiguring, obsStopSignal, toStarting } from '../enter.js';
+import { attemptFailed } from '../enter-recovery.js';
 import type { Event, State, StateOf } from '../types.js';
 
 type Configuring = StateOf<'configuring'>;

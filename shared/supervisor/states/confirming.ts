@@ -5,7 +5,8 @@
 import { cfg, log, type StateNode } from '../context.js';
 import { readSignal } from '../effects/obs-output.js';
 import { pollFailed, pollNow, publisherPresent, recordAbsent, schedulePoll } from '../effects/presence.js';
-import { attemptFailed, enterLive, obsStopSignal } from '../enter.js';
+import { enterLive, obsStopSignal } from '../enter.js';
+import { attemptFailed } from '../enter-recovery.js';
 
 export const confirming: StateNode<'confirming'> = {
   owns: ['poll', 'confirm-timeout'],

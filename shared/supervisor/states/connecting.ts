@@ -9,7 +9,8 @@ import { cfg, draw, log, setObs, timer, type StateNode, type Tx } from '../conte
 import { leaseAnswered } from '../effects/lease.js';
 import { linkDown, linkUp, reconnectNow } from '../effects/obs-link.js';
 import { stopAnswer } from '../effects/obs-output.js';
-import { adoptLive, detect, fail, liveReconnecting, proceed, startAttempt } from '../enter.js';
+import { adoptLive, fail, proceed, startAttempt } from '../enter.js';
+import { detect, liveReconnecting } from '../enter-recovery.js';
 import type { Event, State, StateOf } from '../types.js';
 
 type Connecting = StateOf<'connecting'>;

@@ -8,7 +8,8 @@ import { cancelTimer, cfg, log, type StateNode, type Tx } from '../context.js';
 import { obsStreaming, readSignal, type Signal } from '../effects/obs-output.js';
 import { pollFailed, pollNow, publisherPresent, recordAbsent, schedulePoll } from '../effects/presence.js';
 import { spareAnswered, startRefresh } from '../effects/refresh.js';
-import { detect, liveReconnecting, obsStopSignal } from '../enter.js';
+import { obsStopSignal } from '../enter.js';
+import { detect, liveReconnecting } from '../enter-recovery.js';
 import type { State, StateOf } from '../types.js';
 
 type Live = StateOf<'live'>;

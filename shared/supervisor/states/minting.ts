@@ -5,7 +5,8 @@
 import { log, setObs, type StateNode, type Tx } from '../context.js';
 import { ensureStopped, readSignal, stopAnswer } from '../effects/obs-output.js';
 import { spareAnswered, stamp, usableUrl } from '../effects/refresh.js';
-import { attemptFailed, obsStopSignal, toConfiguring } from '../enter.js';
+import { obsStopSignal, toConfiguring } from '../enter.js';
+import { attemptFailed } from '../enter-recovery.js';
 import type { Event, State, StateOf } from '../types.js';
 
 type Minting = StateOf<'minting'>;

@@ -5,7 +5,8 @@
 import { ObsRequestStatus } from '../../obs-protocol.js';
 import { log, type StateNode, type Tx } from '../context.js';
 import { readSignal, stopAnswer } from '../effects/obs-output.js';
-import { attemptFailed, obsStopSignal, toConfirming, userStop } from '../enter.js';
+import { obsStopSignal, toConfirming, userStop } from '../enter.js';
+import { attemptFailed } from '../enter-recovery.js';
 import type { Event, State, StateOf } from '../types.js';
 
 type Starting = StateOf<'starting'>;
