@@ -1,4 +1,7 @@
-/** Fixtures shared by the LiveApiClient unit tests: scripted fetch replies on a fake clock, a client over them, sample bodies. */
+/**
+ * Fixtures shared by the LiveApiClient unit tests: scripted fetch replies on a fake clock, a client over them, sample
+ * bodies.
+ */
 import { vi } from 'vitest';
 import { LiveApiClient } from '../../script/cloud/api-client.js';
 import { TokenBucket } from '../../script/cloud/rate-limit.js';

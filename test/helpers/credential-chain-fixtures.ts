@@ -1,4 +1,7 @@
-/** Fixtures shared by the credential-chain unit tests: a temp HOME with aliyun CLI / INI files, the secrets no message may show, a failure expecter. */
+/**
+ * Fixtures shared by the credential-chain unit tests: a temp HOME with aliyun CLI / INI files, the secrets no message
+ * may show, a failure expecter.
+ */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

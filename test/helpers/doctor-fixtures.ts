@@ -1,4 +1,7 @@
-/** Fixtures shared by the doctor unit tests: an installed OBS 29 folder with every check passing by default, a fake network, cleanup. */
+/**
+ * Fixtures shared by the doctor unit tests: an installed OBS 29 folder with every check passing by default, a fake
+ * network, cleanup.
+ */
 import { type Server } from 'node:http';
 import { rmSync } from 'node:fs';
 import { runChecks } from '../../script/doctor/doctor.js';

@@ -1,4 +1,7 @@
-/** Requests for the emulator gateway tests: built as the official SDK does, edited (header stripped/set, body), and the error-shape check. */
+/**
+ * Requests for the emulator gateway tests: built as the official SDK does, edited (header stripped/set, body), and the
+ * error-shape check.
+ */
 import { createHash } from 'node:crypto';
 import { stringify } from 'node:querystring';
 import OpenApiUtil from '@alicloud/openapi-util';

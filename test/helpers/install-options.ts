@@ -1,4 +1,7 @@
-/** Fixtures shared by the install unit tests: a tracked OBS config folder per test, install and uninstall options that capture output. */
+/**
+ * Fixtures shared by the install unit tests: a tracked OBS config folder per test, install and uninstall options that
+ * capture output.
+ */
 import { rmSync } from 'node:fs';
 import { type InstallOptions } from '../../script/install/install.js';
 import type { RunningObs } from '../../script/install/obs-running.js';

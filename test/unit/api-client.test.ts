@@ -1,4 +1,7 @@
-/** LiveApiClient: CreateRoomRealTimeStreamAddress, DescribeChannelParticipants, the endpoint. (Errors and retries: api-client-errors.test.ts.) */
+/**
+ * LiveApiClient: CreateRoomRealTimeStreamAddress, DescribeChannelParticipants, the endpoint. (Errors and retries:
+ * api-client-errors.test.ts.)
+ */
 import { describe, expect, it } from 'vitest';
 import { parseEndpoint } from '../../script/cloud/api-client.js';
 import { ADDRESS, CREATE, CREDS, SECRET, client } from '../helpers/api-client-fixtures.js';

@@ -1,4 +1,7 @@
-/** doctor: the all-green run, line format, and the credentials, clock-skew and endpoint checks. (OBS, dock/script and helper port: doctor-obs.test.ts.) */
+/**
+ * doctor: the all-green run, line format, and the credentials, clock-skew and endpoint checks. (OBS, dock/script and
+ * helper port: doctor-obs.test.ts.)
+ */
 import { afterEach, describe, expect, it } from 'vitest';
 import { doctor, formatLine, runChecks } from '../../script/doctor/doctor.js';
 import { CredentialsError, type CredentialSource } from '../../script/cloud/credentials.js';

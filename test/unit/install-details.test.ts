@@ -1,4 +1,7 @@
-/** install details, one case each: websocket off or already set, a new port, files OBS rewrote, an existing dock, no manifest, a missing config, --obs-version, CRLF and BOM. */
+/**
+ * install details, one case each: websocket off or already set, a new port, files OBS rewrote, an existing dock, no
+ * manifest, a missing config, --obs-version, CRLF and BOM.
+ */
 import { afterEach, describe, expect, it } from 'vitest';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { install } from '../../script/install/install.js';

@@ -1,4 +1,7 @@
-/** The remaining sections of `npm run bench`: OBS alone with its own auto-reconnect, and helper cold start / dock size. Each takes the bench's rig; figures go to bench-context.ts. */
+/**
+ * The remaining sections of `npm run bench`: OBS alone with its own auto-reconnect, and helper cold start / dock size.
+ * Each takes the bench's rig; figures go to bench-context.ts.
+ */
 import { aloneExpiredKick, aloneKick, aloneSilentRemoval } from './alone.js';
 import { dockGzipBytes, helperColdStart } from './processes.js';
 import { BenchRig, OBS_DEFAULT_RECONNECT, sleep } from './rig.js';

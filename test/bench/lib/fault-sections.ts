@@ -1,4 +1,7 @@
-/** The supervisor-recovery sections of `npm run bench`: RTMP cut, silent removal, expired URL then cut. Each takes the bench's rig; figures go to bench-context.ts. */
+/**
+ * The supervisor-recovery sections of `npm run bench`: RTMP cut, silent removal, expired URL then cut. Each takes the
+ * bench's rig; figures go to bench-context.ts.
+ */
 import { BenchRig, OBS_DEFAULT_RECONNECT, type Sup } from './rig.js';
 import { expiredThenKick, healthyCalls, kick, settled, shiftedThenKick, silentRemoval } from './supervised.js';
 import { REPS, ch, extra, fig, repeat } from './bench-context.js';

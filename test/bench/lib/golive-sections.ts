@@ -1,4 +1,7 @@
-/** The go-live sections of `npm run bench`: click and command in-process, and `run --sandbox --json` end to end. Each takes the bench's rig; figures go to bench-context.ts. */
+/**
+ * The go-live sections of `npm run bench`: click and command in-process, and `run --sandbox --json` end to end. Each
+ * takes the bench's rig; figures go to bench-context.ts.
+ */
 import { cliGoLive } from './processes.js';
 import { BenchRig, OBS_DEFAULT_RECONNECT } from './rig.js';
 import { goLiveClick, goLiveCommand, settled } from './supervised.js';
