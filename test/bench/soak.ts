@@ -14,64 +14,34 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import JsonOBSWebSocket from 'obs-websocket-js/json';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type SandboxHandle } from '../../script/sandbox/index.js';
 import { ObsClient } from '../../shared/obs-client.js';
-import type { Config, Counters, LogEntry } from '../../shared/supervisor/index.js';
-import {
-  CHAOS_CONFIG,
-  CHAOS_EXPIRE_S,
-  chaosSeed,
-  CountingClient,
-  FAULT_KINDS,
-  pick,
-  prng,
-  summaryTable,
-  type FaultKind,
-  type FaultRecord,
-} from '../helpers/chaos.js';
+import type { Counters, LogEntry } from '../../shared/supervisor/index.js';
+import { chaosSeed, CountingClient, pick, prng, type FaultRecord } from '../helpers/chaos.js';
 import { createInjector, type Chaos } from '../helpers/chaos-faults.js';
 import { obsAvailable, startObs, type ObsHandle } from '../helpers/obs-rig.js';
 import { startSupervisor, type Resumable } from './lib/resumable.js';
-import { load1, machine, summarize, withSummary, writeReport, type Figure } from './lib/stats.js';
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const FAULTS = Number(process.env.ARTC_SOAK_FAULTS ?? 50);
-const EXPIRE_S = CHAOS_EXPIRE_S;
-const SAMPLE_MS = 250;
-/** a recovered fault slower than this keeps its log in the report */
-const SLOW_MS = 5_000;
-/** healthy time before each fault, ms (uniform) */
-const GAP_MS = [
-  Number(process.env.ARTC_SOAK_GAP_MIN_MS ?? 500),
-  Number(process.env.ARTC_SOAK_GAP_MAX_MS ?? 3_000),
-] as const;
-const CHANNEL = {
-  appId: 'soakApp',
-  channelId: 'soak-room',
-  userId: 'obs-soak',
-  displayName: 'Soak OBS',
-  expireTime: EXPIRE_S,
-};
-const CONFIG: Partial<Config> = CHAOS_CONFIG;
-type SoakKind = FaultKind | 'helper-restart';
-const KINDS: readonly SoakKind[] = [...FAULT_KINDS, 'helper-restart'];
-
-interface Unrecovered {
-  n: number;
-  kind: SoakKind;
-  error: string;
-  log: string[];
-  obsStates: string[];
-  sandboxLog: string[];
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const say = (line: string) => console.log(`[soak] ${line}`);
-const hhmmss = (t: number) => new Date(t).toISOString().slice(11, 23);
-const fmtEntry = (e: LogEntry) => `${hhmmss(e.at)} ${(e.state ?? '').padEnd(12)} ${e.level} ${e.reason}: ${e.message}`;
+import { load1, writeReport } from './lib/stats.js';
+import {
+  CHANNEL,
+  CONFIG,
+  EXPIRE_S,
+  FAULTS,
+  GAP_MS,
+  KINDS,
+  ROOT,
+  SAMPLE_MS,
+  SLOW_MS,
+  fmtEntry,
+  hhmmss,
+  say,
+  sleep,
+  type SoakKind,
+  type Unrecovered,
+} from './lib/soak-settings.js';
+import { peakPerSecond, saySummary, soakReport, sumCounters, type SoakOutcome } from './lib/soak-report.js';
 
 describe('soak', () => {
   const seed = chaosSeed();
@@ -277,141 +247,35 @@ describe('soak', () => {
     }
 
     // ---- report
-    const counters = [...past, sup.runner.log.counters()].reduce<Counters>(
-      (a, c) => {
-        const byReason = { ...a.recoveriesByReason };
-        for (const [r, v] of Object.entries(c.recoveriesByReason))
-          byReason[r as keyof typeof byReason] = (byReason[r as keyof typeof byReason] ?? 0) + (v ?? 0);
-        return {
-          recoveries: a.recoveries + c.recoveries,
-          recoveriesByReason: byReason,
-          offAirMs: a.offAirMs + c.offAirMs,
-          lastRecoveryAt: c.lastRecoveryAt ?? a.lastRecoveryAt,
-        };
-      },
-      { recoveries: 0, recoveriesByReason: {}, offAirMs: 0, lastRecoveryAt: null },
-    );
+    const counters = sumCounters([...past, sup.runner.log.counters()]);
     const calls = apiAt.slice(apiFrom);
     const peak = peakPerSecond(calls);
     const availability = (100 * present) / Math.max(1, samples);
-    const figures: Figure[] = [
-      {
-        id: 'availability',
-        label: 'availability (publisher listed, 250 ms samples)',
-        unit: 'ms',
-        samples: [],
-        text: `${availability.toFixed(3)} %`,
-        note: `${samples} samples over ${Math.round(elapsed / 1000)} s: one fault every ${(elapsed / FAULTS / 1000).toFixed(1)} s on average`,
-      },
-      {
-        id: 'unlisted',
-        label: 'time unlisted per fault (250 ms samples)',
-        unit: 'ms',
-        samples: kindOf.flatMap((_, n) => (n > 0 ? [unlistedMs[n] ?? 0] : [])),
-      },
-      {
-        id: 'faults',
-        label: 'faults injected / recovered',
-        unit: 'calls',
-        samples: [],
-        text: `${FAULTS} / ${FAULTS - failed.length}`,
-        target: 'all',
-      },
-      ...KINDS.filter((kind) => byKind.has(kind)).map((kind): Figure => {
-        const k = byKind.get(kind)!;
-        const down = summarize(kindOf.flatMap((x, n) => (x === kind ? [unlistedMs[n] ?? 0] : [])));
-        return {
-          id: `recover-${kind}`,
-          label: `${kind}: fault -> live again (${k.recovered}/${k.injected} recovered)`,
-          unit: 'ms',
-          samples: k.ms,
-          note: `unlisted per fault: median ${down.median} ms, max ${down.max} ms`,
-        };
-      }),
-      {
-        id: 'recoveries',
-        label: 'recoveries by reason',
-        unit: 'calls',
-        samples: [],
-        text: String(counters.recoveries),
-        note: Object.entries(counters.recoveriesByReason)
-          .map(([r, v]) => `${r} ${v}`)
-          .join(', '),
-      },
-      {
-        id: 'off-air',
-        label: "off air in all (supervisor's counter)",
-        unit: 'ms',
-        samples: [],
-        text: `${(counters.offAirMs / 1000).toFixed(1)} s`,
-      },
-      {
-        id: 'creates',
-        label: 'Create calls per fault',
-        unit: 'calls',
-        samples: records.map((r) => r.creates),
-        note: `critical path: ${records.reduce((a, r) => a + r.createsCritical, 0)}, all: ${client.mints.length}`,
-      },
-      {
-        id: 'api-peak',
-        label: 'peak API rate (most requests in any 1 s)',
-        unit: 'calls',
-        samples: [],
-        text: `${peak.max}/s`,
-        note: `at ${peak.at ? new Date(peak.at).toISOString() : '-'}; mean ${((calls.length * 1000) / Math.max(1, elapsed)).toFixed(2)}/s (polls every 400 ms); limit 100/s per operation`,
-      },
-      {
-        id: 'unhandled',
-        label: 'unhandled errors',
-        unit: 'calls',
-        samples: [],
-        text: String(unhandled.length),
-        target: '0',
-      },
-    ];
-    const conditions = [
-      `seed ${seed} (ARTC_CHAOS_SEED replays the fault order), ${Math.round(elapsed / 1000)} s, fault kinds drawn uniformly from ${KINDS.join(', ')}; before each fault the stream is stable (live, present on 2 polls, spare URL ready) and then left alone ${GAP_MS[0]}-${GAP_MS[1]} ms`,
-      "OBS's own auto-reconnect on (its default: RetryDelay 2 s, 25 tries); supervisor: 400 ms polls, 40 s URLs, storm brake off",
-      'helper restart = the runner disposed (its obs-websocket session closed, OBS left streaming) and a new one resumed from intent.json: a healthy stream must be adopted without a recovery',
-      ...(failed.length ? failed.map((f) => `NOT RECOVERED #${f.n} ${f.kind}: ${f.error}`) : ['every fault recovered']),
-      ...(unhandled.length ? unhandled.map((u) => `UNHANDLED: ${u.split('\n')[0]}`) : []),
-    ];
-    const restartsWithDetections = restarts.filter((r) => r.reasons.length > 0).length;
-    const report = {
-      kind: 'soak' as const,
-      date: new Date().toISOString(),
-      machine: machine(obs.version.join('.')),
-      load: { start: startLoad, end: load1() },
-      conditions,
-      figures: figures.map(withSummary),
-      extra: {
-        seed,
-        faults: records,
-        slow,
-        restarts,
-        restartsWithDetections,
-        unrecovered: failed,
-        unhandled,
-        counters,
-        peak,
-        sandboxStats: sb.stats(),
-        creates: client.mints.length,
-      },
+    const outcome: SoakOutcome = {
+      seed,
+      elapsed,
+      samples,
+      availability,
+      kindOf,
+      unlistedMs,
+      byKind,
+      failed,
+      counters,
+      records,
+      client,
+      peak,
+      calls,
+      unhandled,
     };
+    const report = soakReport(outcome, {
+      obsVersion: obs.version,
+      startLoad,
+      slow,
+      restarts,
+      sandboxStats: sb.stats(),
+    });
     const { md, jsonPath } = writeReport(ROOT, report, `npm run soak -- --faults ${FAULTS}`);
-    say(`chaos summary:\n${summaryTable(records)}`);
-    for (const f of slow)
-      say(
-        `slow (> ${SLOW_MS} ms) or more than 2 tries: #${f.n} ${f.kind} [${f.variant}] ${f.recoverMs} ms (its log is in the JSON)`,
-      );
-    for (const f of failed)
-      say(
-        `NOT RECOVERED #${f.n} ${f.kind}: ${f.error}\n  log:\n    ${f.log.join('\n    ')}\n  OBS: ${f.obsStates.join(', ')}\n  sandbox:\n    ${f.sandboxLog.join('\n    ')}`,
-      );
-    console.log(`\n${md}\n(JSON: ${jsonPath})`);
-    say(
-      `recovery time over all faults: ${JSON.stringify(summarize([...records.map((r) => r.recoverMs), ...restarts.map((r) => r.ms)]))}`,
-    );
+    saySummary({ md, jsonPath, records, slow, failed, restarts });
 
     expect(unhandled, 'unhandled errors').toEqual([]);
     expect(
@@ -420,18 +284,3 @@ describe('soak', () => {
     ).toEqual([]);
   });
 });
-
-/** The most timestamps inside any 1 s window (two pointers over sorted times). */
-function peakPerSecond(times: readonly number[]): { max: number; at: number | null } {
-  let max = 0;
-  let at: number | null = null;
-  let lo = 0;
-  for (let hi = 0; hi < times.length; hi++) {
-    while (times[hi]! - times[lo]! >= 1000) lo++;
-    if (hi - lo + 1 > max) {
-      max = hi - lo + 1;
-      at = times[lo]!;
-    }
-  }
-  return { max, at };
-}

@@ -6,87 +6,30 @@
  * a 500 robot (and a good one): its recoveries take as long as the first run's, which had no alerts at all.
  * Real runs also send supervision-failed (--max-recoveries 1, signed DingTalk) and storm (six kicks, Slack).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ObsClient } from '../../shared/obs-client.js';
 import { startReceiver, type Receiver } from '../helpers/alert-receiver.js';
 import { cleanEnv } from '../helpers/cli.js';
-import { describeObsSkip, type ObsHandle } from '../helpers/obs-rig.js';
+import { type ObsHandle } from '../helpers/obs-rig.js';
 import { freePort } from '../helpers/ports.js';
-import {
-  familiesOf,
-  prometheusAvailable,
-  promtoolCheck,
-  startPrometheus,
-  type PromHandle,
-} from '../helpers/prometheus.js';
+import { familiesOf, promtoolCheck, startPrometheus, type PromHandle } from '../helpers/prometheus.js';
 import { jsonLine, spawnCli, type Spawned } from '../helpers/spawned.js';
 import { startObsWithUser } from '../helpers/obs-user.js';
 import { waitFor } from '../helpers/wait-for.js';
-
-type Line = { state: string; at: string; reason?: string; recovery?: string; level?: string; message?: string };
-const CH = { appId: 'demoApp', channelId: 'room-mon', userId: 'obs-mon' };
-
-interface Recovered {
-  reason: string;
-  ms: number;
-  kind?: 'kick' | 'remove';
-}
-const FAULTS = ['kick', 'remove', 'kick', 'remove'] as const;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] ?? NaN;
-
-/** Injects a fault through the sandbox's control API and returns the recovery it caused, timed from run's log. */
-async function faultAndRecover(
-  run: Spawned,
-  env: NodeJS.ProcessEnv,
-  kind: 'kick' | 'remove',
-  onTick?: () => Promise<void>,
-): Promise<Recovered> {
-  const sb = JSON.parse(readFileSync(join(env.ARTC_INGEST_HOME!, 'sandbox.json'), 'utf8')) as {
-    endpoint: string;
-    controlToken: string;
-  };
-  const mark = run.lines.length;
-  const res = await fetch(`${sb.endpoint}/_sandbox/fault`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${sb.controlToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ kind, ...CH }),
-    signal: AbortSignal.timeout(5_000),
-  });
-  expect(res.status).toBe(200);
-  const parsed = () => run.lines.slice(mark).map((l) => jsonLine<Line>(() => true)(l));
-  const found = () => {
-    const ls = parsed();
-    const d = ls.findIndex((o) => o?.recovery !== undefined);
-    const l = d < 0 ? -1 : ls.findIndex((o, i) => i > d && o?.state === 'live' && / -> live$/.test(o.message ?? ''));
-    return l < 0 ? undefined : { detected: ls[d]!, live: ls[l]! };
-  };
-  // the caller's probe (e.g. /healthz) runs every 100 ms until live again: it sees the outage as a monitor would
-  const r = await waitFor(async () => (await onTick?.(), found()), {
-    what: `recovery from the ${kind}`,
-    timeoutMs: 60_000,
-    intervalMs: 100,
-  });
-  return { reason: r.detected.recovery!, ms: Date.parse(r.live.at) - Date.parse(r.detected.at) };
-}
-
-async function healthz(
-  port: number,
-): Promise<{ code: number; body: { status: string; state: string; offAirSeconds: number } }> {
-  const res = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(2_000) });
-  return { code: res.status, body: (await res.json()) as { status: string; state: string; offAirSeconds: number } };
-}
-
-const describeProm = prometheusAvailable()
-  ? describeObsSkip
-  : (name: string, fn: () => void) => {
-      console.warn(
-        `[monitoring] skipping "${name}": /usr/bin/prometheus is not installed (apt-get install prometheus)`,
-      );
-      describe.skip(name, fn);
-    };
+import {
+  FAULTS,
+  describeProm,
+  faultAndRecover,
+  healthz,
+  median,
+  runArgs,
+  sandboxFault,
+  type Line,
+  type Recovered,
+} from '../helpers/monitoring-run.js';
 
 describeProm('monitoring: run --metrics-listen with real OBS and a real Prometheus', () => {
   let obs: ObsHandle;
@@ -111,28 +54,7 @@ describeProm('monitoring: run --metrics-listen with real OBS and a real Promethe
     rmSync(home, { recursive: true, force: true });
   });
 
-  const args = (metricsPort: number, extra: string[]) => [
-    'run',
-    '--sandbox',
-    '--json',
-    '--app-id',
-    CH.appId,
-    '--channel-id',
-    CH.channelId,
-    '--user-id',
-    CH.userId,
-    '--display-name',
-    'Monitoring test',
-    '--obs-url',
-    obs.url,
-    '--obs-password',
-    obs.password,
-    '--poll-interval',
-    '1',
-    '--metrics-listen',
-    `127.0.0.1:${metricsPort}`,
-    ...extra,
-  ];
+  const args = (metricsPort: number, extra: string[]) => runArgs(obs, metricsPort, extra);
 
   it('Prometheus reads live = 1 and recoveries by reason; /healthz 503 past the grace, 200 after; promtool clean', async () => {
     const mport = await freePort();
@@ -294,16 +216,7 @@ describeProm('monitoring: run --metrics-listen with real OBS and a real Promethe
       40_000,
     );
     await faultAndRecover(run, env, 'kick');
-    const sb = JSON.parse(readFileSync(join(env.ARTC_INGEST_HOME!, 'sandbox.json'), 'utf8')) as {
-      endpoint: string;
-      controlToken: string;
-    };
-    await fetch(`${sb.endpoint}/_sandbox/fault`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${sb.controlToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ kind: 'kick', ...CH }),
-      signal: AbortSignal.timeout(5_000),
-    });
+    await sandboxFault(env, 'kick');
     await run.waitForLine(
       jsonLine<Line>((o) => o.state === 'failed'),
       'state failed',
@@ -343,16 +256,7 @@ describeProm('monitoring: run --metrics-listen with real OBS and a real Promethe
       40_000,
     );
     for (let i = 0; i < 5; i++) await faultAndRecover(run, env, 'kick');
-    const sb = JSON.parse(readFileSync(join(env.ARTC_INGEST_HOME!, 'sandbox.json'), 'utf8')) as {
-      endpoint: string;
-      controlToken: string;
-    };
-    await fetch(`${sb.endpoint}/_sandbox/fault`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${sb.controlToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ kind: 'kick', ...CH }),
-      signal: AbortSignal.timeout(5_000),
-    });
+    await sandboxFault(env, 'kick');
     await run.waitForLine(
       jsonLine<Line>((o) => o.reason === 'recovery-storm'),
       'the storm flagged',

@@ -1,8 +1,8 @@
 /**
- * `serve` in-process: flags, the printed dock URL, shutdown on abort; the helper assembly in sandbox mode
- * with a fake sandbox (sandbox.json written 0600 and removed); the token store; the parent-PID watch.
+ * `serve` in-process: flags, the printed dock URL, shutdown on abort; the token store; the parent-PID watch.
+ * (The helper assembly in sandbox mode: serve-helper-sandbox.test.ts.)
  */
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
@@ -10,50 +10,11 @@ import { TOKEN_HEADER } from '../../shared/api-routes.js';
 import { main } from '../../script/cli/index.js';
 import { parseHost, parseParentPid } from '../../script/cli/serve.js';
 import { parsePort } from '../../script/cli/port-flag.js';
-import { readSandboxState } from '../../script/cloud/cloud.js';
-import { startHelper } from '../../script/server/helper.js';
 import { watchParent } from '../../script/server/parent-watch.js';
-import { faultInjector, type SandboxHandle } from '../../script/server/sandbox-loader.js';
 import { loadOrCreateToken } from '../../script/server/token-store.js';
 import { tokensEqual } from '../../script/server/token.js';
 import { busyPort, freePort } from '../helpers/ports.js';
-
-function tmpEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const root = mkdtempSync(join(tmpdir(), 'artc-serve-'));
-  return {
-    ARTC_INGEST_HOME: join(root, 'config'),
-    HOME: join(root, 'home'),
-    OBS_CONFIG_DIR: join(root, 'obs'),
-    ...extra,
-  };
-}
-
-function io(env: NodeJS.ProcessEnv, signal?: AbortSignal) {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    io: {
-      stdout: (t: string) => void out.push(t),
-      stderr: (t: string) => void err.push(t),
-      env,
-      ...(signal ? { signal } : {}),
-    },
-  };
-}
-
-async function until<T>(fn: () => T | undefined, ms = 5_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-const CREDS = { ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAIexample', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'secret-example-value' };
+import { CREDS, io, tmpEnv, until } from '../helpers/serve-fixtures.js';
 
 describe('serve command', () => {
   it('prints the dock URL with the token, serves the API, and exits 0 on abort', async () => {
@@ -129,110 +90,6 @@ describe('serve command', () => {
     expect(parseHost('localhost')).toBe('localhost');
     expect(parseParentPid('1234')).toBe(1234);
     expect(() => parseParentPid('0')).toThrow(/--parent-pid/);
-  });
-});
-
-function fakeSandbox(): SandboxHandle & { stop: ReturnType<typeof vi.fn>; inject: ReturnType<typeof vi.fn> } {
-  const inject = vi.fn(() => ({ ok: true }));
-  // only what the helper touches; the real handle has more (emulator, apiPort, stats fields)
-  return {
-    endpoint: 'http://127.0.0.1:4467',
-    rtmpPort: 19350,
-    credentials: { accessKeyId: 'sandbox-id', accessKeySecret: 'sandbox-secret-value' },
-    controlToken: 'control-token-value',
-    faults: { apply: inject },
-    inject,
-    stats: () => ({}),
-    stop: vi.fn(async () => undefined),
-  } as unknown as SandboxHandle & { stop: ReturnType<typeof vi.fn>; inject: ReturnType<typeof vi.fn> };
-}
-
-describe('startHelper in sandbox mode', () => {
-  it('falls back to the sandbox without credentials, announces it in sandbox.json (0600) and removes it on stop', async () => {
-    const env = tmpEnv();
-    const sb = fakeSandbox();
-    const logs: string[] = [];
-    const helper = await startHelper({
-      host: '127.0.0.1',
-      port: await freePort(),
-      env,
-      sandbox: false,
-      log: (l) => logs.push(l),
-      startSandbox: async () => sb,
-    });
-    try {
-      expect(helper.mode).toBe('sandbox');
-      expect(helper.fellBack).toBe(true);
-      expect(helper.looked.length).toBeGreaterThan(0);
-      const path = join(env.ARTC_INGEST_HOME!, 'sandbox.json');
-      expect(statSync(path).mode & 0o777).toBe(0o600);
-      expect(readSandboxState(env)).toMatchObject({
-        pid: process.pid,
-        endpoint: 'http://127.0.0.1:4467',
-        rtmpPort: 19350,
-        accessKeyId: 'sandbox-id',
-        accessKeySecret: 'sandbox-secret-value',
-        controlToken: 'control-token-value',
-        helperUrl: helper.url,
-      });
-      const token = helper.dockUrl.split('token=')[1]!;
-      const res = await fetch(`${helper.url}/api/sandbox/fault`, {
-        method: 'POST',
-        headers: { [TOKEN_HEADER]: token, 'content-type': 'application/json' },
-        body: JSON.stringify({ kind: 'shift-clock', seconds: 60 }),
-      });
-      expect(await res.json()).toEqual({ ok: true });
-      expect(sb.inject).toHaveBeenCalledWith({ kind: 'shift-clock', seconds: 60 });
-      const health = await (await fetch(`${helper.url}/api/health`, { headers: { [TOKEN_HEADER]: token } })).json();
-      expect(health).toMatchObject({ mode: 'sandbox', endpoint: 'http://127.0.0.1:4467', credentialSource: 'sandbox' });
-    } finally {
-      await helper.stop();
-    }
-    expect(existsSync(join(env.ARTC_INGEST_HOME!, 'sandbox.json'))).toBe(false);
-    expect(sb.stop).toHaveBeenCalledTimes(1);
-  });
-
-  it('--sandbox uses the sandbox even with credentials; not a fallback', async () => {
-    const sb = fakeSandbox();
-    const helper = await startHelper({
-      host: '127.0.0.1',
-      port: await freePort(),
-      env: tmpEnv(CREDS),
-      sandbox: true,
-      log: () => {},
-      startSandbox: async () => sb,
-    });
-    expect(helper.mode).toBe('sandbox');
-    expect(helper.fellBack).toBe(false);
-    await helper.stop();
-  });
-
-  it('stops the sandbox when the port is busy', async () => {
-    const blocker = await busyPort();
-    const sb = fakeSandbox();
-    const env = tmpEnv();
-    await expect(
-      startHelper({
-        host: '127.0.0.1',
-        port: blocker.port,
-        env,
-        sandbox: true,
-        log: () => {},
-        startSandbox: async () => sb,
-      }),
-    ).rejects.toThrow(/already in use/);
-    expect(sb.stop).toHaveBeenCalled();
-    expect(existsSync(join(env.ARTC_INGEST_HOME!, 'sandbox.json'))).toBe(false);
-    blocker.close();
-  });
-
-  it("faultInjector hands the dock's fault requests to the sandbox's faults.apply", async () => {
-    const apply = vi.fn();
-    await faultInjector({ apply } as unknown as Parameters<typeof faultInjector>[0])({
-      kind: 'shift-clock',
-      seconds: 1,
-    });
-    expect(apply).toHaveBeenCalledWith({ kind: 'shift-clock', seconds: 1 });
   });
 });
 
