@@ -51,7 +51,7 @@ export const ORDER = [
 export function describeConditions(root: string, reps: number, startLoad: number): string[] {
   const git = (...args: string[]) => {
     try {
-      return execFileSync('git', args, { cwd: root, encoding: 'utf8' }).trim();
+      return execFileSync('git', args, { cwd: root, encoding: 'utf8' }).trimEnd(); // trimEnd: porcelain lines start with a status column that may be a space
     } catch {
       return '?';
     }
