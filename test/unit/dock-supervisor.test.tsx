@@ -142,16 +142,27 @@ describe('dock + the real supervisor runner', () => {
   describe('one click from what the user typed (the helper could not prefill OBS settings)', () => {
     const OBS_URL = 'ws://127.0.0.1:4470'; // not the default port: a second OBS profile, say
     const hints = { url: 'ws://127.0.0.1:4455', source: 'default' };
+    /** the dock open with nothing prefilled, OBS listening on OBS_URL only */
+    const open = async () => {
+      const t = setup(true, { url: OBS_URL, hints });
+      render(<App model={t.model} />);
+      t.model.start();
+      await vi.advanceTimersByTimeAsync(10);
+      return t;
+    };
+    /** the user types a wrong password and clicks Go live once */
+    const goLiveWithWrongPassword = async () => {
+      typeObs(OBS_URL, 'wrong');
+      fireEvent.click(screen.getByRole('button', { name: 'Go live' }));
+      await vi.advanceTimersByTimeAsync(200);
+    };
     const typeObs = (url: string, password: string) => {
       fireEvent.input(screen.getByRole('textbox', { name: 'OBS WebSocket URL' }), { target: { value: url } });
       fireEvent.input(screen.getByLabelText('OBS WebSocket password'), { target: { value: password } });
     };
 
     it('Go live with OBS not connected connects with the typed URL and password and goes live', async () => {
-      const t = setup(true, { url: OBS_URL, hints });
-      render(<App model={t.model} />);
-      t.model.start();
-      await vi.advanceTimersByTimeAsync(10);
+      const t = await open();
       expect(screen.getByText('Unreachable')).toBeTruthy();
       typeObs(OBS_URL, 'secret');
       // clicked at once, before the typing pause retargets anything
@@ -165,13 +176,8 @@ describe('dock + the real supervisor runner', () => {
     });
 
     it('a wrong password: says auth failed by the password, does not stream or loop; the right one goes on by itself', async () => {
-      const t = setup(true, { url: OBS_URL, hints });
-      render(<App model={t.model} />);
-      t.model.start();
-      await vi.advanceTimersByTimeAsync(10);
-      typeObs(OBS_URL, 'wrong');
-      fireEvent.click(screen.getByRole('button', { name: 'Go live' }));
-      await vi.advanceTimersByTimeAsync(200);
+      const t = await open();
+      await goLiveWithWrongPassword();
       expect(screen.getByText('Auth failed')).toBeTruthy();
       expect(document.getElementById('obs-help')!.textContent).toMatch(/^Wrong password/);
       expect(screen.getByLabelText('OBS WebSocket password').getAttribute('aria-describedby')).toBe('obs-help');
@@ -190,13 +196,8 @@ describe('dock + the real supervisor runner', () => {
     });
 
     it('Stop while waiting for OBS drops the intent: the right password then only connects', async () => {
-      const t = setup(true, { url: OBS_URL, hints });
-      render(<App model={t.model} />);
-      t.model.start();
-      await vi.advanceTimersByTimeAsync(10);
-      typeObs(OBS_URL, 'wrong');
-      fireEvent.click(screen.getByRole('button', { name: 'Go live' }));
-      await vi.advanceTimersByTimeAsync(200);
+      const t = await open();
+      await goLiveWithWrongPassword();
       fireEvent.click(screen.getByRole('button', { name: 'Stop' }));
       await vi.advanceTimersByTimeAsync(10);
       fireEvent.input(screen.getByLabelText('OBS WebSocket password'), { target: { value: 'secret' } });
