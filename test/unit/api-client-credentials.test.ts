@@ -9,44 +9,13 @@ import { credentialChain } from '../../script/cloud/credential-chain.js';
 import type { CredentialSource } from '../../script/cloud/credentials.js';
 import { ApiError } from '../../script/cloud/errors.js';
 import { TokenBucket } from '../../script/cloud/rate-limit.js';
-import { rpcSignature } from '../../script/sandbox/gateway-rpc.js';
-import { STS_VERSION } from '../../script/sandbox/sts.js';
-import { percentEncode } from '../../script/cloud/sign-v3.js';
 import { ENDPOINT, setup } from '../helpers/emulator-fixture.js';
+import { assumeSandboxRole } from '../helpers/sts-assume.js';
 
 const CREATE = { AppId: 'app1', ChannelId: 'room1', UserId: 'obs-1', DisplayName: 'OBS' };
 
 /** An STS key from the emulator's AssumeRole, as `aliyun sts AssumeRole` would print it for a user to export. */
-async function assumeRole(f: ReturnType<typeof setup>) {
-  const c = f.emu.credentials;
-  const p: Record<string, string> = {
-    Action: 'AssumeRole',
-    Version: STS_VERSION,
-    Format: 'JSON',
-    AccessKeyId: c.accessKeyId,
-    SignatureMethod: 'HMAC-SHA1',
-    SignatureVersion: '1.0',
-    SignatureNonce: f.nonce(),
-    Timestamp: new Date(f.clock.now()).toISOString().replace('.000Z', 'Z'),
-    RoleArn: 'acs:ram::1:role/live',
-    RoleSessionName: 'me',
-    DurationSeconds: '3600',
-  };
-  p.Signature = rpcSignature('POST', p, c.accessKeySecret).signature;
-  const body = Object.entries(p)
-    .map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`)
-    .join('&');
-  const res = await f.emu.handleSts(
-    new Request(`${ENDPOINT}/`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body,
-    }),
-  );
-  return (
-    (await res.json()) as { Credentials: { AccessKeyId: string; AccessKeySecret: string; SecurityToken: string } }
-  ).Credentials;
-}
+const assumeRole = (f: ReturnType<typeof setup>) => assumeSandboxRole(f, { sessionName: 'me', seconds: 3600 });
 
 function clientWith(f: ReturnType<typeof setup>, credentials: CredentialSource, log: ApiCallLog[]) {
   return new LiveApiClient({

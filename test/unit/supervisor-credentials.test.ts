@@ -10,12 +10,10 @@ import { LiveApiClient } from '../../script/cloud/api-client.js';
 import type { CredentialSource } from '../../script/cloud/credentials.js';
 import { TokenBucket } from '../../script/cloud/rate-limit.js';
 import { cloudPort } from '../../script/run/supervise.js';
-import { rpcSignature } from '../../script/sandbox/gateway-rpc.js';
-import { STS_VERSION } from '../../script/sandbox/sts.js';
-import { percentEncode } from '../../script/cloud/sign-v3.js';
 import { splitRtmpAddress } from '../../shared/rtmp-address.js';
 import { SupervisorRunner, type Event, type ObsPort, type TimerApi } from '../../shared/supervisor/index.js';
 import { ENDPOINT, setup } from '../helpers/emulator-fixture.js';
+import { assumeSandboxRole } from '../helpers/sts-assume.js';
 
 const CHANNEL = { appId: 'app1', channelId: 'room1', userId: 'obs-pub', displayName: 'OBS' };
 
@@ -111,34 +109,7 @@ function assumedRole(f: ReturnType<typeof setup>, seconds: number) {
   let current: { accessKeyId: string; accessKeySecret: string; securityToken: string } | undefined;
   const stats = { assumed: 0 };
   async function assume() {
-    const c = f.emu.credentials;
-    const p: Record<string, string> = {
-      Action: 'AssumeRole',
-      Version: STS_VERSION,
-      Format: 'JSON',
-      AccessKeyId: c.accessKeyId,
-      SignatureMethod: 'HMAC-SHA1',
-      SignatureVersion: '1.0',
-      SignatureNonce: f.nonce(),
-      Timestamp: new Date(f.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-      RoleArn: 'acs:ram::1:role/live',
-      RoleSessionName: 'run',
-      DurationSeconds: String(seconds),
-    };
-    p.Signature = rpcSignature('POST', p, c.accessKeySecret).signature;
-    const body = Object.entries(p)
-      .map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`)
-      .join('&');
-    const res = await f.emu.handleSts(
-      new Request(`${ENDPOINT}/`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body,
-      }),
-    );
-    const k = (
-      (await res.json()) as { Credentials: { AccessKeyId: string; AccessKeySecret: string; SecurityToken: string } }
-    ).Credentials;
+    const k = await assumeSandboxRole(f, { sessionName: 'run', seconds });
     stats.assumed++;
     current = { accessKeyId: k.AccessKeyId, accessKeySecret: k.AccessKeySecret, securityToken: k.SecurityToken };
     return current;
