@@ -78,6 +78,18 @@ export function cfg(tx: Tx): Config {
   return tx.ctx.config;
 }
 
+/** The obs-websocket link as a new session starts it: nothing known about OBS's output, no stop or retry pending. */
+export const FRESH_LINK: Omit<ObsLink, 'connected'> = {
+  output: 'unknown',
+  stopOp: null,
+  userStopping: false,
+  exiting: false,
+  reconnectAttempt: 0,
+  reconnectOp: null,
+  reconnectScheduled: false,
+  fatalClose: null,
+};
+
 export function setObs(tx: Tx, patch: Partial<ObsLink>): void {
   tx.ctx = { ...tx.ctx, obs: { ...tx.ctx.obs, ...patch } };
 }
@@ -163,17 +175,7 @@ export function initialState(opts: InitOptions = {}): State {
     channel: opts.channel ?? null,
     seed: Math.floor((opts.seed ?? 0.5) * 4_294_967_296) >>> 0 || 1,
     nextOpId: 1,
-    obs: {
-      connected: false,
-      output: 'unknown',
-      stopOp: null,
-      userStopping: false,
-      exiting: false,
-      reconnectAttempt: 0,
-      reconnectOp: null,
-      reconnectScheduled: false,
-      fatalClose: null,
-    },
+    obs: { ...FRESH_LINK, connected: false },
     url: null,
     spare: null,
     refreshOp: null,

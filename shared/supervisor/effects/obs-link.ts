@@ -6,7 +6,7 @@
  */
 import { nextObsReconnectDelay } from '../../obs-reconnect-policy.js';
 import { classifyClose, type ObsCloseClass } from '../../obs-protocol.js';
-import { cancelTimer, cfg, draw, emit, log, nextOp, setObs, timer, type Tx } from '../context.js';
+import { cancelTimer, cfg, draw, emit, FRESH_LINK, log, nextOp, setObs, timer, type Tx } from '../context.js';
 import type { ErrorInfo, Event } from '../types.js';
 
 const CLOSE_CLASSES: ReadonlySet<string> = new Set([
@@ -40,17 +40,7 @@ export function reconnectNow(tx: Tx): void {
 export function linkUp(tx: Tx): boolean {
   if (tx.ctx.obs.connected) return false;
   cancelTimer(tx, 'obs-reconnect');
-  setObs(tx, {
-    connected: true,
-    output: 'unknown',
-    stopOp: null,
-    userStopping: false,
-    exiting: false,
-    reconnectAttempt: 0,
-    reconnectOp: null,
-    reconnectScheduled: false,
-    fatalClose: null,
-  });
+  setObs(tx, { ...FRESH_LINK, connected: true });
   log(tx, 'info', 'obs-connected', 'connected to OBS');
   return true;
 }
