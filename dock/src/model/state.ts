@@ -38,7 +38,7 @@ export interface DockState {
     password: string;
     status: ObsStatus;
     hintsSource?: string;
-    attempt: number;
+    /** the supervisor's next obs-websocket reconnect (its one reconnect loop), while not connected */
     nextTryAt?: number;
     closeCode?: number;
     message?: string;
@@ -66,7 +66,7 @@ export function initialState(lang: Lang): DockState {
     helper: { status: 'waiting', attempt: 0 },
     form: { values: { ...EMPTY_FORM }, errors: {}, touched: {} },
     presets: { list: [] },
-    obs: { url: DEFAULT_OBS_URL, password: '', status: 'idle', attempt: 0 },
+    obs: { url: DEFAULT_OBS_URL, password: '', status: 'idle' },
     lease: { status: 'none' },
     live: IDLE_SNAPSHOT,
     log: [],
