@@ -39,6 +39,23 @@ function reportGzip(): Plugin {
   };
 }
 
+/**
+ * Vite wraps every dynamic import in its preload helper (~0.8 KB gzip), which adds <link> tags for the chunk's
+ * dependencies. Here it has nothing to do: with `modulePreload: false` it is handed CSS dependencies only, and with
+ * `cssCodeSplit: false` there are none (one stylesheet, loaded with the page). So the helper is the identity: the
+ * lazy chunks (the supervisor, zh-CN) are plain `import()`s, their own imports fetched by the browser.
+ */
+function noPreloadHelper(): Plugin {
+  const id = '\0vite/preload-helper.js';
+  return {
+    name: 'artc-no-preload-helper',
+    apply: 'build',
+    enforce: 'pre',
+    resolveId: (source) => (source === id ? id : undefined),
+    load: (source) => (source === id ? 'export const __vitePreload = (load) => load();' : undefined),
+  };
+}
+
 /** Ships the OBS script beside the helper: `install` registers dist/artc-ingest.lua in OBS. */
 function copyLuaScript(): Plugin {
   return {
@@ -85,7 +102,7 @@ export default defineConfig(({ mode }) => {
   return {
     root: 'dock',
     base: './',
-    plugins: [preact(), reportGzip()],
+    plugins: [preact(), noPreloadHelper(), reportGzip()],
     // obs-websocket-js's trace logger is dead weight in the dock (see dock/src/lib/debug-stub.ts), and so are
     // crypto-js's whole core for one SHA-256 of the password and eventemitter3's unused half (stand-ins below,
     // each pinned against the real package in test/unit/dock-shims.test.ts)
@@ -103,8 +120,9 @@ export default defineConfig(({ mode }) => {
       target: 'chrome103',
       cssTarget: 'chrome103',
       assetsInlineLimit: 0,
-      // the one lazy chunk (zh-CN strings) has no dependencies to preload: no preload helper in the bundle
+      // nothing to preload (see noPreloadHelper): lazy chunks are fetched when imported
       modulePreload: false,
+      cssCodeSplit: false,
     },
   };
 });

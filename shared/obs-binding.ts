@@ -9,8 +9,9 @@
  *   reconnect needs no rejection: it arrives as the client's `closed` event, which `bindObsEvents` forwards.
  * - `bindObsEvents(client, runner): () => void` — feeds `connected`, `closed`, `StreamStateChanged` and
  *   `ExitStarted` into `runner.dispatch` as `obs-connected`, `obs-disconnected` (code, reason, close class),
- *   `obs-stream-state` and `obs-exit-started`; when the client is already connected, dispatches `obs-connected` once
- *   at once (the dock binds after its link connected). Returns the unsubscribe.
+ *   `obs-stream-state` and `obs-exit-started`. A runner bound late learns the link as it is: when the client is already connected,
+ *   `obs-connected` is dispatched at once; when it is idle after a close, that close (the dock loads its
+ *   supervisor when it first needs it, see dock/src/model/lazy-supervisor.ts). Returns the unsubscribe.
  * - `realTimers: TimerApi` — `setTimer`/`clearTimer` over setTimeout/clearTimeout (tests inject their own).
  */
 import type { ObsClient } from './obs-client.js';
@@ -35,7 +36,15 @@ export function bindObsEvents(client: ObsClient, runner: Pick<SupervisorRunner, 
     ),
     client.on('ExitStarted', () => runner.dispatch({ type: 'obs-exit-started' })),
   ];
+  const last = client.lastClose;
   if (client.state === 'connected') runner.dispatch({ type: 'obs-connected' });
+  else if (client.state === 'idle' && last)
+    runner.dispatch({
+      type: 'obs-disconnected',
+      code: last.code,
+      reason: last.reason,
+      closeClass: last.classification,
+    });
   return () => offs.forEach((off) => off());
 }
 

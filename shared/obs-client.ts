@@ -54,6 +54,7 @@ export class ObsClient {
   private readonly pending = new Set<PendingCall>();
   private session: Session | undefined;
   private connecting: { url: string; promise: Promise<ObsConnectedEvent> } | undefined;
+  private closedLast: ObsClosedEvent | undefined;
 
   constructor(options: ObsClientOptions) {
     if (typeof options?.createSocket !== 'function') throw new TypeError('ObsClient: createSocket must be a function');
@@ -79,6 +80,11 @@ export class ObsClient {
   get state(): ObsClientState {
     if (this.connecting) return 'connecting';
     return this.session?.identified ? 'connected' : 'idle';
+  }
+
+  /** How the newest session ended: what a listener that comes late needs to know while the client is idle. */
+  get lastClose(): ObsClosedEvent | undefined {
+    return this.closedLast;
   }
 
   /** Subscribe; returns the unsubscribe function. A throwing listener is reported, never breaks the others. */
@@ -242,6 +248,7 @@ export class ObsClient {
     if (session.closed) return;
     const classification = forced ?? classifyClose(code, session.identified);
     session.closed = { code, reason, classification, wasConnected: session.identified, at: this.opts.now() };
+    this.closedLast = session.closed;
     session.detach();
     if (this.session === session) this.session = undefined;
     for (const entry of [...this.pending])

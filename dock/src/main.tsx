@@ -1,6 +1,7 @@
 /**
  * The dock's entry: read the helper token (and strip it from the address bar), build the API client, the
- * shared ObsClient over obs-websocket-js (its browser JSON build) and the supervisor, then render. Nothing
+ * shared ObsClient over obs-websocket-js (its browser JSON build) and the supervisor (loaded when first needed),
+ * then render. Nothing
  * here talks to the network before the model starts; the model waits for the helper and never renders blank.
  */
 import { render } from 'preact';
@@ -10,7 +11,7 @@ import { readToken } from './api/token.js';
 import { App } from './components/App/index.js';
 import { createStorage } from './lib/storage.js';
 import { createDockModel } from './model/create-model.js';
-import { createSupervisorAdapter } from './model/supervisor-adapter.js';
+import { lazySupervisor } from './model/lazy-supervisor.js';
 import OBSWebSocket from 'obs-websocket-js';
 
 const storage = createStorage();
@@ -22,7 +23,10 @@ const model = createDockModel({
   api,
   obs,
   storage,
-  createSupervisor: createSupervisorAdapter,
+  // the supervisor's chunk is fetched on the first Go live or resume (see model/lazy-supervisor.ts)
+  createSupervisor: lazySupervisor(() =>
+    import('./model/supervisor-adapter.js').then((m) => m.createSupervisorAdapter),
+  ),
   languages: navigator.languages,
 });
 

@@ -60,6 +60,18 @@ describe('bindObsEvents', () => {
     bindObsEvents(client, runner);
     expect(dispatched).toEqual([{ type: 'obs-connected' }]);
   });
+
+  it('tells the runner the last close when the client is idle after one (the dock loads its supervisor late)', async () => {
+    const { client, factory, runner, dispatched } = setup();
+    bindObsEvents(client, runner)(); // nothing happened yet: nothing to tell
+    expect(dispatched).toEqual([]);
+    await client.connect(URL, 'pw');
+    factory.last.teardown(4009, 'Authentication failed.');
+    bindObsEvents(client, runner);
+    expect(dispatched).toEqual([
+      { type: 'obs-disconnected', code: 4009, reason: 'Authentication failed.', closeClass: 'auth-failed' },
+    ]);
+  });
 });
 
 describe('realTimers', () => {

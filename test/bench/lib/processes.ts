@@ -116,19 +116,27 @@ export async function helperColdStart(mode: 'cloud' | 'sandbox'): Promise<ColdSt
 
 /**
  * dist/dock/assets JS + CSS, gzip level 9 (what vite.config.ts prints): `total` is what the dock loads when it
- * opens (the files index.html names), `lazy` the chunks fetched later (the zh-CN strings, when chosen).
+ * opens (the files index.html names), `lazy` the chunks fetched later (the supervisor on the first Go live or
+ * resume, the zh-CN strings when chosen), `supervisor` the supervisor's chunk alone.
  */
-export function dockGzipBytes(root: string): { total: number; lazy: number; files: Record<string, number> } {
+export function dockGzipBytes(root: string): {
+  total: number;
+  lazy: number;
+  supervisor: number;
+  files: Record<string, number>;
+} {
   const dir = join(root, 'dist/dock/assets');
   const html = readFileSync(join(root, 'dist/dock/index.html'), 'utf8');
   const files: Record<string, number> = {};
   let total = 0;
   let lazy = 0;
+  let supervisor = 0;
   for (const f of readdirSync(dir)) {
     if (!/\.(js|css)$/.test(f)) continue;
     const gz = (files[f] = gzipSync(readFileSync(join(dir, f)), { level: 9 }).length);
     if (html.includes(`assets/${f}`)) total += gz;
     else lazy += gz;
+    if (f.startsWith('supervisor-adapter-')) supervisor += gz;
   }
-  return { total, lazy, files };
+  return { total, lazy, supervisor, files };
 }

@@ -41,6 +41,7 @@ export const ORDER = [
   'api-healthy',
   'poll-gap',
   'dock-gzip',
+  'dock-gzip-live',
   'helper-cloud-start',
   'helper-cloud-rss',
   'helper-sandbox-start',
