@@ -104,14 +104,15 @@ export default defineConfig(({ mode }) => {
     base: './',
     plugins: [preact(), noPreloadHelper(), reportGzip()],
     // obs-websocket-js's trace logger is dead weight in the dock (see dock/src/lib/debug-stub.ts), and so are
-    // crypto-js's whole core for one SHA-256 of the password and eventemitter3's unused half (stand-ins below,
-    // each pinned against the real package in test/unit/dock-shims.test.ts)
+    // crypto-js's whole core for one SHA-256 of the password, eventemitter3's unused half and isomorphic-ws's
+    // probing for old engines (stand-ins below, each pinned against the real package in test/unit/dock-shims.test.ts)
     resolve: {
       alias: {
         debug: join(import.meta.dirname, 'dock/src/lib/debug-stub.ts'),
         'crypto-js/sha256.js': join(import.meta.dirname, 'dock/src/lib/crypto/sha256.ts'),
         'crypto-js/enc-base64.js': join(import.meta.dirname, 'dock/src/lib/crypto/enc-base64.ts'),
         eventemitter3: join(import.meta.dirname, 'dock/src/lib/event-emitter.ts'),
+        'isomorphic-ws': join(import.meta.dirname, 'dock/src/lib/ws-stub.ts'),
       },
     },
     build: {

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { ChannelSettings } from '../../shared/channel.js';
 import {
   ActionLog,
+  makeConfig,
   SupervisorRunner,
   type ApiPort,
   type Config,
@@ -69,7 +70,7 @@ export function supervise(o: SuperviseOptions): Supervision {
     clock: { now: Date.now },
     random: Math.random,
     timers: realTimers,
-    config: o.config ?? {},
+    config: makeConfig(o.config), // throws SupervisorConfigError on a value out of range, before anything starts
     log,
   });
   const unbind = obs.bind(runner);

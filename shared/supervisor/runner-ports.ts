@@ -63,7 +63,7 @@ export interface RunnerOptions {
   /** a number in [0, 1) */
   random: () => number;
   timers: TimerApi;
-  /** overrides of DEFAULT_CONFIG; `useLease` follows whether `lease` is given */
+  /** overrides of DEFAULT_CONFIG, taken as given (`makeConfig` checks them); `useLease` follows `lease` */
   config?: Partial<Config>;
   log?: ActionLog;
   deadlines?: Partial<Deadlines>;

@@ -1,7 +1,8 @@
 /**
  * The dock's build-time stand-ins for obs-websocket-js's dependencies (vite.config.ts aliases them for the dock
  * only) behave like the real packages where obs-websocket-js and ObsClient use them: the auth answer to OBS's
- * challenge is byte-identical to crypto-js's, and the emitter follows eventemitter3 call for call.
+ * challenge is byte-identical to crypto-js's, the emitter follows eventemitter3 call for call, and the WebSocket
+ * is the one the real isomorphic-ws picks in a browser.
  */
 import { createHash, randomBytes } from 'node:crypto';
 // @ts-expect-error crypto-js ships no types (obs-websocket-js imports it the same way)
@@ -99,5 +100,19 @@ describe('EventEmitter stand-in for eventemitter3', () => {
 
   it('behaves like eventemitter3 for on/once/off/emit/removeAllListeners/context', () => {
     expect(script(EventEmitter)).toEqual(script(RealEmitter));
+  });
+});
+
+describe('isomorphic-ws stand-in', () => {
+  it("is the engine's WebSocket, which is what the real package's browser build picks in Chromium", async () => {
+    // Node 20 has no WebSocket global: stand one in before either module reads it
+    const engineWs = class FakeWebSocket {};
+    Object.assign(globalThis, { WebSocket: engineWs });
+    const stub = (await import('../../dock/src/lib/ws-stub.js')).default;
+    // @ts-expect-error the browser build has no types of its own
+    const real = (await import('isomorphic-ws/browser.js')).default;
+    expect(stub).toBe(engineWs);
+    expect(real).toBe(engineWs);
+    Reflect.deleteProperty(globalThis, 'WebSocket');
   });
 });
