@@ -60,7 +60,6 @@ export function outcomeLabel(code: string | undefined): string {
 }
 
 export interface Metrics {
-  registry: Registry;
   contentType: string;
   /** one cloud API call's outcome: `ok` or the error Code */
   countApi(action: string, outcome: string): void;
@@ -192,7 +191,6 @@ export function createMetrics(o: {
   for (const reason of REASONS) c.recoveries.inc({ reason }, 0);
   for (const name of (o.omit ?? []).flatMap((u) => FAMILIES[u])) registry.removeSingleMetric(name);
   return {
-    registry,
     contentType: registry.contentType,
     countApi: (action, outcome) => api.inc({ action, outcome: outcomeLabel(outcome) }),
     async render() {

@@ -1,6 +1,7 @@
 /**
- * `run`'s monitoring: everything comes from its own runner. The metrics exist before the supervisor (the cloud
- * port is wrapped to count outcomes) and the listener is bound before it; the supervisor is attached once it runs.
+ * `run`'s monitoring: everything comes from its own runner. The cloud port is wrapped to count outcomes before the
+ * supervisor exists; the metrics (prom-client, only with --metrics-listen: script/metrics/load.ts) and the
+ * listener come with `start()`, before supervision; the supervisor is attached once it runs.
  */
 import type { ChannelSettings } from '../../shared/channel.js';
 import type { MonitoringFlags } from '../alerts/flags.js';
@@ -8,7 +9,8 @@ import type { Supervision } from '../run/supervise.js';
 import type { ApiPort, Snapshot } from '../../shared/supervisor/index.js';
 import { VERSION } from '../version.js';
 import { startMonitoring, type Monitoring } from './monitoring.js';
-import { createMetrics } from './registry.js';
+import { metricsIf, NO_METRICS } from './load.js';
+import type { Metrics } from './registry.js';
 import { countingApi, obsOutputFrom } from './sources.js';
 
 export interface RunMonitoringOptions {
@@ -33,11 +35,19 @@ export function runMonitoring(o: RunMonitoringOptions): RunMonitoring {
   const snapshot = () => sup?.runner.snapshot() ?? null;
   const obsOutput = () =>
     sup ? obsOutputFrom(sup.obs, () => sup!.runner.snapshot().obs.connected)() : Promise.resolve(null);
-  const metrics = createMetrics({ version: VERSION, source: { snapshot, channel: () => o.channel, obsOutput } });
+  let metrics: Metrics = NO_METRICS;
+  // the port is wrapped before start(): it counts into whichever metrics are there at the call
+  const current: Metrics = {
+    contentType: NO_METRICS.contentType,
+    countApi: (action, outcome) => metrics.countApi(action, outcome),
+    render: () => metrics.render(),
+  };
   return {
-    wrapApi: (port) => countingApi(port, metrics),
-    start: () =>
-      startMonitoring({
+    wrapApi: (port) => countingApi(port, current),
+    start: async () => {
+      const source = { snapshot, channel: () => o.channel, obsOutput };
+      metrics = await metricsIf(o.flags.listen !== undefined, { version: VERSION, source });
+      return startMonitoring({
         flags: o.flags,
         metrics,
         say: o.say,
@@ -49,7 +59,8 @@ export function runMonitoring(o: RunMonitoringOptions): RunMonitoring {
             sup?.runner.log.append({ at: Date.now(), level, reason, message, state: sup.runner.snapshot().kind }),
           secrets: () => [...o.secrets(), ...o.flags.targets.map((t) => t.secret)],
         },
-      }),
+      });
+    },
     attach(s) {
       sup = s;
       s.runner.subscribe((snap) => relay.forEach((fn) => fn(snap)));

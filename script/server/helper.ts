@@ -33,7 +33,8 @@ import type { MonitoringFlags } from '../alerts/flags.js';
 import { alertSettings, type AlertSettings, type AlertSettingsOptions } from '../alerts/settings.js';
 import { helperView, type HelperView } from '../metrics/helper-view.js';
 import { startMonitoring, type Monitoring } from '../metrics/monitoring.js';
-import { createMetrics, type Metrics } from '../metrics/registry.js';
+import { metricsIf } from '../metrics/load.js';
+import type { Metrics } from '../metrics/registry.js';
 
 export interface HelperOptions {
   host: string;
@@ -144,8 +145,8 @@ function cloudFacts(cloud: Cloud): Pick<Cloud, 'mode' | 'endpoint' | 'credential
 }
 
 /** serve sees the dock's supervisor only through its intent and presence polls (helper-view.ts). */
-function helperMetrics(view: HelperView): Metrics {
-  return createMetrics({
+function helperMetrics(o: HelperOptions, view: HelperView): Promise<Metrics> {
+  return metricsIf(o.monitoring?.listen !== undefined, {
     version: VERSION,
     source: { snapshot: view.snapshot, channel: view.channel },
     omit: ['state', 'obs', 'url', 'storm', 'recoveries'],
@@ -188,7 +189,7 @@ export async function startHelper(o: HelperOptions): Promise<RunningHelper> {
   const cloud = await chooseCloud(o);
   const timers = { now, ...realTimers };
   const view = helperView(timers);
-  const metrics = helperMetrics(view);
+  const metrics = await helperMetrics(o, view);
   const alerts = await helperAlerts(o, dir, view, timers);
   const handler = createHandler({
     port: o.port,

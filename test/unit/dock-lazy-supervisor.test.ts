@@ -154,6 +154,29 @@ describe('the dock supervisor, loaded on first use', () => {
     warn.mockRestore();
   });
 
+  it('a Go live whose chunk failed is not given later by a fetch for a close: the user saw it fail', async () => {
+    const { sup, loads, handle, flush, close } = rig();
+    handle.goLive(CHANNEL);
+    loads[0]!.reject(new Error('offline'));
+    await flush();
+    close('unreachable');
+    loads[1]!.resolve(sup.factory);
+    await flush();
+    expect(sup.env).toBeDefined();
+    expect(sup.calls).toEqual([]);
+    expect(handle.getSnapshot().kind).toBe('idle'); // the real supervisor's view replaces the failure
+  });
+
+  it('Stop forgets a Go live whose chunk failed: Retry then fetches nothing', async () => {
+    const { loads, handle, flush } = rig();
+    handle.goLive(CHANNEL);
+    loads[0]!.reject(new Error('offline'));
+    await flush();
+    handle.stop();
+    handle.retryNow();
+    expect(loads).toHaveLength(1);
+  });
+
   it('nothing is built once the dock is disposed', async () => {
     const { sup, loads, handle, flush } = rig();
     handle.goLive(CHANNEL);

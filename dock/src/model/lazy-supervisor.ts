@@ -27,6 +27,8 @@ class LazySupervisor implements SupervisorHandle {
   private real: SupervisorHandle | undefined;
   private loading = false;
   private pending: Command | undefined;
+  /** the command whose chunk could not be fetched: Retry gives it again; a new command or Stop drops it */
+  private failed: Command | undefined;
   private disposed = false;
   private failures = 0;
   private retry: ReturnType<typeof setTimeout> | undefined;
@@ -52,13 +54,14 @@ class LazySupervisor implements SupervisorHandle {
   }
 
   stop(): void {
+    this.failed = undefined;
     if (this.real) this.real.stop();
     else this.pending = undefined;
   }
 
   retryNow(): void {
-    if (this.real) this.real.retryNow();
-    else if (this.pending) this.fetchChunk();
+    if (this.real) return this.real.retryNow();
+    if (this.failed) this.command(this.failed);
   }
 
   entries(n: number) {
@@ -78,6 +81,7 @@ class LazySupervisor implements SupervisorHandle {
   }
 
   private command(run: Command): void {
+    this.failed = undefined;
     if (this.real) return run(this.real);
     this.pending = run;
     this.fetchChunk();
@@ -100,6 +104,9 @@ class LazySupervisor implements SupervisorHandle {
           this.retry = setTimeout(() => this.fetchChunk(), ms);
           return;
         }
+        // the command is not kept for a later fetch (a close's): it would go live long after the user saw it fail
+        this.failed = this.pending;
+        this.pending = undefined;
         const message = `could not load the supervisor from the helper (${reason}): Go live tries again`;
         this.store.set({
           ...IDLE_SNAPSHOT,
