@@ -3,7 +3,7 @@
  * env ARTC_INGEST_ALERT_WEBHOOK, several separated by spaces), --alert-format, --alert-secret, --alert-after.
  * Every error names its flag (UsageError: exit 2, nothing started).
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { stringFlag, UsageError, type OptionSpec } from '../cli/command.js';
 import { parseMetricsListen, type MetricsListen } from '../metrics/listen-flag.js';
 import { AlertFormat, guessFormat, type AlertTarget } from './formats.js';
@@ -37,11 +37,10 @@ const WebhookUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or h
 
 function secondsFlag(flag: string, raw: unknown, dflt: number): number {
   if (raw === undefined) return dflt * 1000;
-  const r = z.coerce
+  const r = z
     .number()
-    .min(0)
-    .max(86_400)
-    .safeParse(/^\d+(\.\d+)?$/.test(String(raw)) ? raw : NaN);
+    .check(z.gte(0), z.lte(86_400))
+    .safeParse(/^\d+(\.\d+)?$/.test(String(raw)) ? Number(raw) : NaN);
   if (!r.success) throw new UsageError(`--${flag}: must be a number of seconds from 0 to 86400, got "${String(raw)}"`);
   return r.data * 1000;
 }

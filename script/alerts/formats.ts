@@ -3,7 +3,7 @@
  * robots accept. The format is guessed from the webhook's host unless given. Texts start with "artc-ingest" so a
  * DingTalk robot with keyword security can be set to that keyword.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { dingtalkSignedUrl, feishuSign } from './sign.js';
 
 export const ALERT_FORMATS = ['json', 'dingtalk', 'feishu', 'slack', 'discord'] as const;

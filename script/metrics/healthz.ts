@@ -4,13 +4,13 @@
  * grace, or when supervision failed (it needs the user). Off air within the grace is still 200: a recovery
  * takes a few seconds and should not page anyone.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Snapshot } from '../../shared/supervisor/index.js';
 
 export const HealthzBody = z.object({
   status: z.enum(['live', 'recovering', 'off-air', 'failed', 'not-supervising', 'unknown']),
   state: z.string(),
-  offAirSeconds: z.number().nonnegative(),
+  offAirSeconds: z.number().check(z.nonnegative()),
 });
 export type HealthzBody = z.infer<typeof HealthzBody>;
 

@@ -4,7 +4,7 @@
  * /metrics and /healthz are then reachable from the network. Errors name the flag (UsageError: exit 2).
  */
 import { isIP } from 'node:net';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { UsageError } from '../usage-error.js';
 import { loopbackAddress } from '../server/listen.js';
 
@@ -20,18 +20,28 @@ export interface MetricsListen {
 
 const HOSTNAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
 
-const Spec = z
-  .string()
-  .regex(/^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):(\d{1,5})$/, 'must be host:port, e.g. 127.0.0.1:9464 (IPv6 as [::1]:9464)')
-  .transform((s) => {
-    const i = s.lastIndexOf(':');
-    return { host: s.slice(0, i), port: Number(s.slice(i + 1)) };
-  })
-  .refine((v) => v.port >= 1 && v.port <= 65535, 'the port must be a whole number from 1 to 65535')
-  .refine(
-    (v) => isIP(v.host.replace(/^\[|\]$/g, '')) !== 0 || HOSTNAME.test(v.host),
-    'the host must be an IP address or a host name',
-  );
+const Spec = z.pipe(
+  z
+    .string()
+    .check(
+      z.regex(
+        /^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):(\d{1,5})$/,
+        'must be host:port, e.g. 127.0.0.1:9464 (IPv6 as [::1]:9464)',
+      ),
+    ),
+  z
+    .transform((s: string) => {
+      const i = s.lastIndexOf(':');
+      return { host: s.slice(0, i), port: Number(s.slice(i + 1)) };
+    })
+    .check(
+      z.refine((v) => v.port >= 1 && v.port <= 65535, 'the port must be a whole number from 1 to 65535'),
+      z.refine(
+        (v) => isIP(v.host.replace(/^\[|\]$/g, '')) !== 0 || HOSTNAME.test(v.host),
+        'the host must be an IP address or a host name',
+      ),
+    ),
+);
 
 export function parseMetricsListen(raw: unknown, flag = 'metrics-listen'): MetricsListen | undefined {
   if (raw === undefined) return undefined;
