@@ -3,7 +3,7 @@ import { credentialChain } from '../cloud/credential-chain.js';
 import { obsConfigDir, readObsWebsocket } from '../obs-config.js';
 import { configDir } from '../paths.js';
 import { doctor } from '../doctor/doctor.js';
-import { connectObs } from '../doctor/obs-probe.js';
+import type { ConnectObs } from '../doctor/obs-probe.js';
 import { detectObsLayout, type ObsLayout } from '../install/obs-layout.js';
 import { readScripts } from '../install/scene-collection.js';
 import { readBytes } from '../install/files.js';
@@ -11,6 +11,10 @@ import { peekToken } from '../server/token-store.js';
 import { MIN_OBS_SETTINGS_PORT } from '../../shared/port.js';
 import { DEFAULT_PORT, parsePort } from './port-flag.js';
 import { stringFlag, UsageError, type Command } from './command.js';
+
+/** obs-websocket-js (and ws under it) loads when `doctor` probes OBS, not when another command starts. */
+const connectObs: ConnectObs = async (url, password, timeoutMs) =>
+  (await import('../doctor/obs-probe.js')).connectObs(url, password, timeoutMs);
 
 /** The port install wrote into the script's settings, so `doctor` after `install --port N` checks N. */
 function installedPort(layout: ObsLayout | Error): number | undefined {

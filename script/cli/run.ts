@@ -9,7 +9,6 @@ import { obsConfigDir, readObsWebsocket } from '../obs-config.js';
 import { configDir } from '../paths.js';
 import { startSandboxCloud, type SandboxCloud } from '../server/sandbox-loader.js';
 import type { LogEntry, Snapshot } from '../../shared/supervisor/index.js';
-import { supervise } from '../run/supervise.js';
 import { PUBLISHER_OPTIONS, publisherFromFlags } from './channel-flags.js';
 import { stringFlag, UsageError, type CliIo, type Command } from './command.js';
 import { MONITORING_HELP, MONITORING_OPTIONS, parseMonitoringFlags } from '../alerts/flags.js';
@@ -183,6 +182,9 @@ Example:
     say(
       `supervising ${channel.appId}/${channel.channelId} as ${channel.userId} through OBS at ${obs.url} (password: ${obs.passwordSource})`,
     );
+    // the supervisor and the Node obs-websocket client (ws, obs-websocket-js) load with `run` only: the other
+    // commands, `serve` first, start without them
+    const { supervise } = await import('../run/supervise.js');
     const sup = supervise({
       channel,
       client,
