@@ -6,7 +6,7 @@
 import { defineConfig, type Plugin } from 'vite';
 import preact from '@preact/preset-vite';
 import { builtinModules } from 'node:module';
-import { copyFileSync, readFileSync, statSync, readdirSync } from 'node:fs';
+import { copyFileSync, readFileSync, statSync, readdirSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 
@@ -56,6 +56,25 @@ function noPreloadHelper(): Plugin {
   };
 }
 
+/**
+ * Lists every built asset in precache.json for the service worker (dock/public/sw.js): it keeps them all, not
+ * only what index.html names, so the chunks fetched later (the supervisor, zh-CN) are there when OBS opens the
+ * dock from the cache before the helper answers, and after an upgrade replaced their hashed names.
+ */
+function precacheManifest(): Plugin {
+  return {
+    name: 'artc-precache-manifest',
+    apply: 'build',
+    closeBundle() {
+      const dist = join(import.meta.dirname, 'dist/dock');
+      const assets = readdirSync(join(dist, 'assets'))
+        .sort()
+        .map((f) => `assets/${f}`);
+      writeFileSync(join(dist, 'precache.json'), JSON.stringify(assets));
+    },
+  };
+}
+
 /** Ships the OBS script beside the helper: `install` registers dist/artc-ingest.lua in OBS. */
 function copyLuaScript(): Plugin {
   return {
@@ -102,7 +121,7 @@ export default defineConfig(({ mode }) => {
   return {
     root: 'dock',
     base: './',
-    plugins: [preact(), noPreloadHelper(), reportGzip()],
+    plugins: [preact(), noPreloadHelper(), precacheManifest(), reportGzip()],
     // obs-websocket-js's trace logger is dead weight in the dock (see dock/src/lib/debug-stub.ts), and so are
     // crypto-js's whole core for one SHA-256 of the password, eventemitter3's unused half and isomorphic-ws's
     // probing for old engines (stand-ins below, each pinned against the real package in test/unit/dock-shims.test.ts)

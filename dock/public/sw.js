@@ -17,7 +17,10 @@ self.addEventListener('fetch', (event) => {
   event.respondWith(fromNetworkElseCache(req, url));
 });
 
-/** The page and the assets it names: the first load happened before this worker controlled it. */
+/**
+ * The page and every asset of the build (precache.json, written by vite.config.ts): the first load happened before
+ * this worker controlled it, and the chunks fetched later (the supervisor, zh-CN) must be there offline too.
+ */
 async function precache() {
   const cache = await caches.open(CACHE);
   const page = new URL('./', self.location.href);
@@ -25,8 +28,12 @@ async function precache() {
   if (!res.ok) return;
   const html = await res.clone().text();
   await cache.put(new Request(page.href), res);
-  const assets = [...html.matchAll(/(?:src|href)="(\.?\/?assets\/[^"]+)"/g)].map((m) => new URL(m[1], page).href);
-  await cache.addAll(assets);
+  const named = [...html.matchAll(/(?:src|href)="(\.?\/?assets\/[^"]+)"/g)].map((m) => m[1]);
+  const listed = await fetch(new URL('./precache.json', page), { cache: 'no-store' })
+    .then((r) => (r.ok ? r.json() : []))
+    .catch(() => []);
+  const assets = new Set([...named, ...(Array.isArray(listed) ? listed : [])].map((a) => new URL(a, page).href));
+  await cache.addAll([...assets]);
 }
 
 async function fromNetworkElseCache(req, url) {
@@ -36,6 +43,9 @@ async function fromNetworkElseCache(req, url) {
   try {
     const res = await fetch(req);
     if (res.ok) await cache.put(key, res.clone());
+    // an asset a newer helper no longer has (an upgrade renamed its hash): the page that asks for it is the cached
+    // one, so its own cached copy is the right answer
+    else if (url.pathname.includes('/assets/')) return (await cache.match(key)) ?? res;
     return res;
   } catch (err) {
     const cached = await cache.match(key);

@@ -11,7 +11,7 @@ import { readToken } from './api/token.js';
 import { App } from './components/App/index.js';
 import { createStorage } from './lib/storage.js';
 import { createDockModel } from './model/create-model.js';
-import { lazySupervisor } from './model/lazy-supervisor.js';
+import { lazySupervisor, retryByReload } from './model/lazy-supervisor.js';
 import OBSWebSocket from 'obs-websocket-js';
 
 const storage = createStorage();
@@ -23,12 +23,28 @@ const model = createDockModel({
   api,
   obs,
   storage,
-  // the supervisor's chunk is fetched on the first Go live or resume (see model/lazy-supervisor.ts)
-  createSupervisor: lazySupervisor(() =>
-    import('./model/supervisor-adapter.js').then((m) => m.createSupervisorAdapter),
+  // the supervisor's chunk is fetched when first needed (see model/lazy-supervisor.ts)
+  createSupervisor: lazySupervisor(
+    retryByReload(() => import('./model/supervisor-adapter.js').then((m) => m.createSupervisorAdapter), {
+      helperAnswers,
+      reload: () => location.reload(),
+    }),
   ),
   languages: navigator.languages,
 });
+
+/** The helper serves this page: a HEAD of it (never cached: the service worker passes non-GETs through), 5 s. */
+async function helperAnswers(): Promise<boolean> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), 5_000);
+  try {
+    return (await fetch('./', { method: 'HEAD', cache: 'no-store', signal: controller.signal })).ok;
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 render(<App model={model} />, document.getElementById('app')!);
 // keeps the page for the next start of OBS, when the helper may not answer yet (dock/public/sw.js); optional:

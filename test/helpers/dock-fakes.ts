@@ -13,6 +13,7 @@ import { memoryStorage, type KeyValueStore } from '../../dock/src/lib/storage.js
 import { createStore } from '../../dock/src/lib/store.js';
 import { createDockModel, type SupervisorEnv } from '../../dock/src/model/create-model.js';
 import { createSupervisorAdapter } from '../../dock/src/model/supervisor-adapter.js';
+import { lazySupervisor } from '../../dock/src/model/lazy-supervisor.js';
 import {
   IDLE_SNAPSHOT,
   type LogEntry,
@@ -113,6 +114,8 @@ export interface ModelSetup {
   languages?: string[];
   /** wire the real SupervisorRunner (through the dock's adapter) instead of the fake */
   realSupervisor?: boolean;
+  /** with realSupervisor: load it as the dock does (model/lazy-supervisor.ts), through this gate (resolve it to load) */
+  lazyGate?: Promise<void>;
 }
 
 export function setupModel(opts: ModelSetup = {}) {
@@ -154,7 +157,11 @@ export function setupModel(opts: ModelSetup = {}) {
   const model = createDockModel({
     api: api.api,
     obs,
-    createSupervisor: opts.realSupervisor ? createSupervisorAdapter : sup.factory,
+    createSupervisor: opts.realSupervisor
+      ? opts.lazyGate
+        ? lazySupervisor(() => opts.lazyGate!.then(() => createSupervisorAdapter))
+        : createSupervisorAdapter
+      : sup.factory,
     storage,
     languages: opts.languages ?? ['en-US'],
     random: () => 0.5,

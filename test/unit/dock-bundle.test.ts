@@ -288,4 +288,11 @@ describe("the built dock for OBS's Chromium 103 (dist/dock)", () => {
       expect.stringMatching(/^supervisor-adapter-/),
     ]);
   });
+
+  it("the service worker's precache list names every asset, the lazy chunks included", () => {
+    const listed = JSON.parse(readFileSync(join(ASSETS, '..', 'precache.json'), 'utf8')) as string[];
+    const files = readdirSync(ASSETS).map((f) => `assets/${f}`);
+    expect([...listed].sort()).toEqual([...files].sort());
+    expect(listed.some((f) => /^assets\/supervisor-adapter-.*\.js$/.test(f))).toBe(true);
+  });
 });

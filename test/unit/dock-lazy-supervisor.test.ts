@@ -1,14 +1,15 @@
 /**
  * The dock's supervisor loads on first use (dock/src/model/lazy-supervisor.ts): idle until the first Go live,
- * resume or obs-websocket close that is not our own; the command given once the chunk is there, Stop during the
- * load dropping it, a chunk that cannot be fetched said as a failure (and tried again), nothing built after
- * dispose. The loader is a promise the test settles, so every step is deterministic.
+ * resume or obs-websocket close that is not our own. While it loads for a command the dock says `connecting` and
+ * the commands (Stop included) are kept in order for the supervisor; a chunk that does not come is said as a
+ * failure and its commands dropped; a link that needs the reconnect loop fetches again after a backoff; a second
+ * fetch after a failure reloads the page (Chromium keeps failed modules). The loader is a promise the test settles.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { ObsClosedEvent } from '../../shared/obs-client.js';
 import type { ChannelSettings } from '../../shared/api-routes.js';
+import type { ObsClosedEvent } from '../../shared/obs-client.js';
 import type { SupervisorEnv, SupervisorFactory } from '../../dock/src/model/create-model.js';
-import { lazySupervisor } from '../../dock/src/model/lazy-supervisor.js';
+import { LOAD_DEADLINE_MS, lazySupervisor, retryByReload } from '../../dock/src/model/lazy-supervisor.js';
 import { IDLE_SNAPSHOT } from '../../dock/src/model/supervisor-port.js';
 import { fakeSupervisor } from '../helpers/dock-fakes.js';
 
@@ -25,16 +26,22 @@ function rig() {
   const loads: Array<{ resolve: (f: SupervisorFactory) => void; reject: (e: unknown) => void }> = [];
   const load = vi.fn(() => new Promise<SupervisorFactory>((resolve, reject) => void loads.push({ resolve, reject })));
   const reportApiError = vi.fn();
+  const apiCalls: unknown[][] = [];
   const closed = new Set<(e: ObsClosedEvent) => void>();
   const obs = {
+    state: 'idle' as 'idle' | 'connecting' | 'connected',
+    lastClose: undefined as ObsClosedEvent | undefined,
     on: (_event: 'closed', fn: (e: ObsClosedEvent) => void) => (closed.add(fn), () => void closed.delete(fn)),
   };
-  const close = (classification: ObsClosedEvent['classification']) =>
-    closed.forEach((fn) => fn({ code: 1006, reason: '', classification, wasConnected: false, at: 0 }));
-  const env = { now: () => 1_000, random: () => 0.5, reportApiError, obs } as unknown as SupervisorEnv;
+  const close = (classification: ObsClosedEvent['classification']) => {
+    obs.lastClose = { code: 1006, reason: '', classification, wasConnected: false, at: 0 };
+    closed.forEach((fn) => fn(obs.lastClose!));
+  };
+  const api = { call: (...args: unknown[]) => (apiCalls.push(args), Promise.resolve({})) };
+  const env = { now: () => 1_000, random: () => 0.5, reportApiError, obs, api } as unknown as SupervisorEnv;
   const handle = lazySupervisor(load)(env);
-  const flush = () => new Promise<void>((r) => setTimeout(r, 0));
-  return { sup, loads, load, reportApiError, handle, flush, close, listeners: () => closed.size };
+  const flush = () => vi.advanceTimersByTimeAsync(0);
+  return { sup, loads, load, reportApiError, apiCalls, handle, flush, close, listeners: () => closed.size };
 }
 
 afterEach(() => void vi.useRealTimers());
@@ -50,43 +57,44 @@ describe('the dock supervisor, loaded on first use', () => {
     expect(load).not.toHaveBeenCalled();
   });
 
-  it('Go live fetches the chunk once, then gives the command; snapshots follow the real supervisor', async () => {
+  it('Go live says connecting (locked) while the chunk loads, then gives the command once; snapshots follow', async () => {
+    vi.useFakeTimers();
     const { sup, loads, load, handle, flush } = rig();
-    const seen: string[] = [];
-    handle.subscribe(() => seen.push(handle.getSnapshot().kind));
     handle.goLive(CHANNEL);
-    handle.goLive(CHANNEL); // a second click while loading
+    expect(handle.getSnapshot()).toMatchObject({ kind: 'connecting', reason: 'go-live', locked: true });
     expect(load).toHaveBeenCalledTimes(1);
     loads[0]!.resolve(sup.factory);
     await flush();
     expect(sup.calls).toEqual([{ kind: 'goLive', arg: CHANNEL }]);
-    expect(handle.getSnapshot().kind).toBe('connecting');
     sup.set({ kind: 'live' });
-    expect(seen.at(-1)).toBe('live');
+    expect(handle.getSnapshot().kind).toBe('live');
     handle.stop();
     expect(sup.calls.at(-1)).toEqual({ kind: 'stop' });
     expect(load).toHaveBeenCalledTimes(1);
   });
 
   it('resume is a command like Go live', async () => {
+    vi.useFakeTimers();
     const { sup, loads, handle, flush } = rig();
     handle.resume(CHANNEL);
+    expect(handle.getSnapshot()).toMatchObject({ kind: 'connecting', reason: 'reconcile' });
     loads[0]!.resolve(sup.factory);
     await flush();
     expect(sup.calls).toEqual([{ kind: 'resume', arg: CHANNEL }]);
   });
 
-  it('Stop while the chunk loads drops the Go live: the supervisor is built, never started', async () => {
+  it('Stop while the chunk loads reaches the supervisor after the command, in the order given', async () => {
+    vi.useFakeTimers();
     const { sup, loads, handle, flush } = rig();
-    handle.goLive(CHANNEL);
+    handle.resume(CHANNEL);
     handle.stop();
     loads[0]!.resolve(sup.factory);
     await flush();
-    expect(sup.calls).toEqual([]);
-    expect(sup.env).toBeDefined();
+    expect(sup.calls).toEqual([{ kind: 'resume', arg: CHANNEL }, { kind: 'stop' }]);
   });
 
-  it('a chunk that cannot be fetched is a failure with the reason; Go live tries again', async () => {
+  it('a chunk that cannot be fetched for Go live is a failure with the reason; Go live fetches again', async () => {
+    vi.useFakeTimers();
     const { sup, loads, load, reportApiError, handle, flush } = rig();
     handle.goLive(CHANNEL);
     const err = new TypeError('Failed to fetch dynamically imported module');
@@ -97,6 +105,7 @@ describe('the dock supervisor, loaded on first use', () => {
     expect(snap.lastError?.code).toBe('HelperUnreachable');
     expect(snap.lastError?.message).toContain('Failed to fetch dynamically imported module');
     expect(reportApiError).toHaveBeenCalledWith(err);
+    expect(vi.getTimerCount()).toBe(0); // the OBS link needs nothing: no background fetch
 
     handle.goLive(CHANNEL);
     expect(load).toHaveBeenCalledTimes(2);
@@ -105,79 +114,71 @@ describe('the dock supervisor, loaded on first use', () => {
     expect(sup.calls).toEqual([{ kind: 'goLive', arg: CHANNEL }]);
   });
 
-  it('Retry after a failed fetch tries again with the kept command', async () => {
-    const { sup, loads, handle, flush } = rig();
+  it('a chunk that never answers fails after the deadline', async () => {
+    vi.useFakeTimers();
+    const { handle, flush } = rig();
     handle.goLive(CHANNEL);
+    await vi.advanceTimersByTimeAsync(LOAD_DEADLINE_MS - 1);
+    expect(handle.getSnapshot().kind).toBe('connecting');
+    await vi.advanceTimersByTimeAsync(1);
+    await flush();
+    expect(handle.getSnapshot().lastError?.message).toContain(`no answer within ${LOAD_DEADLINE_MS / 1000} s`);
+  });
+
+  it('Stop during a load that fails: idle, nothing started, the intent turned off', async () => {
+    vi.useFakeTimers();
+    const { sup, loads, apiCalls, handle, flush } = rig();
+    handle.resume(CHANNEL);
+    handle.stop();
     loads[0]!.reject(new Error('offline'));
     await flush();
-    handle.retryNow();
-    loads[1]!.resolve(sup.factory);
-    await flush();
-    expect(sup.calls).toEqual([{ kind: 'goLive', arg: CHANNEL }]);
+    expect(handle.getSnapshot()).toBe(IDLE_SNAPSHOT);
+    expect(apiCalls).toEqual([['putIntent', { shouldBeLive: false, by: 'dock' }]]);
+    expect(sup.calls).toEqual([]);
   });
 
   it('an OBS close that is not our own fetches it (the supervisor runs the reconnect loop); our own does not', async () => {
+    vi.useFakeTimers();
     const { sup, loads, load, handle, flush, close, listeners } = rig();
     close('normal');
     expect(load).not.toHaveBeenCalled();
     close('unreachable');
     close('unreachable');
     expect(load).toHaveBeenCalledTimes(1);
+    expect(handle.getSnapshot()).toBe(IDLE_SNAPSHOT); // no command: nothing to say in the status
     loads[0]!.resolve(sup.factory);
     await flush();
     expect(sup.env).toBeDefined();
     expect(sup.calls).toEqual([]); // built, idle: the runner itself learns the close from the binding
     expect(listeners()).toBe(0); // the real supervisor listens from here on
-    close('unreachable');
-    expect(load).toHaveBeenCalledTimes(1);
     handle.goLive(CHANNEL);
     expect(sup.calls).toEqual([{ kind: 'goLive', arg: CHANNEL }]);
   });
 
-  it('a chunk fetched for a close that fails is fetched again after a jittered backoff', async () => {
+  it('while the OBS link is down, a failed fetch is tried again after a jittered backoff, not its Go live', async () => {
     vi.useFakeTimers();
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
-    const { sup, loads, load, handle, close } = rig();
-    close('lost');
+    const { sup, loads, load, handle, flush, close } = rig();
+    handle.goLive(CHANNEL);
+    close('lost'); // during the load: the fetch in flight serves both
+    expect(load).toHaveBeenCalledTimes(1);
     loads[0]!.reject(new TypeError('Failed to fetch'));
-    await vi.advanceTimersByTimeAsync(0);
-    expect(handle.getSnapshot().kind).toBe('idle'); // no command failed: nothing to say in the status
+    await flush();
+    expect(handle.getSnapshot().kind).toBe('failed');
     expect(warn.mock.calls[0]?.[0]).toMatch(
       /could not load the supervisor \(Failed to fetch\): trying again in \d+ ms/,
     );
-    expect(load).toHaveBeenCalledTimes(1);
     await vi.advanceTimersByTimeAsync(1_000); // RECOVERY_BACKOFF: 1 s base, full jitter (random 0.5 -> 500 ms)
     expect(load).toHaveBeenCalledTimes(2);
     loads[1]!.resolve(sup.factory);
-    await vi.advanceTimersByTimeAsync(0);
+    await flush();
     expect(sup.env).toBeDefined();
+    expect(sup.calls).toEqual([]); // the user saw the Go live fail: it is not given later
     warn.mockRestore();
   });
 
-  it('a Go live whose chunk failed is not given later by a fetch for a close: the user saw it fail', async () => {
-    const { sup, loads, handle, flush, close } = rig();
-    handle.goLive(CHANNEL);
-    loads[0]!.reject(new Error('offline'));
-    await flush();
-    close('unreachable');
-    loads[1]!.resolve(sup.factory);
-    await flush();
-    expect(sup.env).toBeDefined();
-    expect(sup.calls).toEqual([]);
-    expect(handle.getSnapshot().kind).toBe('idle'); // the real supervisor's view replaces the failure
-  });
-
-  it('Stop forgets a Go live whose chunk failed: Retry then fetches nothing', async () => {
-    const { loads, handle, flush } = rig();
-    handle.goLive(CHANNEL);
-    loads[0]!.reject(new Error('offline'));
-    await flush();
-    handle.stop();
-    handle.retryNow();
-    expect(loads).toHaveLength(1);
-  });
-
   it('nothing is built once the dock is disposed', async () => {
+    vi.useFakeTimers();
     const { sup, loads, handle, flush } = rig();
     handle.goLive(CHANNEL);
     handle.dispose();
@@ -185,5 +186,30 @@ describe('the dock supervisor, loaded on first use', () => {
     await flush();
     expect(sup.env).toBeUndefined();
     expect(sup.calls).toEqual([]);
+  });
+});
+
+describe('retryByReload', () => {
+  it('loads normally until a load failed; then reloads the page once the helper answers', async () => {
+    let fail = true;
+    const load = vi.fn(() => (fail ? Promise.reject(new Error('gone')) : Promise.resolve('chunk')));
+    let answers = false;
+    const page = { helperAnswers: vi.fn(() => Promise.resolve(answers)), reload: vi.fn() };
+    const retry = retryByReload(load, page);
+    await expect(retry()).rejects.toThrow('gone');
+    fail = false; // a second import() would fail in Chromium anyway: it is never made
+    await expect(retry()).rejects.toThrow('the helper does not answer');
+    expect(page.reload).not.toHaveBeenCalled();
+    answers = true;
+    const pending = retry();
+    await vi.waitFor(() => expect(page.reload).toHaveBeenCalledOnce());
+    expect(load).toHaveBeenCalledTimes(1);
+    void pending; // never settles: the page goes away
+  });
+
+  it('a first load that works is all it does', async () => {
+    const page = { helperAnswers: vi.fn(), reload: vi.fn() };
+    await expect(retryByReload(() => Promise.resolve(42), page)()).resolves.toBe(42);
+    expect(page.helperAnswers).not.toHaveBeenCalled();
   });
 });

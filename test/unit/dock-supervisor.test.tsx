@@ -9,10 +9,15 @@ const KEY = 'obs-1?auth_key=1767232800-0-0-0123456789abcdef';
 
 useFakeDockTimers(T0);
 
-function setup(present = true, obs: { url?: string; hints?: { url: string; source: string } } = {}) {
+function setup(
+  present = true,
+  obs: { url?: string; hints?: { url: string; source: string } } = {},
+  lazyGate?: Promise<void>,
+) {
   let streaming = false;
   const t = setupModel({
     realSupervisor: true,
+    ...(lazyGate ? { lazyGate } : {}),
     api: {
       ...(obs.hints ? { obsHints: () => obs.hints! } : {}),
       getSettings: () => ({ presets: [{ id: 'p1', name: 'Main', channel: CHANNEL }], selectedPresetId: 'p1' }),
@@ -122,6 +127,42 @@ describe('dock + the real supervisor runner', () => {
     expect(t.api.callsOf('putIntent').at(-1)?.body).toMatchObject({ shouldBeLive: false });
     expect(t.api.callsOf('lease').at(-1)?.body).toMatchObject({ release: true });
     expect((screen.getByRole('button', { name: 'Go live' }) as HTMLButtonElement).disabled).toBe(false);
+  });
+
+  it('the supervisor loaded on Go live (as the dock does): locked while it loads; a Stop then is not lost', async () => {
+    let open = () => {};
+    const t = setup(true, {}, new Promise<void>((r) => (open = r)));
+    render(<App model={t.model} />);
+    t.model.start();
+    await vi.advanceTimersByTimeAsync(10);
+    const goLive = () => screen.getByRole('button', { name: 'Go live' }) as HTMLButtonElement;
+    const stop = () => screen.getByRole('button', { name: 'Stop' }) as HTMLButtonElement;
+    fireEvent.click(goLive());
+    await vi.advanceTimersByTimeAsync(50);
+    expect(goLive().disabled).toBe(true); // still loading: a second click cannot start a second Go live
+    expect(stop().disabled).toBe(false);
+    fireEvent.click(stop());
+    await vi.advanceTimersByTimeAsync(50);
+    open();
+    await vi.advanceTimersByTimeAsync(3_000);
+    expect(within(screen.getByRole('status')).getByText('Stopped')).toBeTruthy();
+    expect(t.sockets.last.received.map((r) => r.requestType)).not.toContain('StartStream');
+    expect(t.api.callsOf('putIntent').at(-1)?.body).toMatchObject({ shouldBeLive: false });
+    expect(goLive().disabled).toBe(false);
+  });
+
+  it('the supervisor loaded on Go live goes live like the eager one', async () => {
+    let open = () => {};
+    const t = setup(true, {}, new Promise<void>((r) => (open = r)));
+    render(<App model={t.model} />);
+    t.model.start();
+    await vi.advanceTimersByTimeAsync(10);
+    fireEvent.click(screen.getByRole('button', { name: 'Go live' }));
+    await vi.advanceTimersByTimeAsync(50);
+    open();
+    await vi.advanceTimersByTimeAsync(3_000);
+    expect(within(screen.getByRole('status')).getByText('Live')).toBeTruthy();
+    expect(t.sockets.last.received.filter((r) => r.requestType === 'StartStream')).toHaveLength(1);
   });
 
   it('another holder has the lease: shows it and never touches OBS', async () => {

@@ -4,19 +4,26 @@
  * - Go live, or resume (a stored intent to be live): both need the helper, which serves the chunk;
  * - an obs-websocket close that is not our own: the supervisor runs the one OBS reconnect loop. The runner,
  *   bound late, is told of that close (shared/obs-binding.ts) and schedules the retry as if it had seen it.
- * The service worker keeps the chunk like the page.
+ * The service worker keeps the chunk like the page (dock/public/sw.js precaches every asset).
  *
- * Until then the handle is the idle supervisor: the idle snapshot, an empty log. A command given while the chunk
- * loads is kept (the newest wins; Stop drops it) and given to the supervisor once it is there. A chunk that cannot
- * be fetched for a command is said as the supervisor's failure, with the reason (Go live or Retry tries again);
- * for a close it is fetched again after a jittered backoff.
+ * While the chunk loads for a command, the handle says `connecting` (Go live is locked, Stop is offered) and keeps
+ * the commands in order, Stop included: the supervisor gets exactly the sequence the user gave, so a Stop during
+ * the load ends in what it would have without the load. A chunk that does not come (error, or no answer within
+ * LOAD_DEADLINE_MS) is said as the supervisor's failure, with the reason; the commands are dropped (the user saw
+ * them fail; a Stop among them still turns the intent off). When the OBS link is down and needs the reconnect loop,
+ * the chunk is fetched again after a jittered backoff. See `retryByReload` for why a second fetch reloads the page.
  */
 import { fullJitterDelay, RECOVERY_BACKOFF } from '../../../shared/retry-policy.js';
 import { createStore } from '../lib/store.js';
 import type { SupervisorEnv, SupervisorFactory } from './create-model.js';
 import { IDLE_SNAPSHOT, type SupervisorHandle } from './supervisor-port.js';
 
-type Command = (s: SupervisorHandle) => void;
+export const LOAD_DEADLINE_MS = 15_000;
+
+interface Command {
+  run: (s: SupervisorHandle) => void;
+  stop?: true;
+}
 
 export function lazySupervisor(load: () => Promise<SupervisorFactory>): SupervisorFactory {
   return (env) => new LazySupervisor(env, load);
@@ -26,9 +33,7 @@ class LazySupervisor implements SupervisorHandle {
   private readonly store = createStore(IDLE_SNAPSHOT);
   private real: SupervisorHandle | undefined;
   private loading = false;
-  private pending: Command | undefined;
-  /** the command whose chunk could not be fetched: Retry gives it again; a new command or Stop drops it */
-  private failed: Command | undefined;
+  private queue: Command[] = [];
   private disposed = false;
   private failures = 0;
   private retry: ReturnType<typeof setTimeout> | undefined;
@@ -46,22 +51,20 @@ class LazySupervisor implements SupervisorHandle {
   }
 
   goLive(channel: Parameters<SupervisorHandle['goLive']>[0]): void {
-    this.command((s) => s.goLive(channel));
+    this.command({ run: (s) => s.goLive(channel) }, 'go-live');
   }
 
   resume(channel: Parameters<SupervisorHandle['resume']>[0]): void {
-    this.command((s) => s.resume(channel));
+    this.command({ run: (s) => s.resume(channel) }, 'reconcile');
   }
 
   stop(): void {
-    this.failed = undefined;
     if (this.real) this.real.stop();
-    else this.pending = undefined;
+    else if (this.queue.length) this.queue.push({ run: (s) => s.stop(), stop: true });
   }
 
   retryNow(): void {
-    if (this.real) return this.real.retryNow();
-    if (this.failed) this.command(this.failed);
+    this.real?.retryNow();
   }
 
   entries(n: number) {
@@ -74,16 +77,17 @@ class LazySupervisor implements SupervisorHandle {
 
   dispose(): void {
     this.disposed = true;
-    this.pending = undefined;
+    this.queue = [];
     clearTimeout(this.retry);
     this.off();
     this.real?.dispose();
   }
 
-  private command(run: Command): void {
-    this.failed = undefined;
-    if (this.real) return run(this.real);
-    this.pending = run;
+  private command(c: Command, reason: 'go-live' | 'reconcile'): void {
+    if (this.real) return c.run(this.real);
+    this.queue.push(c);
+    const now = this.env.now();
+    this.store.set({ ...IDLE_SNAPSHOT, at: now, kind: 'connecting', since: now, reason, locked: true });
     this.fetchChunk();
   }
 
@@ -91,32 +95,9 @@ class LazySupervisor implements SupervisorHandle {
     if (this.loading || this.real || this.disposed) return;
     clearTimeout(this.retry);
     this.loading = true;
-    this.load().then(
+    withDeadline(this.load(), LOAD_DEADLINE_MS).then(
       (factory) => this.loaded(factory),
-      (err: unknown) => {
-        this.loading = false;
-        if (this.disposed) return;
-        this.env.reportApiError(err);
-        const reason = err instanceof Error ? err.message : String(err);
-        if (!this.pending) {
-          const ms = fullJitterDelay(++this.failures, this.env.random(), RECOVERY_BACKOFF) ?? RECOVERY_BACKOFF.capMs;
-          console.warn(`[artc-ingest] could not load the supervisor (${reason}): trying again in ${ms} ms`);
-          this.retry = setTimeout(() => this.fetchChunk(), ms);
-          return;
-        }
-        // the command is not kept for a later fetch (a close's): it would go live long after the user saw it fail
-        this.failed = this.pending;
-        this.pending = undefined;
-        const message = `could not load the supervisor from the helper (${reason}): Go live tries again`;
-        this.store.set({
-          ...IDLE_SNAPSHOT,
-          at: this.env.now(),
-          kind: 'failed',
-          since: this.env.now(),
-          reason: 'supervisor-load',
-          lastError: { code: 'HelperUnreachable', message },
-        });
-      },
+      (err: unknown) => this.loadFailed(err),
     );
   }
 
@@ -127,8 +108,64 @@ class LazySupervisor implements SupervisorHandle {
     const real = (this.real = factory(this.env));
     this.off = real.subscribe(() => this.store.set(real.getSnapshot()));
     this.store.set(real.getSnapshot());
-    const run = this.pending;
-    this.pending = undefined;
-    run?.(real);
+    for (const c of this.queue.splice(0)) c.run(real);
   }
+
+  private loadFailed(err: unknown): void {
+    this.loading = false;
+    if (this.disposed) return;
+    this.env.reportApiError(err);
+    const reason = err instanceof Error ? err.message : String(err);
+    const commands = this.queue.splice(0);
+    const now = this.env.now();
+    if (commands.some((c) => c.stop)) {
+      // the user stopped while it loaded: nothing was started; the intent (a resume's) is turned off all the same
+      this.store.set(IDLE_SNAPSHOT);
+      this.env.api.call('putIntent', { shouldBeLive: false, by: 'dock' }).catch(this.env.reportApiError);
+    } else if (commands.length) {
+      const message = `could not load the supervisor from the helper (${reason}): press Go live again (the dock reloads first)`;
+      const lastError = { code: 'HelperUnreachable', message };
+      this.store.set({ ...IDLE_SNAPSHOT, at: now, kind: 'failed', since: now, reason: 'supervisor-load', lastError });
+    }
+    const last = this.env.obs.lastClose;
+    if (this.env.obs.state !== 'idle' || !last || last.classification === 'normal') return;
+    // the OBS link is down and only the supervisor retries it: fetch again after a backoff
+    const ms = fullJitterDelay(++this.failures, this.env.random(), RECOVERY_BACKOFF) ?? RECOVERY_BACKOFF.capMs;
+    console.warn(`[artc-ingest] could not load the supervisor (${reason}): trying again in ${ms} ms`);
+    this.retry = setTimeout(() => this.fetchChunk(), ms);
+  }
+}
+
+function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Chromium remembers a module that failed to load for the page's life (whatwg/html#6768; OBS's Chromium 103 does):
+ * a second `import()` of the chunk fails at once, without asking the network. So once a load failed, the next try
+ * reloads the page instead, when the helper answers again (else it fails, and the caller backs off): the reloaded
+ * dock comes back with its draft, presets and the helper's intent.
+ */
+export function retryByReload<T>(
+  load: () => Promise<T>,
+  page: { helperAnswers: () => Promise<boolean>; reload: () => void },
+): () => Promise<T> {
+  let failed = false;
+  return async () => {
+    if (failed) {
+      if (!(await page.helperAnswers())) throw new Error('the helper does not answer');
+      page.reload();
+      return new Promise<T>(() => undefined); // the page goes away
+    }
+    try {
+      return await load();
+    } catch (e) {
+      failed = true;
+      throw e;
+    }
+  };
 }
