@@ -78,6 +78,11 @@ forEachEngine((ctx) => {
     await again.waitFor('[data-testid="helper-waiting"]', 'attached', 10_000);
     expect(await again.countTextbox('App ID')).toBe(1);
     expect(await again.buttonDisabled('Go live')).toBe(true);
+    // the worker kept every asset, the supervisor's chunk too (fetched later, not named by the page)
+    const cached = await again.evaluate(async () =>
+      (await (await caches.open('artc-dock-v1')).keys()).map((r) => new URL(r.url).pathname),
+    );
+    expect(cached.filter((p) => /\/assets\/supervisor-adapter-[\w-]+\.js$/.test(p))).toHaveLength(1);
 
     // the OBS script starts the helper a moment later
     const tUp = Date.now();
