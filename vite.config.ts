@@ -9,6 +9,7 @@ import { builtinModules } from 'node:module';
 import { copyFileSync, readFileSync, statSync, readdirSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -59,7 +60,8 @@ function noPreloadHelper(): Plugin {
 /**
  * Lists every built asset in precache.json for the service worker (dock/public/sw.js): it keeps them all, not
  * only what index.html names, so the chunks fetched later (the supervisor, zh-CN) are there when OBS opens the
- * dock from the cache before the helper answers, and after an upgrade replaced their hashed names.
+ * dock from the cache before the helper answers. The worker's cache name is stamped with the build (a hash of the
+ * asset names, themselves content hashes): a new build is a new worker, which precaches it and drops the old cache.
  */
 function precacheManifest(): Plugin {
   return {
@@ -71,6 +73,13 @@ function precacheManifest(): Plugin {
         .sort()
         .map((f) => `assets/${f}`);
       writeFileSync(join(dist, 'precache.json'), JSON.stringify(assets));
+      const build = createHash('sha256').update(assets.join('\n')).digest('hex').slice(0, 12);
+      const sw = readFileSync(join(dist, 'sw.js'), 'utf8');
+      if (!sw.includes("const CACHE = 'artc-dock-dev';")) throw new Error('sw.js: the CACHE line to stamp is missing');
+      writeFileSync(
+        join(dist, 'sw.js'),
+        sw.replace("const CACHE = 'artc-dock-dev';", `const CACHE = 'artc-dock-${build}';`),
+      );
     },
   };
 }

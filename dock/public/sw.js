@@ -5,10 +5,20 @@
  * helper, and carries on when the helper answers. Network first (a new build is picked up at once), the cache
  * only when the helper does not answer. The local API (/api/) is never cached: it carries the token and live data.
  */
-const CACHE = 'artc-dock-v1';
+// stamped with the build by vite.config.ts (precacheManifest): a new build installs anew and drops the old cache
+const CACHE = 'artc-dock-dev';
 
 self.addEventListener('install', (event) => event.waitUntil(precache().then(() => self.skipWaiting())));
-self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
+self.addEventListener('activate', (event) =>
+  event.waitUntil(
+    caches
+      .keys()
+      .then((names) =>
+        Promise.all(names.filter((n) => n.startsWith('artc-dock-') && n !== CACHE).map((n) => caches.delete(n))),
+      )
+      .then(() => self.clients.claim()),
+  ),
+);
 
 self.addEventListener('fetch', (event) => {
   const req = event.request;
@@ -28,12 +38,15 @@ async function precache() {
   if (!res.ok) return;
   const html = await res.clone().text();
   await cache.put(new Request(page.href), res);
-  const named = [...html.matchAll(/(?:src|href)="(\.?\/?assets\/[^"]+)"/g)].map((m) => m[1]);
-  const listed = await fetch(new URL('./precache.json', page), { cache: 'no-store' })
+  const href = (a) => new URL(a, page).href;
+  const named = [...html.matchAll(/(?:src|href)="(\.?\/?assets\/[^"]+)"/g)].map((m) => href(m[1]));
+  // what the page needs to open must all be there (else no worker); the later chunks are kept as they come
+  await cache.addAll(named);
+  const listed = await fetch(href('./precache.json'), { cache: 'no-store' })
     .then((r) => (r.ok ? r.json() : []))
     .catch(() => []);
-  const assets = new Set([...named, ...(Array.isArray(listed) ? listed : [])].map((a) => new URL(a, page).href));
-  await cache.addAll([...assets]);
+  const later = (Array.isArray(listed) ? listed : []).map(href).filter((a) => !named.includes(a));
+  await Promise.allSettled(later.map((a) => cache.add(a)));
 }
 
 async function fromNetworkElseCache(req, url) {

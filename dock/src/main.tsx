@@ -11,7 +11,7 @@ import { readToken } from './api/token.js';
 import { App } from './components/App/index.js';
 import { createStorage } from './lib/storage.js';
 import { createDockModel } from './model/create-model.js';
-import { lazySupervisor, retryByReload } from './model/lazy-supervisor.js';
+import { lazySupervisor, type PageReload } from './model/lazy-supervisor.js';
 import OBSWebSocket from 'obs-websocket-js';
 
 const storage = createStorage();
@@ -25,13 +25,35 @@ const model = createDockModel({
   storage,
   // the supervisor's chunk is fetched when first needed (see model/lazy-supervisor.ts)
   createSupervisor: lazySupervisor(
-    retryByReload(() => import('./model/supervisor-adapter.js').then((m) => m.createSupervisorAdapter), {
-      helperAnswers,
-      reload: () => location.reload(),
-    }),
+    () => import('./model/supervisor-adapter.js').then((m) => m.createSupervisorAdapter),
+    pageReload(),
   ),
   languages: navigator.languages,
 });
+
+/** Reloading the page, for a supervisor chunk that failed to load (see PageReload); the last one kept per tab. */
+function pageReload(): PageReload {
+  const KEY = 'artc-ingest:supervisor-reload-at';
+  return {
+    helperAnswers,
+    reload() {
+      try {
+        sessionStorage.setItem(KEY, String(Date.now()));
+      } catch {
+        /* storage denied: the reload still happens */
+      }
+      location.reload();
+    },
+    sinceLastReload() {
+      try {
+        const at = Number(sessionStorage.getItem(KEY));
+        return at ? Date.now() - at : undefined;
+      } catch {
+        return 0; // unknown: treat as just now, so no reload happens unasked
+      }
+    },
+  };
+}
 
 /** The helper serves this page: a HEAD of it (never cached: the service worker passes non-GETs through), 5 s. */
 async function helperAnswers(): Promise<boolean> {

@@ -79,9 +79,11 @@ forEachEngine((ctx) => {
     expect(await again.countTextbox('App ID')).toBe(1);
     expect(await again.buttonDisabled('Go live')).toBe(true);
     // the worker kept every asset, the supervisor's chunk too (fetched later, not named by the page)
-    const cached = await again.evaluate(async () =>
-      (await (await caches.open('artc-dock-v1')).keys()).map((r) => new URL(r.url).pathname),
-    );
+    const cached = await again.evaluate(async () => {
+      const names = (await caches.keys()).filter((n) => n.startsWith('artc-dock-'));
+      if (names.length !== 1) throw new Error(`expected one dock cache, found ${names.join(', ') || 'none'}`);
+      return (await (await caches.open(names[0]!)).keys()).map((r) => new URL(r.url).pathname);
+    });
     expect(cached.filter((p) => /\/assets\/supervisor-adapter-[\w-]+\.js$/.test(p))).toHaveLength(1);
 
     // the OBS script starts the helper a moment later

@@ -114,8 +114,8 @@ export interface ModelSetup {
   languages?: string[];
   /** wire the real SupervisorRunner (through the dock's adapter) instead of the fake */
   realSupervisor?: boolean;
-  /** with realSupervisor: load it as the dock does (model/lazy-supervisor.ts), through this gate (resolve it to load) */
-  lazyGate?: Promise<void>;
+  /** with realSupervisor: load it as the dock does (model/lazy-supervisor.ts); each load waits for this to settle */
+  lazyLoad?: () => Promise<void>;
 }
 
 export function setupModel(opts: ModelSetup = {}) {
@@ -158,8 +158,8 @@ export function setupModel(opts: ModelSetup = {}) {
     api: api.api,
     obs,
     createSupervisor: opts.realSupervisor
-      ? opts.lazyGate
-        ? lazySupervisor(() => opts.lazyGate!.then(() => createSupervisorAdapter))
+      ? opts.lazyLoad
+        ? lazySupervisor(() => opts.lazyLoad!().then(() => createSupervisorAdapter))
         : createSupervisorAdapter
       : sup.factory,
     storage,

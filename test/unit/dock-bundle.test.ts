@@ -295,4 +295,10 @@ describe("the built dock for OBS's Chromium 103 (dist/dock)", () => {
     expect([...listed].sort()).toEqual([...files].sort());
     expect(listed.some((f) => /^assets\/supervisor-adapter-.*\.js$/.test(f))).toBe(true);
   });
+
+  it("the service worker's cache is named after this build, so a new build precaches itself anew", () => {
+    const sw = readFileSync(join(ASSETS, '..', 'sw.js'), 'utf8');
+    expect(sw).toMatch(/const CACHE = 'artc-dock-[0-9a-f]{12}';/);
+    expect(sw).not.toContain('artc-dock-dev');
+  });
 });

@@ -9,7 +9,12 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ChannelSettings } from '../../shared/api-routes.js';
 import type { ObsClosedEvent } from '../../shared/obs-client.js';
 import type { SupervisorEnv, SupervisorFactory } from '../../dock/src/model/create-model.js';
-import { LOAD_DEADLINE_MS, lazySupervisor, retryByReload } from '../../dock/src/model/lazy-supervisor.js';
+import {
+  AUTO_RELOAD_MIN_MS,
+  LOAD_DEADLINE_MS,
+  lazySupervisor,
+  type PageReload,
+} from '../../dock/src/model/lazy-supervisor.js';
 import { IDLE_SNAPSHOT } from '../../dock/src/model/supervisor-port.js';
 import { fakeSupervisor } from '../helpers/dock-fakes.js';
 
@@ -21,7 +26,7 @@ const CHANNEL: ChannelSettings = {
   expireTime: 3600,
 };
 
-function rig() {
+function rig(page?: PageReload) {
   const sup = fakeSupervisor();
   const loads: Array<{ resolve: (f: SupervisorFactory) => void; reject: (e: unknown) => void }> = [];
   const load = vi.fn(() => new Promise<SupervisorFactory>((resolve, reject) => void loads.push({ resolve, reject })));
@@ -39,7 +44,7 @@ function rig() {
   };
   const api = { call: (...args: unknown[]) => (apiCalls.push(args), Promise.resolve({})) };
   const env = { now: () => 1_000, random: () => 0.5, reportApiError, obs, api } as unknown as SupervisorEnv;
-  const handle = lazySupervisor(load)(env);
+  const handle = lazySupervisor(load, page)(env);
   const flush = () => vi.advanceTimersByTimeAsync(0);
   return { sup, loads, load, reportApiError, apiCalls, handle, flush, close, listeners: () => closed.size };
 }
@@ -189,27 +194,67 @@ describe('the dock supervisor, loaded on first use', () => {
   });
 });
 
-describe('retryByReload', () => {
-  it('loads normally until a load failed; then reloads the page once the helper answers', async () => {
-    let fail = true;
-    const load = vi.fn(() => (fail ? Promise.reject(new Error('gone')) : Promise.resolve('chunk')));
-    let answers = false;
-    const page = { helperAnswers: vi.fn(() => Promise.resolve(answers)), reload: vi.fn() };
-    const retry = retryByReload(load, page);
-    await expect(retry()).rejects.toThrow('gone');
-    fail = false; // a second import() would fail in Chromium anyway: it is never made
-    await expect(retry()).rejects.toThrow('the helper does not answer');
-    expect(page.reload).not.toHaveBeenCalled();
-    answers = true;
-    const pending = retry();
-    await vi.waitFor(() => expect(page.reload).toHaveBeenCalledOnce());
+/** A page whose reloads are counted; `since` is what the tab remembers of its last one. */
+function fakePage(since?: number) {
+  const page = {
+    answers: true,
+    reloads: 0,
+    since,
+    helperAnswers: () => Promise.resolve(page.answers),
+    reload: () => void (page.reloads++, (page.since = 0)),
+    sinceLastReload: () => page.since,
+  };
+  return page;
+}
+
+describe('after a failed load, the page is reloaded instead (Chromium keeps failed modules)', () => {
+  it('a Go live after the failure reloads the page once the helper answers; the chunk is not imported again', async () => {
+    vi.useFakeTimers();
+    const page = fakePage(1_000); // it reloaded a second ago: a user's command may reload all the same
+    const { loads, load, handle, flush } = rig(page);
+    handle.goLive(CHANNEL);
+    loads[0]!.reject(new Error('gone'));
+    await flush();
+    page.answers = false;
+    handle.goLive(CHANNEL);
+    await flush();
+    expect(page.reloads).toBe(0);
+    expect(handle.getSnapshot().kind).toBe('failed'); // 'the helper does not answer'
+    page.answers = true;
+    handle.goLive(CHANNEL);
+    await flush();
+    expect(page.reloads).toBe(1);
     expect(load).toHaveBeenCalledTimes(1);
-    void pending; // never settles: the page goes away
   });
 
-  it('a first load that works is all it does', async () => {
-    const page = { helperAnswers: vi.fn(), reload: vi.fn() };
-    await expect(retryByReload(() => Promise.resolve(42), page)()).resolves.toBe(42);
-    expect(page.helperAnswers).not.toHaveBeenCalled();
+  it('the OBS link retry reloads at most every AUTO_RELOAD_MIN_MS: a chunk that keeps failing cannot loop', async () => {
+    vi.useFakeTimers();
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const page = fakePage(AUTO_RELOAD_MIN_MS - 10_000); // the tab reloaded for this under 5 min ago
+    const { loads, load, handle, flush, close } = rig(page);
+    close('unreachable');
+    loads[0]!.reject(new Error('gone'));
+    await flush();
+    await vi.advanceTimersByTimeAsync(1_000); // the backoff: a plain import again, no reload
+    expect(page.reloads).toBe(0);
+    expect(load).toHaveBeenCalledTimes(2);
+    loads[1]!.reject(new Error('gone'));
+    await flush();
+    page.since = AUTO_RELOAD_MIN_MS;
+    await vi.advanceTimersByTimeAsync(2_000); // the next backoff (0-2 s): now a reload is allowed
+    expect(page.reloads).toBe(1);
+    expect(handle.getSnapshot()).toBe(IDLE_SNAPSHOT);
+    warn.mockRestore();
+  });
+
+  it('a supervisor that throws while being built is a failed load, not a dock stuck connecting', async () => {
+    vi.useFakeTimers();
+    const { loads, handle, flush } = rig();
+    handle.goLive(CHANNEL);
+    loads[0]!.resolve(() => {
+      throw new Error('boom');
+    });
+    await flush();
+    expect(handle.getSnapshot()).toMatchObject({ kind: 'failed', lastError: { code: 'HelperUnreachable' } });
   });
 });

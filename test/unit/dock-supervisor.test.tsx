@@ -12,12 +12,12 @@ useFakeDockTimers(T0);
 function setup(
   present = true,
   obs: { url?: string; hints?: { url: string; source: string } } = {},
-  lazyGate?: Promise<void>,
+  lazyLoad?: () => Promise<void>,
 ) {
   let streaming = false;
   const t = setupModel({
     realSupervisor: true,
-    ...(lazyGate ? { lazyGate } : {}),
+    ...(lazyLoad ? { lazyLoad } : {}),
     api: {
       ...(obs.hints ? { obsHints: () => obs.hints! } : {}),
       getSettings: () => ({ presets: [{ id: 'p1', name: 'Main', channel: CHANNEL }], selectedPresetId: 'p1' }),
@@ -131,14 +131,18 @@ describe('dock + the real supervisor runner', () => {
 
   it('the supervisor loaded on Go live (as the dock does): locked while it loads; a Stop then is not lost', async () => {
     let open = () => {};
-    const t = setup(true, {}, new Promise<void>((r) => (open = r)));
+    const gate = new Promise<void>((r) => (open = r));
+    const load = vi.fn(() => gate);
+    const t = setup(true, {}, load);
     render(<App model={t.model} />);
     t.model.start();
     await vi.advanceTimersByTimeAsync(10);
+    expect(load).not.toHaveBeenCalled(); // opened, connected to OBS, not live: no supervisor yet
     const goLive = () => screen.getByRole('button', { name: 'Go live' }) as HTMLButtonElement;
     const stop = () => screen.getByRole('button', { name: 'Stop' }) as HTMLButtonElement;
     fireEvent.click(goLive());
     await vi.advanceTimersByTimeAsync(50);
+    expect(load).toHaveBeenCalledOnce();
     expect(goLive().disabled).toBe(true); // still loading: a second click cannot start a second Go live
     expect(stop().disabled).toBe(false);
     fireEvent.click(stop());
@@ -153,7 +157,8 @@ describe('dock + the real supervisor runner', () => {
 
   it('the supervisor loaded on Go live goes live like the eager one', async () => {
     let open = () => {};
-    const t = setup(true, {}, new Promise<void>((r) => (open = r)));
+    const gate = new Promise<void>((r) => (open = r));
+    const t = setup(true, {}, () => gate);
     render(<App model={t.model} />);
     t.model.start();
     await vi.advanceTimersByTimeAsync(10);

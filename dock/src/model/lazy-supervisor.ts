@@ -11,7 +11,8 @@
  * the load ends in what it would have without the load. A chunk that does not come (error, or no answer within
  * LOAD_DEADLINE_MS) is said as the supervisor's failure, with the reason; the commands are dropped (the user saw
  * them fail; a Stop among them still turns the intent off). When the OBS link is down and needs the reconnect loop,
- * the chunk is fetched again after a jittered backoff. See `retryByReload` for why a second fetch reloads the page.
+ * the chunk is fetched again after a jittered backoff. See `PageReload` for why a try after a failure reloads the
+ * page instead.
  */
 import { fullJitterDelay, RECOVERY_BACKOFF } from '../../../shared/retry-policy.js';
 import { createStore } from '../lib/store.js';
@@ -19,14 +20,29 @@ import type { SupervisorEnv, SupervisorFactory } from './create-model.js';
 import { IDLE_SNAPSHOT, type SupervisorHandle } from './supervisor-port.js';
 
 export const LOAD_DEADLINE_MS = 15_000;
+/** A reload nobody asked for (the OBS link's retry) at most this often per tab: a broken chunk cannot loop. */
+export const AUTO_RELOAD_MIN_MS = 5 * 60_000;
+
+/**
+ * Chromium remembers a module that failed to load for the page's life (whatwg/html#6768; OBS's Chromium 103 does):
+ * a second `import()` of the chunk fails at once, without asking the network. So once a load failed, the next try
+ * reloads the page instead, when the helper answers (the reloaded dock comes back with its draft, presets and the
+ * helper's intent): at once for a user's command, at most every AUTO_RELOAD_MIN_MS for the OBS link's retry.
+ */
+export interface PageReload {
+  helperAnswers(): Promise<boolean>;
+  reload(): void;
+  /** ms since this tab last reloaded for this, undefined if it never did */
+  sinceLastReload(): number | undefined;
+}
 
 interface Command {
   run: (s: SupervisorHandle) => void;
   stop?: true;
 }
 
-export function lazySupervisor(load: () => Promise<SupervisorFactory>): SupervisorFactory {
-  return (env) => new LazySupervisor(env, load);
+export function lazySupervisor(load: () => Promise<SupervisorFactory>, page?: PageReload): SupervisorFactory {
+  return (env) => new LazySupervisor(env, load, page);
 }
 
 class LazySupervisor implements SupervisorHandle {
@@ -36,6 +52,7 @@ class LazySupervisor implements SupervisorHandle {
   private queue: Command[] = [];
   private disposed = false;
   private failures = 0;
+  private failedOnce = false;
   private retry: ReturnType<typeof setTimeout> | undefined;
   private off: () => void;
   readonly getSnapshot = this.store.getSnapshot;
@@ -44,9 +61,10 @@ class LazySupervisor implements SupervisorHandle {
   constructor(
     private readonly env: SupervisorEnv,
     private readonly load: () => Promise<SupervisorFactory>,
+    private readonly page?: PageReload,
   ) {
     this.off = env.obs.on('closed', (e) => {
-      if (e.classification !== 'normal') this.fetchChunk();
+      if (e.classification !== 'normal') this.fetchChunk(false);
     });
   }
 
@@ -88,24 +106,42 @@ class LazySupervisor implements SupervisorHandle {
     this.queue.push(c);
     const now = this.env.now();
     this.store.set({ ...IDLE_SNAPSHOT, at: now, kind: 'connecting', since: now, reason, locked: true });
-    this.fetchChunk();
+    this.fetchChunk(true);
   }
 
-  private fetchChunk(): void {
+  private fetchChunk(forCommand: boolean): void {
     if (this.loading || this.real || this.disposed) return;
     clearTimeout(this.retry);
     this.loading = true;
-    withDeadline(this.load(), LOAD_DEADLINE_MS).then(
+    withDeadline(this.reloadOrLoad(forCommand), LOAD_DEADLINE_MS).then(
       (factory) => this.loaded(factory),
       (err: unknown) => this.loadFailed(err),
     );
   }
 
+  private async reloadOrLoad(forCommand: boolean): Promise<SupervisorFactory> {
+    const page = this.page;
+    const since = page?.sinceLastReload();
+    const mayReload = forCommand || since === undefined || since >= AUTO_RELOAD_MIN_MS;
+    if (this.failedOnce && page && mayReload) {
+      if (!(await page.helperAnswers())) throw new Error('the helper does not answer');
+      page.reload();
+      return new Promise<SupervisorFactory>(() => undefined); // the page goes away
+    }
+    return this.load();
+  }
+
   private loaded(factory: SupervisorFactory): void {
     this.loading = false;
     if (this.disposed) return;
+    let real: SupervisorHandle;
+    try {
+      real = factory(this.env);
+    } catch (err) {
+      return this.loadFailed(err);
+    }
     this.off();
-    const real = (this.real = factory(this.env));
+    this.real = real;
     this.off = real.subscribe(() => this.store.set(real.getSnapshot()));
     this.store.set(real.getSnapshot());
     for (const c of this.queue.splice(0)) c.run(real);
@@ -114,6 +150,7 @@ class LazySupervisor implements SupervisorHandle {
   private loadFailed(err: unknown): void {
     this.loading = false;
     if (this.disposed) return;
+    this.failedOnce = true;
     this.env.reportApiError(err);
     const reason = err instanceof Error ? err.message : String(err);
     const commands = this.queue.splice(0);
@@ -123,7 +160,7 @@ class LazySupervisor implements SupervisorHandle {
       this.store.set(IDLE_SNAPSHOT);
       this.env.api.call('putIntent', { shouldBeLive: false, by: 'dock' }).catch(this.env.reportApiError);
     } else if (commands.length) {
-      const message = `could not load the supervisor from the helper (${reason}): press Go live again (the dock reloads first)`;
+      const message = `could not load the supervisor from the helper (${reason}): Go live reloads the dock, then press it again`;
       const lastError = { code: 'HelperUnreachable', message };
       this.store.set({ ...IDLE_SNAPSHOT, at: now, kind: 'failed', since: now, reason: 'supervisor-load', lastError });
     }
@@ -132,7 +169,7 @@ class LazySupervisor implements SupervisorHandle {
     // the OBS link is down and only the supervisor retries it: fetch again after a backoff
     const ms = fullJitterDelay(++this.failures, this.env.random(), RECOVERY_BACKOFF) ?? RECOVERY_BACKOFF.capMs;
     console.warn(`[artc-ingest] could not load the supervisor (${reason}): trying again in ${ms} ms`);
-    this.retry = setTimeout(() => this.fetchChunk(), ms);
+    this.retry = setTimeout(() => this.fetchChunk(false), ms);
   }
 }
 
@@ -142,30 +179,4 @@ function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
     timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s`)), ms);
   });
   return Promise.race([p, late]).finally(() => clearTimeout(timer));
-}
-
-/**
- * Chromium remembers a module that failed to load for the page's life (whatwg/html#6768; OBS's Chromium 103 does):
- * a second `import()` of the chunk fails at once, without asking the network. So once a load failed, the next try
- * reloads the page instead, when the helper answers again (else it fails, and the caller backs off): the reloaded
- * dock comes back with its draft, presets and the helper's intent.
- */
-export function retryByReload<T>(
-  load: () => Promise<T>,
-  page: { helperAnswers: () => Promise<boolean>; reload: () => void },
-): () => Promise<T> {
-  let failed = false;
-  return async () => {
-    if (failed) {
-      if (!(await page.helperAnswers())) throw new Error('the helper does not answer');
-      page.reload();
-      return new Promise<T>(() => undefined); // the page goes away
-    }
-    try {
-      return await load();
-    } catch (e) {
-      failed = true;
-      throw e;
-    }
-  };
 }
