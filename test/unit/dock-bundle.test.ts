@@ -13,7 +13,7 @@
  * Each checker is first shown to reject a sample of what it looks for, so a passing bundle means something.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from '@babel/parser';
 import { describe, expect, it } from 'vitest';
@@ -274,31 +274,5 @@ describe("the built dock for OBS's Chromium 103 (dist/dock)", () => {
 
   it('CSS: no selector, at-rule or nesting newer than Chromium 103', () => {
     for (const file of assets('.css')) expect(cssProblems(readFileSync(file, 'utf8')), file).toEqual([]);
-  });
-
-  it('the page loads without the supervisor: it is a chunk of its own, fetched when first needed', () => {
-    const html = readFileSync(join(ASSETS, '..', 'index.html'), 'utf8');
-    const atLoad = assets('.js').filter((f) => html.includes(`assets/${basename(f)}`));
-    const lazy = assets('.js').filter((f) => !atLoad.includes(f));
-    // a line only the supervisor writes (shared/supervisor/states/live.ts)
-    const marker = 'consecutive polls while OBS streams';
-    expect(atLoad.length).toBeGreaterThan(0);
-    for (const f of atLoad) expect(readFileSync(f, 'utf8'), f).not.toContain(marker);
-    expect(lazy.filter((f) => readFileSync(f, 'utf8').includes(marker)).map((f) => basename(f))).toEqual([
-      expect.stringMatching(/^supervisor-adapter-/),
-    ]);
-  });
-
-  it("the service worker's precache list names every asset, the lazy chunks included", () => {
-    const listed = JSON.parse(readFileSync(join(ASSETS, '..', 'precache.json'), 'utf8')) as string[];
-    const files = readdirSync(ASSETS).map((f) => `assets/${f}`);
-    expect([...listed].sort()).toEqual([...files].sort());
-    expect(listed.some((f) => /^assets\/supervisor-adapter-.*\.js$/.test(f))).toBe(true);
-  });
-
-  it("the service worker's cache is named after this build, so a new build precaches itself anew", () => {
-    const sw = readFileSync(join(ASSETS, '..', 'sw.js'), 'utf8');
-    expect(sw).toMatch(/const CACHE = 'artc-dock-[0-9a-f]{12}';/);
-    expect(sw).not.toContain('artc-dock-dev');
   });
 });
