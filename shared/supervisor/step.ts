@@ -6,9 +6,10 @@
  * The behaviour is a lookup (XState's config shape): the state's own handler for the event, else its parent's
  * (`supervising`, for the eight states in charge of OBS's stream), else the root's, else nothing changes. Each
  * state owns its timers; leaving a state cancels the ones the next state does not own, so no stale timeout fires
- * into a later attempt.
+ * into a later attempt. Leaving `configuring` for anything but `starting` keeps its unpublished URL as the spare.
  */
 import { beginTx, cancelTimer, isSupervising, type Handler, type HandlerKey, type StateNode } from './context.js';
+import { keepUnpublished } from './effects/refresh.js';
 import { configuring } from './states/configuring.js';
 import { confirming } from './states/confirming.js';
 import { connecting } from './states/connecting.js';
@@ -54,6 +55,8 @@ export function step(state: State, event: Event, now: number): StepResult {
   // types guarantee it per entry; TypeScript cannot follow the lookup, hence the cast
   const next = handlerFor(state, key)?.(tx, state, event as never) ?? state;
   if (next.kind !== state.kind) {
+    // a URL set into OBS but never started is kept for the next try (whatever ended this one)
+    if (state.kind === 'configuring' && next.kind !== 'starting') keepUnpublished(tx, state.url);
     const owned = STATES[next.kind].owns;
     for (const id of STATES[state.kind].owns) if (!owned.includes(id)) cancelTimer(tx, id);
   }

@@ -94,3 +94,37 @@ describe("the dock's Stop while our StartStream is out but OBS has not said STAR
     expect(sim.obsCalls('StopStream', mark)).toHaveLength(1);
   });
 });
+
+describe('OBS quits while a recovery sets its URL: the unpublished URL is kept, not minted again', () => {
+  // ARTC_CHAOS_SEED=367750822, fault #41 "obs-restart [SIGINT mid-recovery]": the Set failed as OBS quit
+  // (configuring -> recovering), the retry minted, OBS went away again mid-Set (configuring -> connecting), the
+  // next try minted again, then the spare: 3 Create calls for one fault (the chaos bound is 2).
+
+  it('a refused Set: the next try sets the same URL, with no Create call', () => {
+    const sim = new Sim({ preMint: false }).goLive();
+    sim.obsState('STOPPED');
+    sim.mintOk();
+    const url = sim.s.kind === 'configuring' ? sim.s.url : null;
+    const mark = sim.mark();
+    sim.obsFail('SetStreamServiceSettings', 702);
+    expect(sim.s.ctx.spare).toEqual(url);
+    sim.send({ type: 'user-retry-now' });
+    expect(sim.s).toMatchObject({ kind: 'configuring', url });
+    expect(sim.count('mint', mark)).toBe(0);
+    sim.finishRecovery();
+  });
+
+  it('a spare already there stays; a URL too close to expiry is not kept', () => {
+    const kept = new Sim().goLive(); // preMint: the spare is ready
+    const spare = kept.s.ctx.spare;
+    kept.obsState('STOPPED'); // the recovery takes the spare: the slot is empty while it sets it
+    kept.send({ type: 'user-stop' }); // leaves configuring without a StartStream: the URL goes back to the slot
+    expect(kept.s.ctx.spare).toEqual(spare);
+
+    const short = new Sim({ preMint: false }).goLive();
+    short.obsState('STOPPED');
+    short.mintOk(undefined, 30_000); // a 30 s URL, usable for half its life
+    short.advance(20_000).obsFail('SetStreamServiceSettings', 702);
+    expect(short.s.ctx.spare).toBeNull();
+  });
+});

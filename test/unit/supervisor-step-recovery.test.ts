@@ -53,7 +53,8 @@ describe('recovery backoff and the storm', () => {
     sim.obsFail('SetStreamServiceSettings', 702);
     expect(sim.kind).toBe('recovering');
     sim.send({ type: 'user-retry-now' });
-    expect(sim.s).toMatchObject({ kind: 'minting', attempt: { n: 2 } });
+    // the refused Set never published the URL: try 2 sets it again, no Create call
+    expect(sim.s).toMatchObject({ kind: 'configuring', attempt: { n: 2 } });
     expect(sim.cancelled('retry')).toBe(true);
   });
 

@@ -46,6 +46,19 @@ export function takeSpare(tx: Tx): IngestUrl | null {
   return null;
 }
 
+/**
+ * A try left `configuring` without a StartStream (its Set failed, OBS went away, the user stopped): its URL was
+ * never published, so it is as good as a spare. It is kept as the spare when there is none, and the next try needs
+ * no Create call. Without this, an OBS quit during a recovery's Set cost two more Creates.
+ */
+export function keepUnpublished(tx: Tx, url: IngestUrl): void {
+  if (tx.ctx.spare !== null || !usableUrl(tx, url)) return;
+  patchCtx(tx, { spare: url });
+  log(tx, 'info', 'spare-kept', 'the interrupted try never published its URL: kept as the spare', {
+    requestIds: [url.requestId],
+  });
+}
+
 /** While live: mint a spare now if none is usable, else arm the timer for its refresh. */
 export function scheduleRefresh(tx: Tx): void {
   const c = cfg(tx);
