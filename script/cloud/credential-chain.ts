@@ -17,6 +17,7 @@ import {
   type CredentialSource,
 } from './credentials.js';
 import { ECS_SOURCE, chainSteps, type OfficialProvider, type Step } from './credential-steps.js';
+import { withDeadline } from '../../shared/deadline.js';
 
 export interface ChainOptions {
   env?: NodeJS.ProcessEnv;
@@ -36,7 +37,11 @@ const MAX_SECRETS = 400;
 
 /** One answer of a candidate's provider, within the deadline, checked. */
 async function credentialsFrom(step: Step, timeoutMs: number): Promise<Credentials> {
-  const raw = await withDeadline(step.provider.getCredentials(), timeoutMs, `${step.type} via ${step.source}`);
+  const raw = await withDeadline(
+    step.provider.getCredentials(),
+    timeoutMs,
+    `${step.type} via ${step.source} gave no credentials within ${timeoutMs} ms`,
+  );
   const parsed = Answer.safeParse(raw);
   if (!parsed.success) throw new Error('the provider returned no AccessKeyId / AccessKeySecret');
   return {
@@ -154,18 +159,6 @@ export function scrub(text: string): string {
     /("?(?:AccessKeySecret|SecurityToken|access_key_secret|sts_token|security_token|accessKeySecret|securityToken)"?\s*[:=]\s*"?)[^"\s,}&]+/g,
     '$1[redacted]',
   );
-}
-
-async function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} gave no credentials within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([p, late]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /**

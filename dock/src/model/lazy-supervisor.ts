@@ -14,6 +14,7 @@
  * the chunk is fetched again after a jittered backoff. See `PageReload` for why a try after a failure reloads the
  * page instead.
  */
+import { withDeadline } from '../../../shared/deadline.js';
 import { fullJitterDelay, RECOVERY_BACKOFF } from '../../../shared/retry-policy.js';
 import { createStore } from '../lib/store.js';
 import type { SupervisorEnv, SupervisorFactory } from './create-model.js';
@@ -113,7 +114,7 @@ class LazySupervisor implements SupervisorHandle {
     if (this.loading || this.real || this.disposed) return;
     clearTimeout(this.retry);
     this.loading = true;
-    withDeadline(this.reloadOrLoad(forCommand), LOAD_DEADLINE_MS).then(
+    withDeadline(this.reloadOrLoad(forCommand), LOAD_DEADLINE_MS, `no answer within ${LOAD_DEADLINE_MS / 1000} s`).then(
       (factory) => this.loaded(factory),
       (err: unknown) => this.loadFailed(err),
     );
@@ -171,12 +172,4 @@ class LazySupervisor implements SupervisorHandle {
     console.warn(`[artc-ingest] could not load the supervisor (${reason}): trying again in ${ms} ms`);
     this.retry = setTimeout(() => this.fetchChunk(false), ms);
   }
-}
-
-function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s`)), ms);
-  });
-  return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
