@@ -35,7 +35,12 @@ const model = createDockModel({
 function pageReload(): PageReload {
   const KEY = 'artc-ingest:supervisor-reload-at';
   return {
-    helperAnswers,
+    // the same check the helper link makes (GET /api/health, with the API client's deadline)
+    helperAnswers: () =>
+      api.call('health').then(
+        () => true,
+        () => false,
+      ),
     reload() {
       try {
         sessionStorage.setItem(KEY, String(Date.now()));
@@ -53,19 +58,6 @@ function pageReload(): PageReload {
       }
     },
   };
-}
-
-/** The helper serves this page: a HEAD of it (never cached: the service worker passes non-GETs through), 5 s. */
-async function helperAnswers(): Promise<boolean> {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), 5_000);
-  try {
-    return (await fetch('./', { method: 'HEAD', cache: 'no-store', signal: controller.signal })).ok;
-  } catch {
-    return false;
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 render(<App model={model} />, document.getElementById('app')!);
