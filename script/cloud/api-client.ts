@@ -16,7 +16,7 @@ import {
   DEFAULT_EXPIRE_TIME,
 } from '../../shared/cloud-schemas.js';
 import { splitRtmpAddress } from '../../shared/rtmp-address.js';
-import { apiRetryDelay } from '../../shared/retry-policy.js';
+import { API_BACKOFF, apiRetryDelay } from '../../shared/retry-policy.js';
 import { ApiError, classify, redact } from './errors.js';
 import { signRequest, formatAcsDate, type Credentials } from './sign-v3.js';
 import { describeInfo, isCredentialSource, staticCredentials, type CredentialSource } from './credentials.js';
@@ -150,12 +150,7 @@ export class LiveApiClient {
           err = failed;
         }
         const delay = err.retryable
-          ? apiRetryDelay(attempt, this.random(), err.retryAfterMs, {
-              baseMs: 200,
-              capMs: 5_000,
-              floorMs: 100,
-              maxAttempts: this.maxAttempts,
-            })
+          ? apiRetryDelay(attempt, this.random(), err.retryAfterMs, { ...API_BACKOFF, maxAttempts: this.maxAttempts })
           : null;
         this.opts.log?.({
           action,
