@@ -5,9 +5,9 @@ export { initialState, type InitOptions } from './context.js';
 export { refreshAheadMs } from './effects/refresh.js';
 export { ActionLog, type ActionLogOptions, type Counters, type LogEntry } from './log.js';
 export { toSnapshot, type Snapshot } from './snapshot.js';
+export { SupervisorRunner } from './runner.js';
 export {
   DEFAULT_DEADLINES,
-  SupervisorRunner,
   type ApiPort,
   type Deadlines,
   type IntentPort,
@@ -15,4 +15,4 @@ export {
   type ObsPort,
   type RunnerOptions,
   type TimerApi,
-} from './runner.js';
+} from './runner-ports.js';

@@ -15,17 +15,6 @@ import { toSnapshot, type Snapshot } from './snapshot.js';
 import { step } from './step.js';
 import type { ChannelSettings, Event, State, TimerId } from './types.js';
 
-export {
-  DEFAULT_DEADLINES,
-  type ApiPort,
-  type Deadlines,
-  type IntentPort,
-  type LeasePort,
-  type ObsPort,
-  type RunnerOptions,
-  type TimerApi,
-} from './runner-ports.js';
-
 export class SupervisorRunner {
   readonly log: ActionLog;
   private current: State;
