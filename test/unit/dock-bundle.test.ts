@@ -12,13 +12,10 @@
  *
  * Each checker is first shown to reject a sample of what it looks for, so a passing bundle means something.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { parse } from '@babel/parser';
 import { describe, expect, it } from 'vitest';
-
-const ASSETS = fileURLToPath(new URL('../../dist/dock/assets/', import.meta.url));
+import { dockAssets } from '../helpers/dock-dist.js';
 
 /** `Global.member` static APIs newer than Chromium 103 (first version that has it). */
 const STATIC_APIS = new Map<string, number>(
@@ -197,15 +194,6 @@ export function cssProblems(css: string): string[] {
   return out;
 }
 
-function assets(ext: string): string[] {
-  if (!existsSync(ASSETS)) throw new Error(`${ASSETS} is missing: run npm run build`);
-  const files = readdirSync(ASSETS)
-    .filter((f) => f.endsWith(ext))
-    .map((f) => join(ASSETS, f));
-  if (files.length === 0) throw new Error(`no ${ext} file in ${ASSETS}: run npm run build`);
-  return files;
-}
-
 describe('the checkers catch what they look for', () => {
   it.each([
     ['using x = y;', '`using`'],
@@ -260,7 +248,7 @@ describe('the checkers catch what they look for', () => {
 
 describe("the built dock for OBS's Chromium 103 (dist/dock)", () => {
   it('JS: ES2022 syntax at most, and no API newer than Chromium 103', () => {
-    for (const file of assets('.js')) {
+    for (const file of dockAssets('.js')) {
       const code = readFileSync(file, 'utf8');
       let problems: string[];
       try {
@@ -273,6 +261,6 @@ describe("the built dock for OBS's Chromium 103 (dist/dock)", () => {
   });
 
   it('CSS: no selector, at-rule or nesting newer than Chromium 103', () => {
-    for (const file of assets('.css')) expect(cssProblems(readFileSync(file, 'utf8')), file).toEqual([]);
+    for (const file of dockAssets('.css')) expect(cssProblems(readFileSync(file, 'utf8')), file).toEqual([]);
   });
 });

@@ -4,20 +4,14 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-
-const ASSETS = fileURLToPath(new URL('../../dist/dock/assets/', import.meta.url));
-const assets = (ext: string) =>
-  readdirSync(ASSETS)
-    .filter((f) => f.endsWith(ext))
-    .map((f) => join(ASSETS, f));
+import { DOCK_ASSETS, dockAssets } from '../helpers/dock-dist.js';
 
 describe('the built dock, cut for loading (dist/dock)', () => {
   it('the page loads without the supervisor: it is a chunk of its own, fetched when first needed', () => {
-    const html = readFileSync(join(ASSETS, '..', 'index.html'), 'utf8');
-    const atLoad = assets('.js').filter((f) => html.includes(`assets/${basename(f)}`));
-    const lazy = assets('.js').filter((f) => !atLoad.includes(f));
+    const html = readFileSync(join(DOCK_ASSETS, '..', 'index.html'), 'utf8');
+    const atLoad = dockAssets('.js').filter((f) => html.includes(`assets/${basename(f)}`));
+    const lazy = dockAssets('.js').filter((f) => !atLoad.includes(f));
     // a line only the supervisor writes (shared/supervisor/states/live.ts)
     const marker = 'consecutive polls while OBS streams';
     expect(atLoad.length).toBeGreaterThan(0);
@@ -28,14 +22,14 @@ describe('the built dock, cut for loading (dist/dock)', () => {
   });
 
   it("the service worker's precache list names every asset, the lazy chunks included", () => {
-    const listed = JSON.parse(readFileSync(join(ASSETS, '..', 'precache.json'), 'utf8')) as string[];
-    const files = readdirSync(ASSETS).map((f) => `assets/${f}`);
+    const listed = JSON.parse(readFileSync(join(DOCK_ASSETS, '..', 'precache.json'), 'utf8')) as string[];
+    const files = readdirSync(DOCK_ASSETS).map((f) => `assets/${f}`);
     expect([...listed].sort()).toEqual([...files].sort());
     expect(listed.some((f) => /^assets\/supervisor-adapter-.*\.js$/.test(f))).toBe(true);
   });
 
   it("the service worker's cache is named after this build, so a new build precaches itself anew", () => {
-    const sw = readFileSync(join(ASSETS, '..', 'sw.js'), 'utf8');
+    const sw = readFileSync(join(DOCK_ASSETS, '..', 'sw.js'), 'utf8');
     expect(sw).toMatch(/const CACHE = 'artc-dock-[0-9a-f]{12}';/);
     expect(sw).not.toContain('artc-dock-dev');
   });
